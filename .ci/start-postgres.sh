@@ -1,0 +1,25 @@
+# Sourced by .ci/run (and usable by hand): start a throw-away PostgreSQL server on 127.0.0.1
+# and export SEGMINT_TEST_PG_URL for the database-source tests.
+pg_bin=""
+for candidate in "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
+  if [ -x "$candidate/initdb" ]; then pg_bin="$candidate"; break; fi
+done
+if [ -z "$pg_bin" ]; then
+  echo "PostgreSQL not found: database tests will be skipped" >&2
+else
+  pg_dir="$(mktemp -d /tmp/segmint-pg.XXXXXX)"
+  pg_port="${SEGMINT_PG_PORT:-54329}"
+  pg_user="$(id -un)"
+  if [ "$(id -u)" = "0" ]; then
+    pg_user="postgres"
+    id postgres >/dev/null 2>&1 || useradd -r -m postgres
+    chown postgres "$pg_dir"
+    as_pg=(su postgres -s /bin/sh -c)
+  else
+    as_pg=(sh -c)
+  fi
+  "${as_pg[@]}" "'$pg_bin/initdb' -D '$pg_dir/data' -U '$pg_user' -A trust >/dev/null"
+  "${as_pg[@]}" "'$pg_bin/pg_ctl' -D '$pg_dir/data' -o \"-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1\" -l '$pg_dir/log' -w start >/dev/null"
+  export SEGMINT_TEST_PG_URL="postgres://$pg_user@127.0.0.1:$pg_port/postgres"
+  echo "PostgreSQL started for tests at $SEGMINT_TEST_PG_URL"
+fi

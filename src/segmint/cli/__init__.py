@@ -1,0 +1,35 @@
+"""Command-line interface: a thin shell over segmint's service functions."""
+
+from __future__ import annotations
+
+import importlib
+
+from segmint.cli.app import app
+
+# Each module registers its commands on `app` (or `evaluate_app`) when imported.
+_COMMAND_MODULES = (
+    "segmint.cli.workspace_commands",
+    "segmint.cli.analyze_command",
+    "segmint.cli.discover_command",
+    "segmint.cli.evaluate_clv_command",
+    "segmint.cli.evaluate_churn_command",
+    "segmint.cli.segment_commands",
+)
+
+
+def _register_commands() -> None:
+    for name in _COMMAND_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+def main() -> None:
+    """Run the segmint CLI."""
+    _register_commands()
+    app()
+
+
+__all__ = ["app", "main"]
