@@ -1,0 +1,183 @@
+"""segmint.yaml → validated pydantic models. Errors name the key and the allowed values."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from segmint.contract import LOGICAL_TABLES, contract_for
+from segmint.engine import ENGINES
+from segmint.errors import ConfigError
+
+CONFIG_FILE_NAME = "segmint.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceConfig(_Strict):
+    """One input: a file (CSV/Parquet) or a database table, mapped onto a logical table."""
+
+    name: str
+    table: str
+    path: str | None = None
+    database: str | None = None
+    db_table: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    encoding: str | None = None
+    delimiter: str | None = None
+    date_format: str | None = None
+    dayfirst: bool | None = None
+    quantity_col: str | None = None
+    price_col: str | None = None
+    invoice_col: str | None = None
+    cancel_prefix: str = "C"
+    namespace: str = "customer"
+    links: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("table")
+    @classmethod
+    def _known_table(cls, value: str) -> str:
+        if value not in LOGICAL_TABLES:
+            raise ValueError(f"unknown table {value!r}; allowed: {', '.join(LOGICAL_TABLES)}")
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _known_columns(cls, value: dict[str, str], info: Any) -> dict[str, str]:
+        table = info.data.get("table")
+        if table in LOGICAL_TABLES:
+            allowed = contract_for(table).columns
+            unknown = [c for c in value if c not in allowed]
+            if unknown and table != "customers":
+                raise ValueError(
+                    f"unknown column(s) {', '.join(unknown)} for table {table}; "
+                    f"allowed: {', '.join(allowed)}"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _one_location(self) -> SourceConfig:
+        if bool(self.path) == bool(self.database):
+            raise ValueError("give exactly one of 'path' (a file) or 'database' (+ 'db_table')")
+        if self.database and not self.db_table:
+            raise ValueError("'database' needs 'db_table' (the table to read)")
+        return self
+
+
+class IdentityConfig(_Strict):
+    """How records from different sources are linked into one customer."""
+
+    match_keys: list[Literal["email", "domain", "phone"]] = Field(default_factory=list)
+
+
+class RFMSegmentRule(_Strict):
+    """One named RFM segment: R score range and mean(F, M) score range."""
+
+    name: str
+    r: tuple[int, int]
+    fm: tuple[int, int]
+
+
+class RFMConfig(_Strict):
+    """RFM scoring options."""
+
+    bins: int = Field(5, ge=2, le=10)
+    cuts: dict[Literal["recency", "frequency", "monetary"], list[float]] = Field(
+        default_factory=dict
+    )
+    segments: list[RFMSegmentRule] | None = None
+
+
+class PlaybookConfig(_Strict):
+    """What to do for a segment: action, channel and owner."""
+
+    action: str
+    channel: str = "email"
+    owner: str = "customer success"
+
+
+class SegmintConfig(_Strict):
+    """The whole segmint.yaml."""
+
+    version: Literal[1] = 1
+    name: str = "segmint workspace"
+    engine: str = "duckdb"
+    database: str = "segmint.duckdb"
+    as_of: str | None = None
+    language: Literal["en", "ko"] = "en"
+    sources: list[SourceConfig] = Field(default_factory=list)
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)
+    rfm: RFMConfig = Field(default_factory=RFMConfig)
+    schemes: list[dict[str, Any]] = Field(default_factory=list)
+    tags: list[dict[str, Any]] = Field(default_factory=list)
+    health: dict[str, Any] | None = None
+    icp: dict[str, Any] | None = None
+    tiers: dict[str, Any] | None = None
+    playbooks: dict[str, PlaybookConfig] = Field(default_factory=dict)
+    seed: int = 0
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        if value not in ENGINES:
+            raise ValueError(f"unknown engine {value!r}; allowed: {', '.join(ENGINES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_source_names(self) -> SegmintConfig:
+        names = [s.name for s in self.sources]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"source names must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+
+def _describe_validation_error(path: Path, error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif first["type"] == "literal_error":
+        message = f"{message} (got {first.get('input')!r})"
+    more = f" (+{len(error.errors()) - 1} more problems)" if len(error.errors()) > 1 else ""
+    return f"{path}: {key}: {message}{more}"
+
+
+def parse_config(data: dict[str, Any], *, path: Path = Path(CONFIG_FILE_NAME)) -> SegmintConfig:
+    """Return a validated config from a parsed YAML mapping; raise ConfigError naming the key."""
+    try:
+        return SegmintConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe_validation_error(path, exc)) from None
+
+
+def load_config(path: str | Path) -> SegmintConfig:
+    """Read and validate segmint.yaml (a file, or a workspace folder holding one)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / CONFIG_FILE_NAME
+    if not path.is_file():
+        raise ConfigError(f"{path}: no {CONFIG_FILE_NAME} found (create one with `segmint init`)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    return parse_config(data, path=path)
+
+
+def config_hash(config: SegmintConfig) -> str:
+    """Return a short stable hash of the config's content (recorded with every run)."""
+    canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
