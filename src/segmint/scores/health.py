@@ -1,0 +1,346 @@
+"""Customer health score: a weighted scorecard of measures, 0-100, with bands, trend and reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from segmint.errors import InputError, MissingColumnError, ModelFitError, NotFittedError
+from segmint.scores.score_config import (
+    CutPoints,
+    HealthConfig,
+    HealthMeasure,
+    parse_health_config,
+)
+
+DEFAULT_SCORECARDS = ("saas",)
+TRENDS = ("up", "flat", "down", "new")
+
+
+def load_default_scorecard(name: str = "saas") -> HealthConfig:
+    """Return a shipped default scorecard (`saas`) as a validated HealthConfig."""
+    if name not in DEFAULT_SCORECARDS:
+        raise ValueError(
+            f"unknown default scorecard {name!r}; allowed: {', '.join(DEFAULT_SCORECARDS)}"
+        )
+    text = resources.files("segmint.scores").joinpath(f"defaults/{name}_health.yaml").read_text()
+    return parse_health_config(yaml.safe_load(text))
+
+
+def band_for(
+    scores: pd.Series, bands: Mapping[str, float], *, missing: str = "unknown"
+) -> pd.Series:
+    """Return the band name of each score: the band with the highest lower bound <= score."""
+    names = list(bands)
+    bounds = np.asarray(list(bands.values()), dtype=float)
+    values = scores.to_numpy(dtype=float)
+    position = np.searchsorted(bounds, values, side="right") - 1
+    labels = np.asarray(names, dtype=object)[np.clip(position, 0, len(names) - 1)]
+    labels = np.where(np.isnan(values), missing, labels)
+    return pd.Series(labels, index=scores.index, dtype=object)
+
+
+def percentile_rank(reference: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Return the mid-rank percentile (0..100) of each value within a sorted reference sample."""
+    below = np.searchsorted(reference, values, side="left")
+    at_or_below = np.searchsorted(reference, values, side="right")
+    ranks = 100.0 * (below + 0.5 * (at_or_below - below)) / len(reference)
+    return np.where(np.isnan(values), np.nan, ranks)
+
+
+def numeric_column(frame: pd.DataFrame, column: str, *, source: str) -> np.ndarray:
+    """Return a column as float64 (missing → NaN); raise InputError if it is not numeric."""
+    series = frame[column]
+    if isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object:
+        converted = pd.to_numeric(series, errors="coerce")
+        bad = series.notna() & converted.isna()
+        if bad.any():
+            example = series[bad].iloc[0]
+            raise InputError(
+                f"{source}: column {column!r} must be numeric; found {example!r} "
+                f"in {int(bad.sum())} rows"
+            )
+        series = converted
+    try:
+        return series.astype("float64").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{source}: column {column!r} must be numeric ({exc})") from None
+
+
+def check_customer_frame(frame: pd.DataFrame, *, source: str) -> None:
+    """Raise if the frame has no `customer_id` column or repeats a customer."""
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"{source}: expected a pandas DataFrame, got {type(frame).__name__}")
+    if "customer_id" not in frame.columns:
+        raise MissingColumnError(source, "customer_id", [str(c) for c in frame.columns])
+    duplicated = frame["customer_id"].duplicated()
+    if duplicated.any():
+        raise InputError(
+            f"{source}: expected one row per customer; customer_id "
+            f"{frame['customer_id'][duplicated].iloc[0]!r} appears more than once"
+        )
+
+
+def _scale_thresholds(measure: HealthMeasure, values: np.ndarray) -> np.ndarray:
+    thresholds = measure.thresholds
+    if isinstance(thresholds, CutPoints):
+        xs = [thresholds.bad, thresholds.good]
+        ps = [0.0, 100.0]
+        if xs[0] > xs[1]:
+            xs, ps = xs[::-1], ps[::-1]
+    else:
+        assert thresholds is not None  # guaranteed by HealthMeasure validation
+        xs = [b.value for b in thresholds]
+        ps = [b.points for b in thresholds]
+    points = np.interp(values, xs, ps)
+    return np.where(np.isnan(values), np.nan, points)
+
+
+class HealthScorer:
+    """Score customer health 0-100 from a configurable scorecard; bands, trend and reasons."""
+
+    def __init__(self, scorecard: HealthConfig | Mapping[str, Any]) -> None:
+        self.scorecard = scorecard
+
+    # -- fitting -----------------------------------------------------------------------------
+    def fit(self, frame: pd.DataFrame, y: Any = None) -> HealthScorer:
+        """Learn percentile references and which optional measures are present; return self."""
+        config = (
+            self.scorecard
+            if isinstance(self.scorecard, HealthConfig)
+            else parse_health_config(dict(self.scorecard))
+        )
+        check_customer_frame(frame, source="health")
+        measures: list[HealthMeasure] = []
+        dropped: list[str] = []
+        references: dict[str, np.ndarray] = {}
+        for measure in config.measures:
+            if measure.feature not in frame.columns:
+                if measure.optional:
+                    dropped.append(measure.measure_name)
+                    continue
+                raise MissingColumnError(
+                    "health",
+                    measure.feature,
+                    [str(c) for c in frame.columns],
+                    hint=f"measure {measure.measure_name!r}; mark it `optional: true` to skip",
+                )
+            measures.append(measure)
+            if measure.scaling == "percentile":
+                values = numeric_column(frame, measure.feature, source="health")
+                reference = np.sort(values[~np.isnan(values)])
+                if reference.size == 0:
+                    raise ModelFitError(
+                        f"health: measure {measure.measure_name!r} has no values to rank "
+                        f"(column {measure.feature!r} is empty)"
+                    )
+                references[measure.measure_name] = reference
+        if not measures:
+            raise ModelFitError("health: none of the scorecard's measures are in the frame")
+        self.config_ = config
+        self.measures_ = measures
+        self.dropped_measures_ = dropped
+        self.references_ = references
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "measures_"):
+            raise NotFittedError("HealthScorer is not fitted; call fit(frame) first")
+
+    # -- scoring -----------------------------------------------------------------------------
+    def measure_points(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Return the 0-100 points of every measure (NaN where the feature is missing)."""
+        self._check_fitted()
+        check_customer_frame(frame, source="health")
+        out = {}
+        for measure in self.measures_:
+            if measure.feature not in frame.columns:
+                if not measure.optional:
+                    raise MissingColumnError(
+                        "health", measure.feature, [str(c) for c in frame.columns]
+                    )
+                out[measure.measure_name] = np.full(len(frame), np.nan)
+                continue
+            values = numeric_column(frame, measure.feature, source="health")
+            if measure.scaling == "percentile":
+                points = percentile_rank(self.references_[measure.measure_name], values)
+                if measure.direction == "lower_is_better":
+                    points = 100.0 - points
+            else:
+                points = _scale_thresholds(measure, values)
+            out[measure.measure_name] = points
+        return pd.DataFrame(out, index=frame.index)
+
+    def _effective_weights(self, points: pd.DataFrame) -> np.ndarray:
+        """Per customer and measure, the share of the score the measure carries (rows sum to 1)."""
+        available = ~np.isnan(points.to_numpy(dtype=float))
+        weights = np.array([m.weight for m in self.measures_], dtype=float)
+        raw = available * weights
+        groups = self.config_.groups
+        if groups is None:
+            total = raw.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(total > 0, raw / total, 0.0)
+        effective = np.zeros_like(raw)
+        group_of = np.array([m.group for m in self.measures_], dtype=object)
+        group_weights = np.zeros((len(points), len(groups)))
+        for j, (group, weight) in enumerate(groups.items()):
+            in_group = group_of == group
+            within = raw[:, in_group]
+            total = within.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                effective[:, in_group] = np.where(total > 0, within / total, 0.0)
+            group_weights[:, j] = np.where(total[:, 0] > 0, weight, 0.0)
+        group_total = group_weights.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            group_share = np.where(group_total > 0, group_weights / group_total, 0.0)
+        for j, group in enumerate(groups):
+            in_group = group_of == group
+            effective[:, in_group] *= group_share[:, [j]]
+        return effective
+
+    def score(self, frame: pd.DataFrame, *, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Return customer_id, health_score, health_band, health_<measure>, missing_measures, health_reasons.
+
+        With `previous` (a frame with customer_id and health_score from an earlier snapshot), also
+        health_change and health_trend (up / flat / down beyond `trend_tolerance`; new if absent).
+        """
+        points = self.measure_points(frame)
+        effective = self._effective_weights(points)
+        filled = np.nan_to_num(points.to_numpy(dtype=float), nan=0.0)
+        has_any = effective.sum(axis=1) > 0
+        scores = np.where(has_any, np.round((effective * filled).sum(axis=1), 2), np.nan)
+        out = pd.DataFrame({"customer_id": frame["customer_id"].to_numpy()}, index=frame.index)
+        out["health_score"] = scores
+        out["health_band"] = band_for(out["health_score"], self.config_.bands)
+        for name in points.columns:
+            out[f"health_{name}"] = points[name].round(2)
+        missing = points.isna().to_numpy()
+        names = np.asarray(points.columns, dtype=object)
+        out["missing_measures"] = [", ".join(names[row]) for row in missing]
+        out["health_reasons"] = self._reasons(frame, points, effective)
+        if previous is not None:
+            out = self._add_trend(out, previous)
+        return out
+
+    def predict(self, frame: pd.DataFrame) -> pd.Series:
+        """Return each customer's health band, indexed like the input."""
+        return self.score(frame)["health_band"].rename("health_band")
+
+    def _add_trend(self, out: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+        for column in ("customer_id", "health_score"):
+            if column not in previous.columns:
+                raise MissingColumnError(
+                    "previous health scores", column, [str(c) for c in previous.columns]
+                )
+        before = previous.drop_duplicates("customer_id", keep="last").set_index("customer_id")
+        prior = out["customer_id"].map(before["health_score"]).astype(float)
+        change = (out["health_score"] - prior).round(2)
+        tolerance = self.config_.trend_tolerance
+        trend = np.select(
+            [change.isna(), change > tolerance, change < -tolerance],
+            ["new", "up", "down"],
+            default="flat",
+        )
+        out["health_change"] = change
+        out["health_trend"] = pd.Series(trend, index=out.index, dtype=object)
+        return out
+
+    # -- explanations ------------------------------------------------------------------------
+    def _reasons(
+        self, frame: pd.DataFrame, points: pd.DataFrame, effective: np.ndarray
+    ) -> list[str]:
+        pts = points.to_numpy(dtype=float)
+        lost = effective * (100.0 - np.nan_to_num(pts, nan=100.0))
+        names = list(points.columns)
+        raw = {
+            m.measure_name: (frame[m.feature].to_numpy() if m.feature in frame.columns else None)
+            for m in self.measures_
+        }
+        limit = self.config_.reasons
+        order = np.argsort(-lost, axis=1, kind="stable")[:, :limit]
+        texts = []
+        for i in range(len(points)):
+            parts = []
+            for j in order[i]:
+                if lost[i, j] < 0.005:
+                    break
+                values = raw[names[j]]
+                value = _format_value(values[i]) if values is not None else "?"
+                parts.append(f"{names[j]} {value} ({pts[i, j]:.0f}/100 pts, -{lost[i, j]:.1f})")
+            if parts:
+                texts.append("lowered by " + "; ".join(parts))
+            elif np.isnan(pts[i]).all():
+                texts.append("no measures available")
+            else:
+                texts.append("all measures at full points")
+        return texts
+
+    def explain(self, frame: pd.DataFrame, customer_id: Any) -> pd.DataFrame:
+        """Return one customer's measures: value, points, effective weight and points lost, worst first."""
+        self._check_fitted()
+        check_customer_frame(frame, source="health")
+        row = frame[frame["customer_id"] == customer_id]
+        if row.empty:
+            raise InputError(f"health: customer {customer_id!r} not found")
+        points = self.measure_points(row)
+        effective = self._effective_weights(points)[0]
+        pts = points.to_numpy(dtype=float)[0]
+        table = pd.DataFrame(
+            {
+                "measure": [m.measure_name for m in self.measures_],
+                "feature": [m.feature for m in self.measures_],
+                "group": [m.group for m in self.measures_],
+                "value": [
+                    row[m.feature].iloc[0] if m.feature in row.columns else None
+                    for m in self.measures_
+                ],
+                "points": pts,
+                "weight": effective,
+                "contribution": effective * np.nan_to_num(pts, nan=0.0),
+                "lost_points": effective * (100.0 - np.nan_to_num(pts, nan=100.0)),
+                "missing": np.isnan(pts),
+            }
+        )
+        return table.sort_values(
+            ["lost_points", "measure"], ascending=[False, True], kind="stable"
+        ).reset_index(drop=True)
+
+    def missing_summary(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Return per measure how many customers lack it (count and share), plus dropped measures."""
+        points = self.measure_points(frame)
+        missing = points.isna().sum()
+        table = pd.DataFrame(
+            {
+                "measure": [m.measure_name for m in self.measures_],
+                "feature": [m.feature for m in self.measures_],
+                "missing": [int(missing[m.measure_name]) for m in self.measures_],
+            }
+        )
+        table["missing_share"] = table["missing"] / max(len(frame), 1)
+        dropped = pd.DataFrame(
+            {
+                "measure": self.dropped_measures_,
+                "feature": [
+                    m.feature
+                    for m in self.config_.measures
+                    if m.measure_name in self.dropped_measures_
+                ],
+                "missing": len(frame),
+                "missing_share": 1.0,
+            }
+        )
+        return pd.concat([table, dropped], ignore_index=True) if len(dropped) else table
+
+
+def _format_value(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return "missing"
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):g}"
+    return str(value)
