@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import typer
@@ -50,6 +51,35 @@ def print_json(payload: Any) -> None:
     sys.stdout.flush()
 
 
-def command(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Identity decorator kept for symmetry; commands register with @app.command()."""
-    return fn
+@contextmanager
+def progress_steps(title: str, *, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """Show a Rich progress line (spinner, step name, elapsed time) on stderr; yield a step setter."""
+    if quiet:
+        yield lambda _message: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(title, total=None)
+
+        def set_step(message: str) -> None:
+            progress.update(task, description=f"{title}: {message}")
+
+        yield set_step
+
+
+def parse_cli_date(value: str | None, *, option: str) -> datetime | None:
+    """Parse a YYYY-MM-DD (or ISO datetime) option value; exit 2 with the option name if invalid."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: expected a date like 2024-03-15, got {value!r}")
+    raise AssertionError("unreachable")

@@ -1,0 +1,192 @@
+"""`segmint analyze FILE`: one export in, RFM + CLV per customer, rejected rows, summary and report out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from segmint.contract import REJECTED_COLUMNS
+from segmint.engine import duckdb_backend
+from segmint.errors import InputError, ModelFitError
+
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "total_amount",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_segment",
+)
+MONEY_DTYPE = ibis.dtype("decimal(18,2)")
+CLV_COLUMNS = ("p_alive", "expected_purchases_90d", "clv_365d")
+
+
+@dataclass
+class AnalyzeResult:
+    """Everything `analyze` produced, and where it wrote it."""
+
+    summary: dict[str, Any]
+    customers: pd.DataFrame
+    rejected: pd.DataFrame
+    segments: pd.DataFrame
+    out_dir: Path
+    files: dict[str, Path] = field(default_factory=dict)
+
+
+def default_as_of(transactions: pd.DataFrame) -> datetime:
+    """Return midnight of the day after the last transaction: the natural cut-off for an export."""
+    last = pd.Timestamp(transactions["occurred_at"].max())
+    return (last.normalize() + timedelta(days=1)).to_pydatetime()
+
+
+def exact_amount_total(transactions: pd.DataFrame) -> float:
+    """Return the sum of amounts computed as DECIMAL (no float drift), refunds netted."""
+    if transactions.empty:
+        return 0.0
+    con = duckdb_backend()
+    table = con.create_table("amounts", transactions[["amount"]])
+    total = con.execute(table.amount.cast(MONEY_DTYPE).sum())
+    return round(float(total), 2)
+
+
+def _as_datetime(value: date | datetime | str | None) -> datetime | None:
+    if value is None:
+        return None
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.to_pydatetime()
+
+
+def segment_summary(customers: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per RFM segment: customers, shares, revenue and mean R/F/M, largest first."""
+    total_customers = max(len(customers), 1)
+    revenue_total = float(customers["total_amount"].clip(lower=0).sum()) or 1.0
+    grouped = customers.groupby("rfm_segment", observed=True)
+    table = pd.DataFrame(
+        {
+            "customers": grouped.size(),
+            "revenue": grouped["total_amount"].sum().round(2),
+            "avg_recency": grouped["recency_days"].mean().round(1),
+            "avg_frequency": grouped["frequency"].mean().round(2),
+            "avg_monetary": grouped["monetary"].mean().round(2),
+        }
+    )
+    table["share"] = (table["customers"] / total_customers).round(4)
+    table["revenue_share"] = (table["revenue"].clip(lower=0) / revenue_total).round(4)
+    table = table.reset_index().rename(columns={"rfm_segment": "segment"})
+    ordered = ["segment", "customers", "share", "revenue", "revenue_share"]
+    rest = ["avg_recency", "avg_frequency", "avg_monetary"]
+    return table[ordered + rest].sort_values(
+        ["customers", "segment"], ascending=[False, True], ignore_index=True
+    )
+
+
+def analyze_file(
+    path: str | Path,
+    /,
+    *,
+    out_dir: str | Path,
+    options: Any = None,
+    as_of: date | datetime | str | None = None,
+    bins: int = 5,
+    with_clv: bool = True,
+    lang: str = "en",
+) -> AnalyzeResult:
+    """Ingest one transactions export with quarantine, score every customer, write the four outputs."""
+    from segmint.scores.rfm import rfm_table
+    from segmint.sources import read_source
+
+    path = Path(path)
+    result = read_source(path, table="transactions", options=options)
+    loaded = result.loaded
+    if loaded.empty:
+        raise InputError(
+            f"{path}: no usable rows ({len(result.rejected)} rejected); "
+            "see the rejected rows for the reasons"
+        )
+    cutoff = _as_datetime(as_of) or default_as_of(loaded)
+
+    con = duckdb_backend()
+    transactions = con.create_table("transactions", loaded.drop(columns=["_line"], errors="ignore"))
+    transactions = transactions.mutate(amount=transactions.amount.cast(MONEY_DTYPE))
+    customers = rfm_table(transactions, as_of=cutoff, bins=bins).to_pandas()
+    customers = customers.sort_values("customer_id", ignore_index=True)
+
+    notes: list[str] = []
+    if with_clv:
+        customers, clv_note = _add_clv(customers, loaded, cutoff)
+        if clv_note:
+            notes.append(clv_note)
+
+    first = pd.Timestamp(loaded["occurred_at"].min())
+    last = pd.Timestamp(loaded["occurred_at"].max())
+    summary: dict[str, Any] = {
+        "source": str(path),
+        "rows_read": int(result.rows_read),
+        "rows_loaded": len(loaded),
+        "rows_rejected": len(result.rejected),
+        "customers": len(customers),
+        "amount_total": exact_amount_total(loaded),
+        "first_date": first.date().isoformat(),
+        "last_date": last.date().isoformat(),
+        "as_of": cutoff.date().isoformat()
+        if cutoff.time() == datetime.min.time()
+        else cutoff.isoformat(),
+        "encoding": result.encoding,
+        "columns": result.column_map,
+        "stats": result.stats,
+        "notes": notes,
+    }
+    if summary["rows_read"] != summary["rows_loaded"] + summary["rows_rejected"]:
+        raise AssertionError("row accounting broken: read != loaded + rejected")
+
+    segments = segment_summary(customers)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {
+        "customers": out / "customers.csv",
+        "rejected": out / "rejected.csv",
+        "summary": out / "summary.json",
+        "report": out / "report.html",
+    }
+    customers.to_csv(files["customers"], index=False, encoding="utf-8")
+    result.rejected.reindex(columns=list(REJECTED_COLUMNS)).drop(columns=["file"]).to_csv(
+        files["rejected"], index=False, encoding="utf-8"
+    )
+    files["summary"].write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    from segmint.report.analysis import analysis_report
+
+    files["report"].write_text(
+        analysis_report(summary, customers, segments, result.rejected, lang=lang), encoding="utf-8"
+    )
+    return AnalyzeResult(summary, customers, result.rejected, segments, out, files)
+
+
+def _add_clv(
+    customers: pd.DataFrame, transactions: pd.DataFrame, as_of: datetime
+) -> tuple[pd.DataFrame, str]:
+    from segmint.scores.clv import score_customers
+
+    try:
+        scores = score_customers(
+            transactions[["customer_id", "occurred_at", "amount"]], as_of=as_of
+        )
+    except ModelFitError as exc:
+        for column in CLV_COLUMNS:
+            customers[column] = float("nan")
+        return customers, f"CLV not computed: {exc}"
+    keep = ["customer_id", *[c for c in scores.columns if c != "customer_id"]]
+    merged = customers.merge(scores[keep], on="customer_id", how="left")
+    return merged, ""

@@ -1,0 +1,231 @@
+"""`segmint ingest`: load every configured source into the workspace, quarantine bad rows, stitch ids."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from segmint import __version__
+from segmint.config import SegmintConfig, SourceConfig, config_hash
+from segmint.contract import REJECTED_COLUMNS
+from segmint.sources.identity import IdentityRecords, stitch_identities
+from segmint.store import Store
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class SourceOutcome:
+    """What happened to one source in an ingest."""
+
+    source: str
+    table: str
+    location: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    skipped: bool = False
+    encoding: str | None = None
+    column_map: dict[str, str] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    quality: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class IngestSummary:
+    """The outcome of ingesting every source of a workspace."""
+
+    run_id: int
+    sources: list[SourceOutcome]
+    table_rows: dict[str, int]
+    customers: int
+    rejected_csv: Path
+
+    @property
+    def rows_read(self) -> int:
+        """Rows read across sources loaded in this ingest (skipped sources excluded)."""
+        return sum(s.rows_read for s in self.sources if not s.skipped)
+
+    @property
+    def rows_loaded(self) -> int:
+        """Rows loaded across sources loaded in this ingest."""
+        return sum(s.rows_loaded for s in self.sources if not s.skipped)
+
+    @property
+    def rows_rejected(self) -> int:
+        """Rows rejected across sources loaded in this ingest."""
+        return sum(s.rows_rejected for s in self.sources if not s.skipped)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "run_id": self.run_id,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_rejected": self.rows_rejected,
+            "customers": self.customers,
+            "tables": self.table_rows,
+            "rejected_csv": str(self.rejected_csv),
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+
+def read_options(source: SourceConfig) -> Any:
+    """Return the reader options for a configured source."""
+    from segmint.sources import ReadOptions
+
+    return ReadOptions(
+        columns=dict(source.columns) or None,
+        encoding=source.encoding,
+        date_format=source.date_format,
+        dayfirst=source.dayfirst,
+        delimiter=source.delimiter,
+        quantity_col=source.quantity_col,
+        price_col=source.price_col,
+        invoice_col=source.invoice_col,
+        cancel_prefix=source.cancel_prefix,
+    )
+
+
+def read_configured_source(source: SourceConfig, root: Path) -> Any:
+    """Read one configured source (file or database table) into an IngestResult."""
+    from segmint.sources import read_database_table, read_source
+
+    options = read_options(source)
+    if source.path:
+        path = Path(source.path)
+        if not path.is_absolute():
+            path = root / path
+        return read_source(path, table=source.table, options=options)
+    database = source.database or ""
+    if "://" not in database and not Path(database).is_absolute():
+        database = str(root / database)
+    return read_database_table(database, source.db_table or "", table=source.table, options=options)
+
+
+def ingest_workspace(
+    root: Path, config: SegmintConfig, store: Store, *, on_step: Progress | None = None
+) -> IngestSummary:
+    """Load every source (skipping files already loaded with the same content), then stitch ids."""
+    from segmint.sources import quality_report
+
+    step = on_step or (lambda _message: None)
+    run_id = store.start_run(
+        "ingest", as_of=None, config_hash=config_hash(config), version=__version__
+    )
+    outcomes: list[SourceOutcome] = []
+    try:
+        for source in config.sources:
+            step(f"reading {source.name} ({source.path or source.db_table})")
+            result = read_configured_source(source, root)
+            location = str(source.path or f"{source.database}#{source.db_table}")
+            if store.already_ingested(source.name, result.content_hash):
+                outcomes.append(
+                    SourceOutcome(
+                        source.name, source.table, location, result.rows_read,
+                        len(result.loaded), len(result.rejected), skipped=True,
+                        encoding=result.encoding, column_map=result.column_map,
+                    )
+                )  # fmt: skip
+                continue
+            loaded = result.loaded.copy()
+            loaded["_source"] = source.name
+            loaded["_source_id"] = loaded["customer_id"]
+            rejected = result.rejected.copy()
+            quality = quality_report(result)
+            outcome = SourceOutcome(
+                source=source.name,
+                table=source.table,
+                location=location,
+                rows_read=result.rows_read,
+                rows_loaded=len(result.loaded),
+                rows_rejected=len(result.rejected),
+                encoding=result.encoding,
+                column_map=result.column_map,
+                stats=result.stats,
+                quality=quality,
+            )
+            store.replace_source(
+                source.name,
+                logical_table=source.table,
+                loaded=loaded,
+                rejected=rejected,
+                record={
+                    "location": location,
+                    "content_hash": result.content_hash,
+                    "rows_read": outcome.rows_read,
+                    "rows_loaded": outcome.rows_loaded,
+                    "rows_rejected": outcome.rows_rejected,
+                    "encoding": result.encoding,
+                    "column_map": result.column_map,
+                    "stats": {**result.stats, "quality": quality},
+                },
+                run_id=run_id,
+            )
+            outcomes.append(outcome)
+        configured = {s.name for s in config.sources}
+        for stale in {row for row in _loaded_sources(store)} - configured:
+            store.drop_source(stale)
+        step("stitching identities")
+        table_rows = stitch_workspace(config, store)
+        customers = _count_customers(store)
+        rejected_csv = root / "rejected.csv"
+        export_rejected(store, rejected_csv)
+        summary = IngestSummary(run_id, outcomes, table_rows, customers, rejected_csv)
+        store.finish_run(run_id, counts=summary.to_dict())
+        return summary
+    except Exception as exc:
+        store.finish_run(run_id, status="failed", counts={}, message=str(exc)[:500])
+        raise
+
+
+def stitch_workspace(config: SegmintConfig, store: Store) -> dict[str, int]:
+    """Rebuild the identity map and the logical tables from the loaded sources."""
+    records = []
+    namespaces = {}
+    for source in config.sources:
+        if not store.has_table(f"raw_{source.name}"):
+            continue
+        key_columns = ["customer_id", *[c for c in ("email", "domain", "phone") if c]]
+        wanted = key_columns + list(source.links)
+        present = store.frame(f"SELECT * FROM raw_{source.name} LIMIT 0").columns
+        columns = [c for c in dict.fromkeys(wanted) if c in present]
+        quoted = ", ".join('"' + c + '"' for c in columns)
+        frame = store.frame(f"SELECT DISTINCT {quoted} FROM raw_{source.name}")
+        records.append(IdentityRecords(source.name, source.namespace, frame, dict(source.links)))
+        namespaces[source.name] = source.namespace
+    mapping = stitch_identities(records, match_keys=config.identity.match_keys)
+    store.write_identity_map(mapping)
+    return store.build_logical_tables(namespaces)
+
+
+def export_rejected(store: Store, path: Path) -> int:
+    """Write every rejected row of the workspace to a CSV (file, line, column, reason, raw)."""
+    rejected = store.rejected()
+    columns = ["source", *REJECTED_COLUMNS]
+    rejected.reindex(columns=columns).to_csv(path, index=False, encoding="utf-8")
+    return len(rejected)
+
+
+def _loaded_sources(store: Store) -> set[str]:
+    rows = store.frame("SELECT DISTINCT source FROM ingested_files")
+    return {s for s in rows["source"] if store.has_table(f"raw_{s}")}
+
+
+def _count_customers(store: Store) -> int:
+    frames = [
+        store.frame(f"SELECT DISTINCT customer_id FROM {t}")
+        for t in ("customers", "transactions", "subscriptions", "events", "tickets")
+        if store.has_table(t)
+    ]
+    if not frames:
+        return 0
+    return int(pd.concat(frames)["customer_id"].nunique())
