@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from segmint.contract import LOGICAL_TABLES
 from segmint.errors import InputError
 from segmint.store import Store
@@ -69,7 +71,7 @@ def customer_profile(store: Store, any_id: str) -> dict[str, Any]:
         [run_id, customer_id],
     )
     profile["values"] = {
-        r.name: (r.value_text if r.value_text is not None else _clean_number(r.value_num))
+        r.name: (r.value_text if pd.notna(r.value_text) else _clean_number(r.value_num))
         for r in values.itertuples(index=False)
     }
     as_of = store.con.execute("SELECT as_of FROM runs WHERE run_id = ?", [run_id]).fetchone()
