@@ -1,0 +1,113 @@
+"""Cross-validated evaluation of churn models on a flat, already-labelled customer table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedKFold
+
+from segmint.errors import InputError, MissingColumnError
+from segmint.scores.churn.design import learn_design, looks_like_id
+from segmint.scores.churn.estimators import MODELS, logistic_pipeline, make_classifier
+from segmint.scores.churn.labels import map_churn_labels
+from segmint.scores.churn.metrics import churn_metrics
+from segmint.scores.churn.threads import fit_threads
+
+
+def _top_logistic_features(
+    X: pd.DataFrame, y: np.ndarray, design: Any, top: int = 10
+) -> list[dict]:
+    """Return the largest standardised logistic coefficients (fitted on all rows) as a rough importance."""
+    pipe = logistic_pipeline(design).fit(X, y)
+    names = pipe.named_steps["prep"].get_feature_names_out()
+    coefs = pipe.named_steps["model"].coef_[0]
+    order = np.argsort(-np.abs(coefs), kind="stable")[:top]
+    return [
+        {"feature": str(names[i]).split("__", 1)[-1], "coefficient": round(float(coefs[i]), 4)}
+        for i in order
+    ]
+
+
+def evaluate_churn_table(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    id_col: str | None = None,
+    folds: int = 5,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Return cross-validated metrics of each candidate churn model on a one-row-per-customer table.
+
+    Stratified `folds`-fold CV (shuffled with `seed`); every metric is computed on the pooled
+    out-of-fold probabilities. `best` is the model with the highest ROC AUC (ties: lower Brier).
+    """
+    if label not in frame.columns:
+        raise MissingColumnError("table", label, list(frame.columns), hint="pass --label COL")
+    if id_col is not None and id_col not in frame.columns:
+        raise MissingColumnError("table", id_col, list(frame.columns), hint="check --id-col")
+    if folds < 2:
+        raise ValueError("folds must be at least 2")
+    y_all = map_churn_labels(frame[label])
+    keep = y_all.notna().to_numpy()
+    data = frame.loc[keep].drop(columns=[label])
+    y = y_all[keep].astype(int).to_numpy()
+    dropped: dict[str, str] = {}
+    if id_col is not None:
+        data = data.drop(columns=[id_col])
+        dropped[id_col] = "id column"
+    for col in list(data.columns):
+        if looks_like_id(data[col]):
+            data = data.drop(columns=[col])
+            dropped[str(col)] = "identifier"
+    design = learn_design(data)
+    dropped.update(design.dropped)
+    if not design.columns:
+        raise InputError(f"no usable feature columns besides the label {label!r}: {dropped}")
+    min_class = int(min(y.sum(), len(y) - y.sum()))
+    if min_class < folds:
+        raise InputError(
+            f"label {label!r} has {min_class} rows in its smaller class; {folds}-fold "
+            "cross-validation needs at least one per fold"
+        )
+    X = design.transform(data)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    splits = list(splitter.split(X, y))
+    models: dict[str, dict[str, Any]] = {}
+    with fit_threads(len(X)):
+        for name in MODELS:
+            oof = np.zeros(len(y))
+            fold_auc = []
+            for train, test in splits:
+                n_pos = int(y[train].sum())
+                est = make_classifier(
+                    name,
+                    design,
+                    random_state=seed,
+                    n_rows=len(train),
+                    min_class=min(n_pos, len(train) - n_pos),
+                )
+                est.fit(X.iloc[train], y[train])
+                oof[test] = est.predict_proba(X.iloc[test])[:, 1]
+                fold_auc.append(churn_metrics(y[test], oof[test])["roc_auc"])
+            result = churn_metrics(y, oof)
+            result["roc_auc_folds"] = fold_auc
+            models[name] = result
+        importance = _top_logistic_features(X, y, design)
+    best = min(models, key=lambda m: (-(models[m]["roc_auc"] or 0.0), models[m]["brier"]))
+    return {
+        "rows": int(len(y)),
+        "rows_without_label": int((~keep).sum()),
+        "positive_rate": round(float(y.mean()), 4),
+        "folds": folds,
+        "seed": seed,
+        "features": {
+            "numeric": [str(c) for c in design.numeric + design.datetime],
+            "categorical": [str(c) for c in design.categorical],
+            "dropped": dropped,
+        },
+        "models": models,
+        "best": best,
+        "top_features_logistic": importance,
+    }
