@@ -1,0 +1,123 @@
+"""Purchase features from the transactions table, as of a date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import ibis
+import ibis.expr.types as ir
+
+from segmint.features.inputs import has_column, require_columns
+from segmint.features.money import safe_ratio, to_float, to_money
+from segmint.features.point_in_time import cutoff, days_between, days_until
+
+# Values of `status` (lower-cased, trimmed) that mark a row as a refund or cancellation.
+REFUND_STATUSES: tuple[str, ...] = (
+    "refund",
+    "refunded",
+    "cancel",
+    "cancelled",
+    "canceled",
+    "return",
+    "returned",
+    "chargeback",
+    "reversed",
+)
+WINDOWS_DAYS: tuple[int, ...] = (30, 90, 365)
+
+# Features that are a count or a sum: 0 (not null) for a customer without transactions.
+ZERO_FILLED: tuple[str, ...] = (
+    "frequency",
+    "total_amount",
+    "refunds_count",
+    *(f"orders_{d}d" for d in WINDOWS_DAYS),
+    *(f"revenue_{d}d" for d in WINDOWS_DAYS),
+)
+
+
+def visible_transactions(transactions: ir.Table, *, as_of: datetime) -> ir.Table:
+    """Return rows strictly before `as_of` with `net_amount` (DECIMAL), `is_refund_row`, `is_order_row`.
+
+    A row is a refund when its amount is negative, `is_refund` is true or `status` is a refund or
+    cancellation; its net amount is minus its absolute amount. An order row is a non-refund row
+    with a positive amount (zero-amount rows are neither).
+    """
+    require_columns(transactions, "transactions")
+    t = transactions.filter(transactions.occurred_at.cast("timestamp") < cutoff(as_of))
+    amount = to_money(t.amount)
+    refund = amount < 0
+    if has_column(t, "is_refund"):
+        refund = refund | t.is_refund.cast("boolean").fill_null(False)
+    if has_column(t, "status"):
+        status = t.status.cast("string").strip().lower()
+        refund = refund | status.isin(REFUND_STATUSES).fill_null(False)
+    return t.mutate(
+        customer_id=t.customer_id.cast("string"),
+        occurred_at=t.occurred_at.cast("timestamp"),
+        money_amount=amount,
+        net_amount=ibis.ifelse(refund, -amount.abs(), amount),
+        is_refund_row=refund,
+        is_order_row=~refund & (amount > 0),
+    )
+
+
+def _order_count(t: ir.Table, where: ir.BooleanValue) -> ir.IntegerScalar:
+    """Count orders: distinct invoices when `invoice_id` exists, else order rows."""
+    if has_column(t, "invoice_id"):
+        return t.invoice_id.nunique(where=where).cast("int64")
+    return where.cast("int64").sum().fill_null(0).cast("int64")
+
+
+def rfm_base(transactions: ir.Table, *, as_of: datetime) -> ir.Table:
+    """Return customer_id, recency_days, frequency, monetary, total_amount per customer with an order."""
+    t = visible_transactions(transactions, as_of=as_of)
+    agg = t.group_by("customer_id").aggregate(
+        last_order_at=t.occurred_at.max(where=t.is_order_row),
+        frequency=_order_count(t, t.is_order_row),
+        net_total=t.net_amount.sum(),
+    )
+    agg = agg.filter(agg.frequency > 0)
+    return agg.select(
+        "customer_id",
+        recency_days=days_until(as_of, agg.last_order_at),
+        frequency=agg.frequency,
+        monetary=safe_ratio(agg.net_total, agg.frequency),
+        total_amount=to_float(agg.net_total),
+    )
+
+
+def transaction_features(transactions: ir.Table, *, as_of: datetime) -> ir.Table:
+    """Return one row per customer with a transaction before `as_of` and its purchase features."""
+    t = visible_transactions(transactions, as_of=as_of)
+    order = t.is_order_row
+    metrics: dict[str, ir.Scalar] = {
+        "first_order_at": t.occurred_at.min(where=order),
+        "last_order_at": t.occurred_at.max(where=order),
+        "frequency": _order_count(t, order),
+        "net_total": t.net_amount.sum(),
+        "gross_order_total": t.money_amount.sum(where=order),
+        "refunds_count": _order_count(t, t.is_refund_row),
+    }
+    for days in WINDOWS_DAYS:
+        in_window = t.occurred_at >= cutoff(as_of, days_before=days)
+        metrics[f"orders_{days}d"] = _order_count(t, order & in_window)
+        metrics[f"net_{days}d"] = t.net_amount.sum(where=in_window)
+    agg = t.group_by("customer_id").aggregate(**metrics)
+    frequency = agg.frequency
+    columns: dict[str, ir.Value] = {
+        "recency_days": days_until(as_of, agg.last_order_at),
+        "frequency": frequency,
+        "monetary": safe_ratio(agg.net_total, frequency),
+        "total_amount": to_float(agg.net_total),
+    }
+    for days in WINDOWS_DAYS:
+        columns[f"orders_{days}d"] = agg[f"orders_{days}d"]
+    for days in WINDOWS_DAYS:
+        columns[f"revenue_{days}d"] = to_float(agg[f"net_{days}d"]).fill_null(0.0)
+    columns["avg_order_value"] = safe_ratio(agg.gross_order_total, frequency)
+    columns["mean_interpurchase_days"] = safe_ratio(
+        days_between(agg.last_order_at, agg.first_order_at), frequency - 1
+    )
+    columns["days_since_first_order"] = days_until(as_of, agg.first_order_at)
+    columns["refunds_count"] = agg.refunds_count
+    return agg.select("customer_id", **columns)
