@@ -52,7 +52,7 @@ def _fmt(value: Any) -> str:
         return str(int(value))
     if isinstance(value, (float, np.floating)):
         return f"{float(value):g}"
-    return str(value)
+    return str(value).strip()
 
 
 def _fmt_list(values: Sequence[Any]) -> str:

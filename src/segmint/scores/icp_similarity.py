@@ -17,6 +17,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from segmint.errors import InputError, MissingColumnError, ModelFitError, NotFittedError
 from segmint.scores.health import check_customer_frame, numeric_column
@@ -25,6 +26,8 @@ from segmint.scores.score_config import SuccessRule
 MODELS = ("hgb", "logistic")
 _MISSING = "(missing)"
 _MAX_IMPORTANCE_ROWS = 5000
+# On small frames, extra OpenMP/BLAS threads only contend (10x slower on a busy 2-core machine).
+_SINGLE_THREAD_ROWS = 100_000
 
 
 def _is_categorical(series: pd.Series) -> bool:
@@ -146,6 +149,11 @@ class ICPSimilarityModel:
 
     def fit(self, frame: pd.DataFrame, y: Any = None) -> ICPSimilarityModel:
         """Label successful customers, cross-validate and fit the classifier; return self."""
+        limit = 1 if len(frame) < _SINGLE_THREAD_ROWS else None
+        with threadpool_limits(limits=limit):
+            return self._fit(frame)
+
+    def _fit(self, frame: pd.DataFrame) -> ICPSimilarityModel:
         check_customer_frame(frame, source="icp similarity")
         attributes = list(self.attributes)
         if not attributes:
@@ -265,7 +273,9 @@ class ICPSimilarityModel:
         for column in self.attributes_:
             if column not in frame.columns:
                 raise MissingColumnError("icp similarity", column, [str(c) for c in frame.columns])
-        proba = self.pipeline_.predict_proba(self._design(frame))[:, 1]
+        limit = 1 if len(frame) < _SINGLE_THREAD_ROWS else None
+        with threadpool_limits(limits=limit):
+            proba = self.pipeline_.predict_proba(self._design(frame))[:, 1]
         out = pd.DataFrame({"customer_id": frame["customer_id"].to_numpy()}, index=frame.index)
         out["icp_similarity"] = np.round(100.0 * proba, 2)
         has_labels = self.value_col in frame.columns and (
