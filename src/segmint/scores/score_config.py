@@ -316,8 +316,8 @@ class TiersConfig(_Strict):
 
     value: str | dict[str, float]
     capacity: dict[str, int | TierCapacity]
-    tier_names: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_TIER_NAMES))
-    min_value: float | None = None
+    tier_names: dict[str, str] | None = None
+    min_value: float | dict[str, float] | None = None
     near_cutoff: int = Field(default=5, ge=0)
 
     @field_validator("value")
@@ -327,8 +327,14 @@ class TiersConfig(_Strict):
 
     @model_validator(mode="after")
     def _tiers(self) -> TiersConfig:
-        resolve_capacity(self.capacity)
-        validate_tier_names(self.capacity, self.tier_names)
+        capacity = resolve_capacity(self.capacity)
+        validate_tier_names(capacity, self.tier_names or default_tier_names(capacity))
+        if isinstance(self.min_value, dict):
+            unknown = [t for t in self.min_value if t not in capacity]
+            if unknown:
+                raise ValueError(
+                    f"min_value: unknown tier {unknown[0]!r}; allowed: {', '.join(capacity)}"
+                )
         return self
 
 
@@ -364,6 +370,15 @@ def resolve_capacity(capacity: dict[str, Any]) -> dict[str, int]:
         else:
             out[tier] = spec
     return out
+
+
+def default_tier_names(capacity: dict[str, Any]) -> dict[str, str]:
+    """Return default names: A high touch, B low touch, C tech touch; the catch-all is the last free one."""
+    names = {t: DEFAULT_TIER_NAMES.get(t, t) for t in capacity}
+    free = [t for t in DEFAULT_TIER_NAMES if t not in capacity]
+    rest = free[-1] if free else "rest"
+    names[rest] = DEFAULT_TIER_NAMES.get(rest, "tech touch")
+    return names
 
 
 def validate_tier_names(capacity: dict[str, Any], tier_names: dict[str, str]) -> str:

@@ -11,8 +11,8 @@ import pandas as pd
 from segmint.errors import ConfigError, MissingColumnError, NotFittedError
 from segmint.scores.health import check_customer_frame, numeric_column, percentile_rank
 from segmint.scores.score_config import (
-    DEFAULT_TIER_NAMES,
     TiersConfig,
+    default_tier_names,
     resolve_capacity,
     validate_tier_names,
     validate_tier_value,
@@ -59,7 +59,9 @@ class TierAssigner:
             )
             capacity = resolve_capacity(dict(self.capacity))
             names = (
-                dict(self.tier_names) if self.tier_names is not None else dict(DEFAULT_TIER_NAMES)
+                dict(self.tier_names)
+                if self.tier_names is not None
+                else default_tier_names(capacity)
             )
             rest = validate_tier_names(capacity, names)
         except ValueError as exc:
