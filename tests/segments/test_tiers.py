@@ -109,7 +109,10 @@ def test_contract_and_errors(accounts: pd.DataFrame) -> None:
         TierAssigner(value={"arr": 0}, capacity={"A": 1}).fit(accounts)
     with pytest.raises(ConfigError, match=r"tiers\.min_value: unknown tier 'Z'"):
         TierAssigner(value="arr", capacity={"A": 1, "B": 1}, min_value={"Z": 1}).fit(accounts)
-    with pytest.raises(ConfigError, match=r"tiers\.capacity\.A\.csms"):
+    with pytest.raises(
+        ConfigError,
+        match=r"tiers\.capacity: capacity\.A: unknown key .per_csm.; allowed keys: csms, accounts_per_csm",
+    ):
         parse_tiers_config({"value": "arr", "capacity": {"A": {"csms": 2, "per_csm": 25}}})
 
 

@@ -315,10 +315,19 @@ class TiersConfig(_Strict):
     """The `tiers:` section: value definition, capacity per tier and tier names."""
 
     value: str | dict[str, float]
-    capacity: dict[str, int | TierCapacity]
+    capacity: dict[str, Any]
     tier_names: dict[str, str] | None = None
     min_value: float | dict[str, float] | None = None
     near_cutoff: int = Field(default=5, ge=0)
+
+    @field_validator("capacity")
+    @classmethod
+    def _capacity(cls, value: dict[str, Any]) -> dict[str, Any]:
+        resolve_capacity(value)
+        return {
+            tier: TierCapacity.model_validate(spec) if isinstance(spec, dict) else spec
+            for tier, spec in value.items()
+        }
 
     @field_validator("value")
     @classmethod
@@ -361,7 +370,15 @@ def resolve_capacity(capacity: dict[str, Any]) -> dict[str, int]:
         if isinstance(spec, TierCapacity):
             out[tier] = spec.accounts
         elif isinstance(spec, dict):
-            out[tier] = TierCapacity.model_validate(spec).accounts
+            try:
+                out[tier] = TierCapacity.model_validate(spec).accounts
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                message = first["msg"].removeprefix("Value error, ")
+                raise ValueError(
+                    f"capacity.{tier}{'.' + where if where else ''}: {message}"
+                ) from None
         elif isinstance(spec, bool) or not isinstance(spec, int) or spec < 0:
             raise ValueError(
                 f"capacity.{tier}: give a non-negative account count or "
