@@ -1,0 +1,40 @@
+"""Errors raised while parsing, checking or compiling a rule; each one carries its position."""
+
+from __future__ import annotations
+
+from segmint.errors import SegmintError
+
+
+class RuleError(SegmintError):
+    """A rule cannot be used; `position` is the 0-based offset in `rule`, `column` is 1-based."""
+
+    def __init__(
+        self, message: str, *, rule: str = "", position: int | None = None, hint: str = ""
+    ) -> None:
+        self.reason = message
+        self.rule = rule
+        self.position = position
+        self.column = None if position is None else position + 1
+        self.hint = hint
+        text = message if position is None else f"{message} at column {position + 1}"
+        if hint:
+            text += f" — {hint}"
+        super().__init__(text)
+
+    def pointer(self) -> str:
+        """Return the rule text with a caret under the offending position (two lines)."""
+        if self.position is None or not self.rule:
+            return self.rule
+        return f"{self.rule}\n{' ' * self.position}^"
+
+
+class RuleSyntaxError(RuleError):
+    """The rule text is not valid in the rule language (bad character, token, function, ...)."""
+
+
+class UnknownFeatureError(RuleError):
+    """The rule names a feature that the feature table does not have."""
+
+
+class RuleTypeError(RuleError):
+    """The rule mixes types that cannot be compared or combined (text vs number, ...)."""
