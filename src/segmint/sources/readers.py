@@ -1,0 +1,264 @@
+"""Read transaction/customer/... sources (CSV, TSV, gzip, Parquet, DuckDB and PostgreSQL tables)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from segmint.contract import contract_for
+from segmint.errors import InputError
+from segmint.sources import parsing, text
+from segmint.sources.normalise import normalise, unique_headers
+from segmint.sources.result import IngestResult, ReadOptions
+
+TEXT_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def read_source(
+    path: str | Path, *, table: str = "transactions", options: ReadOptions | None = None
+) -> IngestResult:
+    """Read a CSV/TSV/TXT (optionally .gz) or Parquet file into canonical rows of `table`."""
+    contract_for(table)
+    options = options or ReadOptions()
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    name = path.name.lower()
+    data = path.read_bytes()
+    content_hash = hashlib.sha256(data).hexdigest()
+    source = str(path)
+    if name.endswith(PARQUET_SUFFIXES):
+        frame = _read_parquet(path)
+        return _from_frame(frame, table=table, options=options, source=source,
+                           content_hash=content_hash)  # fmt: skip
+    if not name.endswith(TEXT_SUFFIXES):
+        raise InputError(
+            f"{path}: unsupported file type; use one of {', '.join(TEXT_SUFFIXES + PARQUET_SUFFIXES)}"
+        )
+    frame, records, encoding, delimiter = _read_text_frame(path, options.encoding,
+                                                           options.delimiter, source)  # fmt: skip
+    lines = np.asarray(records.start_lines, dtype="int64")
+    result = normalise(frame, lines, records.raw, table=table, options=options, source=source)
+    rejected = result.rejected
+    if records.bad_field_rows:
+        rejected = pd.concat([records.bad_field_rejects(source), rejected], ignore_index=True)
+        rejected = rejected.sort_values("line", kind="stable", ignore_index=True)
+    return IngestResult(
+        table=table,
+        source=source,
+        content_hash=content_hash,
+        rows_read=len(records.rows),
+        loaded=result.loaded,
+        rejected=rejected,
+        column_map=result.column_map,
+        encoding=encoding,
+        delimiter=delimiter,
+        stats=result.stats,
+    )
+
+
+def read_database_table(
+    url_or_path: str | Path,
+    name: str,
+    *,
+    table: str,
+    options: ReadOptions | None = None,
+) -> IngestResult:
+    """Read table `name` (optionally `schema.name`) of a DuckDB file or postgres:// URL via Ibis."""
+    import ibis
+
+    contract_for(table)
+    options = options or ReadOptions()
+    location = str(url_or_path)
+    is_url = "://" in location
+    if is_url:
+        scheme = urlsplit(location).scheme
+        if scheme not in ("postgres", "postgresql"):
+            raise InputError(f"{_redact(location)}: unsupported database URL; use postgres://...")
+        con: Any = ibis.connect(location.replace("postgresql://", "postgres://", 1))
+    else:
+        if not Path(location).is_file():
+            raise InputError(f"{location}: database file not found")
+        con = ibis.duckdb.connect(location, read_only=True)
+    schema, _, bare = name.rpartition(".")
+    try:
+        expr = con.table(bare, database=schema or None)
+        frame = expr.to_pandas()
+    except Exception as exc:  # the backends raise many types for a missing table
+        raise InputError(f"{_redact(location)}: cannot read table {name!r} ({exc})") from None
+    finally:
+        disconnect = getattr(con, "disconnect", None)
+        if disconnect is not None:
+            disconnect()
+    content_hash = hashlib.sha256(
+        pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+        + "\x1f".join(map(str, frame.columns)).encode()
+    ).hexdigest()
+    source = f"{_redact(location)}#{name}"
+    return _from_frame(frame, table=table, options=options, source=source,
+                       content_hash=content_hash)  # fmt: skip
+
+
+def read_table(
+    path: str | Path, *, encoding: str | None = None, delimiter: str | None = None
+) -> pd.DataFrame:
+    """Return a flat table (CSV/TSV/Parquet) with numeric-looking text columns typed as numbers."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: file not found")
+    name = path.name.lower()
+    if name.endswith(PARQUET_SUFFIXES):
+        frame = _read_parquet(path)
+        frame.columns = unique_headers([str(c) for c in frame.columns])
+    elif name.endswith(TEXT_SUFFIXES):
+        frame, records, used_encoding, used_delimiter = _read_text_frame(
+            path, encoding, delimiter, str(path)
+        )
+        frame.attrs.update(
+            encoding=used_encoding,
+            delimiter=used_delimiter,
+            skipped_lines=[records.start_lines[i] for i in records.bad_field_rows],
+        )
+    else:
+        raise InputError(
+            f"{path}: unsupported file type; use one of {', '.join(TEXT_SUFFIXES + PARQUET_SUFFIXES)}"
+        )
+    typed = pd.DataFrame({c: parsing.infer_column(frame[c]) for c in frame.columns})
+    typed.attrs.update(frame.attrs)
+    return typed
+
+
+def _read_text_frame(
+    path: Path, encoding: str | None, delimiter: str | None, source: str
+) -> tuple[pd.DataFrame, _TextRecords, str, str]:
+    """Decode, sniff and split a text file; return good rows as a frame of pyarrow strings."""
+    decoded, used_encoding = text.decode(text.read_bytes(path), encoding, source=source)
+    used_delimiter = _delimiter(delimiter) or text.sniff_delimiter(decoded)
+    with text.paused_gc():
+        split = text.split_records(decoded, used_delimiter, source=source)
+        headers = unique_headers(split.header)
+        records = _TextRecords(split, len(headers))
+        good = records.good_rows
+        kept = split.rows if len(good) == len(split.rows) else [split.rows[i] for i in good]
+        columns = list(zip(*kept, strict=True)) if kept else []
+        data = {
+            header: pd.Series(
+                pa.array(columns[k] if columns else [], type=pa.string()),
+                dtype=parsing.TEXT_DTYPE,
+            )
+            for k, header in enumerate(headers)
+        }
+        del columns, kept
+    frame = pd.DataFrame(data)
+    return frame, records, used_encoding, used_delimiter
+
+
+class _TextRecords:
+    """Split records with the rows whose field count differs from the header set apart."""
+
+    def __init__(self, split: text.Records, width: int) -> None:
+        self.split = split
+        self.width = width
+        counts = np.fromiter((len(r) for r in split.rows), dtype="int64", count=len(split.rows))
+        self.bad_field_rows = np.flatnonzero(counts != width).tolist()
+        self.good_rows = np.flatnonzero(counts == width).tolist()
+        self.rows = split.rows
+        starts = np.asarray(split.start_lines, dtype="int64")
+        self.start_lines = starts[self.good_rows].tolist()
+        self._counts = counts
+
+    def raw(self, position: int) -> str:
+        """Return the original text of the good row at `position`."""
+        return self.split.raw(self.good_rows[position])
+
+    def bad_field_rejects(self, source: str) -> pd.DataFrame:
+        """Return rejected rows for records with the wrong number of fields."""
+        bad = self.bad_field_rows
+        return pd.DataFrame(
+            {
+                "file": source,
+                "line": [self.split.start_lines[i] for i in bad],
+                "column": [None] * len(bad),
+                "reason": [f"expected {self.width} fields, found {self._counts[i]}" for i in bad],
+                "raw": [self.split.raw(i) for i in bad],
+            }
+        )
+
+
+def _from_frame(
+    frame: pd.DataFrame, *, table: str, options: ReadOptions, source: str, content_hash: str
+) -> IngestResult:
+    """Normalise an already-typed frame (Parquet, database); line = 1-based row number."""
+    frame = frame.reset_index(drop=True)
+    frame.columns = unique_headers([str(c) for c in frame.columns])
+    for column in frame.columns:
+        if pd.api.types.is_object_dtype(frame[column]):
+            frame[column] = _object_to_text(frame[column])
+    lines = np.arange(1, len(frame) + 1, dtype="int64")
+
+    def raw(position: int) -> str:
+        return ",".join("" if pd.isna(v) else str(v) for v in frame.iloc[position].tolist())
+
+    result = normalise(frame, lines, raw, table=table, options=options, source=source)
+    return IngestResult(
+        table=table,
+        source=source,
+        content_hash=content_hash,
+        rows_read=len(frame),
+        loaded=result.loaded,
+        rejected=result.rejected,
+        column_map=result.column_map,
+        encoding=None,
+        delimiter=None,
+        stats=result.stats,
+    )
+
+
+def _object_to_text(values: pd.Series) -> pd.Series:
+    """Object columns from databases hold str, Decimal, date...: render them as text to parse."""
+    present = values.dropna()
+    if present.map(lambda v: isinstance(v, str)).all():
+        return values.astype(parsing.TEXT_DTYPE)
+    if present.map(lambda v: hasattr(v, "as_tuple")).all():  # decimal.Decimal
+        return values.astype("float64")
+    return values.map(lambda v: None if v is None or v is pd.NA else str(v)).astype(
+        parsing.TEXT_DTYPE
+    )
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path).to_pandas()
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+
+
+def _delimiter(value: str | None) -> str | None:
+    if value is None:
+        return None
+    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+    value = named.get(value.lower(), value)
+    if len(value) != 1:
+        raise ValueError(f"delimiter must be one character (or tab), got {value!r}")
+    return value
+
+
+def _redact(location: str) -> str:
+    """Return a URL without its password."""
+    if "://" not in location:
+        return location
+    parts = urlsplit(location)
+    if parts.password is None:
+        return location
+    netloc = re.sub(r":[^:@]*@", ":***@", parts.netloc, count=1)
+    return urlunsplit(parts._replace(netloc=netloc))
