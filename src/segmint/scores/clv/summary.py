@@ -1,0 +1,151 @@
+"""RFM summary for BTYD models: frequency, recency, T and monetary value per customer, in weeks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from segmint.errors import InputError, MissingColumnError
+
+REQUIRED_COLUMNS = ("customer_id", "occurred_at", "amount")
+DAYS_PER_WEEK = 7.0
+
+
+def _as_day(value: date | datetime | str | pd.Timestamp, name: str) -> np.int64:
+    """Return a date-like value as whole days since 1970-01-01."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a date, got {value!r}") from exc
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return np.int64(stamp.normalize().value // 86_400_000_000_000)
+
+
+def _check_transactions(transactions: pd.DataFrame) -> None:
+    for column in REQUIRED_COLUMNS:
+        if column not in transactions.columns:
+            raise MissingColumnError("transactions", column, list(transactions.columns))
+
+
+def _day_numbers(occurred_at: pd.Series) -> np.ndarray:
+    values = pd.to_datetime(occurred_at, errors="coerce")
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    if values.isna().any():
+        raise InputError(
+            f"transactions: {int(values.isna().sum())} rows have no valid occurred_at; "
+            "drop or fix them first"
+        )
+    return values.to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def rfm_summary(
+    transactions: pd.DataFrame,
+    /,
+    *,
+    calibration_end: date | datetime | str,
+    holdout_end: date | datetime | str | None = None,
+) -> pd.DataFrame:
+    """Return one row per customer with frequency, recency, T and monetary_value (weeks).
+
+    Conventions (Fader, Hardie & Lee 2005; the `lifetimes` utilities): purchases on one day are
+    one transaction whose value is the day's total; `frequency` counts repeat purchase days in
+    the calibration period (dates <= `calibration_end`), `recency` is weeks from the first to
+    the last purchase day, `T` weeks from the first purchase day to `calibration_end`, and
+    `monetary_value` the mean value of the repeat purchase days (0 for one-time buyers). With
+    `holdout_end`, `frequency_holdout` and `monetary_value_holdout` count the purchase days in
+    (calibration_end, holdout_end] and `duration_holdout` is that period in weeks.
+    """
+    _check_transactions(transactions)
+    cal_day = _as_day(calibration_end, "calibration_end")
+    hold_day = None if holdout_end is None else _as_day(holdout_end, "holdout_end")
+    if hold_day is not None and hold_day <= cal_day:
+        raise ValueError("holdout_end must be after calibration_end")
+    codes, uniques = pd.factorize(transactions["customer_id"].astype(str), sort=False)
+    days = _day_numbers(transactions["occurred_at"])
+    amounts = pd.to_numeric(transactions["amount"], errors="coerce").fillna(0.0).to_numpy(float)
+    last_day = cal_day if hold_day is None else hold_day
+    keep = days <= last_day
+    if not keep.all():
+        codes, days, amounts = codes[keep], days[keep], amounts[keep]
+    frame = summary_arrays(codes, days, amounts, n_customers=len(uniques), cal_day=cal_day)
+    if hold_day is not None:
+        frame.update(holdout_arrays(codes, days, amounts, len(uniques), cal_day, hold_day))
+    present = frame.pop("_present")
+    out = pd.DataFrame({"customer_id": np.asarray(uniques, dtype=object)[present]})
+    for name, values in frame.items():
+        out[name] = values[present]
+    if hold_day is not None:
+        out["duration_holdout"] = float(hold_day - cal_day) / DAYS_PER_WEEK
+    return out.reset_index(drop=True)
+
+
+def _customer_days(
+    codes: np.ndarray, days: np.ndarray, amounts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Collapse rows to one per customer-day: (customer code, day, day total), sorted."""
+    lo = int(days.min()) if days.size else 0
+    span = int(days.max()) - lo + 1 if days.size else 1
+    key = codes.astype(np.int64) * span + (days - lo)
+    unique_keys, inverse = np.unique(key, return_inverse=True)
+    totals = np.bincount(inverse, weights=amounts, minlength=unique_keys.size)
+    return unique_keys // span, unique_keys % span + lo, totals
+
+
+def summary_arrays(
+    codes: np.ndarray,
+    days: np.ndarray,
+    amounts: np.ndarray,
+    *,
+    n_customers: int,
+    cal_day: np.int64,
+) -> dict[str, np.ndarray]:
+    """Return calibration frequency/recency/T/monetary arrays indexed by customer code."""
+    cal = days <= cal_day
+    cust, day, total = _customer_days(codes[cal], days[cal], amounts[cal])
+    n_days = np.bincount(cust, minlength=n_customers)
+    present = n_days > 0
+    starts = np.zeros(n_customers, dtype=np.int64)
+    starts[1:] = np.cumsum(n_days)[:-1]
+    ends = starts + n_days - 1
+    first = np.zeros(n_customers, dtype=np.int64)
+    last = np.zeros(n_customers, dtype=np.int64)
+    first_value = np.zeros(n_customers)
+    first[present] = day[starts[present]]
+    last[present] = day[ends[present]]
+    first_value[present] = total[starts[present]]
+    spend = np.bincount(cust, weights=total, minlength=n_customers)
+    frequency = np.maximum(n_days - 1, 0).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        monetary = np.where(frequency > 0, (spend - first_value) / frequency, 0.0)
+    return {
+        "_present": present,
+        "frequency": frequency,
+        "recency": (last - first).astype(np.float64) / DAYS_PER_WEEK,
+        "T": (cal_day - first).astype(np.float64) / DAYS_PER_WEEK,
+        "monetary_value": monetary,
+    }
+
+
+def holdout_arrays(
+    codes: np.ndarray,
+    days: np.ndarray,
+    amounts: np.ndarray,
+    n_customers: int,
+    cal_day: np.int64,
+    hold_day: np.int64,
+) -> dict[str, np.ndarray]:
+    """Return holdout purchase-day counts and mean day value indexed by customer code."""
+    sel = (days > cal_day) & (days <= hold_day)
+    if not sel.any():
+        zeros = np.zeros(n_customers)
+        return {"frequency_holdout": zeros, "monetary_value_holdout": zeros.copy()}
+    cust, _, total = _customer_days(codes[sel], days[sel], amounts[sel])
+    count = np.bincount(cust, minlength=n_customers).astype(np.float64)
+    spend = np.bincount(cust, weights=total, minlength=n_customers)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, spend / np.maximum(count, 1.0), 0.0)
+    return {"frequency_holdout": count, "monetary_value_holdout": mean}
