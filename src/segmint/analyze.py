@@ -179,10 +179,10 @@ def _add_clv(
 ) -> tuple[pd.DataFrame, str]:
     from segmint.scores.clv import score_customers
 
+    # Purchase-process models count purchases: refunds and zero-value lines are not purchases.
+    purchases = transactions.loc[transactions["amount"] > 0, ["customer_id", "occurred_at", "amount"]]
     try:
-        scores = score_customers(
-            transactions[["customer_id", "occurred_at", "amount"]], as_of=as_of
-        )
+        scores = score_customers(purchases, as_of=as_of)
     except ModelFitError as exc:
         for column in CLV_COLUMNS:
             customers[column] = float("nan")
