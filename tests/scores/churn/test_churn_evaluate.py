@@ -1,0 +1,83 @@
+"""Flat-table churn evaluation on the IBM Telco file and on synthetic tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmint.errors import MissingColumnError
+from segmint.scores.churn import LabelError, evaluate_churn_table
+
+
+def _synthetic(n: int = 500, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    tenure = rng.integers(1, 72, n).astype(float)
+    contract = rng.choice(["monthly", "yearly"], n)
+    region = rng.choice(["north", "south", "east"], n)
+    logit = 1.0 - 0.05 * tenure + np.where(contract == "monthly", 1.5, -1.0)
+    churn = rng.random(n) < 1 / (1 + np.exp(-logit))
+    charges = rng.normal(50, 10, n).round(2).astype(str)
+    charges[:5] = " "  # blanks, as in Telco's TotalCharges
+    return pd.DataFrame(
+        {
+            "customer": [f"K-{i:05d}" for i in range(n)],
+            "tenure": tenure,
+            "contract": contract,
+            "region": region,
+            "charges": charges,
+            "churn": np.where(churn, "Yes", "No"),
+        }
+    )
+
+
+def test_telco_reaches_published_auc(shared_data):
+    frame = pd.read_csv(shared_data / "telco_customer_churn_ibm.csv")
+    result = evaluate_churn_table(frame, label="Churn", id_col="customerID")
+    assert result["rows"] == 7043 and result["positive_rate"] == pytest.approx(0.2654, abs=1e-4)
+    for name in ("logistic", "gbm"):
+        metrics = result["models"][name]
+        assert 0.83 <= metrics["roc_auc"] <= 0.87, (name, metrics["roc_auc"])
+        assert metrics["brier"] < 0.145 and metrics["top_decile_lift"] > 2.5
+    assert result["best"] in {"logistic", "gbm"}
+    assert "TotalCharges" in result["features"]["numeric"]  # blanks did not make it text
+    assert result["features"]["dropped"] == {"customerID": "id column"}
+
+
+def test_synthetic_table_signal_ids_and_numeric_text():
+    result = evaluate_churn_table(_synthetic(), label="churn", folds=3, seed=1)
+    assert result["features"]["dropped"]["customer"] == "identifier"
+    assert "charges" in result["features"]["numeric"]
+    assert set(result["features"]["categorical"]) == {"contract", "region"}
+    for metrics in result["models"].values():
+        assert metrics["roc_auc"] > 0.75
+        assert len(metrics["roc_auc_folds"]) == 3
+    again = evaluate_churn_table(_synthetic(), label="churn", folds=3, seed=1)
+    assert again["models"] == result["models"]  # seeded: reproducible
+
+
+def test_only_categoricals_and_only_numerics():
+    table = _synthetic()
+    cats = evaluate_churn_table(table[["contract", "region", "churn"]], label="churn", folds=3)
+    assert cats["features"]["numeric"] == []
+    assert cats["models"]["logistic"]["roc_auc"] > 0.65
+    nums = evaluate_churn_table(table[["tenure", "charges", "churn"]], label="churn", folds=3)
+    assert nums["features"]["categorical"] == []
+    assert nums["models"]["gbm"]["roc_auc"] > 0.6
+
+
+def test_korean_label_column():
+    table = _synthetic().rename(columns={"churn": "이탈여부"})
+    table["이탈여부"] = table["이탈여부"].map({"Yes": "예", "No": "아니오"})
+    result = evaluate_churn_table(table, label="이탈여부", folds=3)
+    assert result["positive_rate"] == pytest.approx(
+        (_synthetic()["churn"] == "Yes").mean(), abs=1e-4
+    )
+
+
+def test_user_errors_name_what_was_found():
+    table = _synthetic()
+    with pytest.raises(MissingColumnError, match="'Churn' not found; columns found: 'customer'"):
+        evaluate_churn_table(table, label="Churn")
+    with pytest.raises(LabelError, match="'east', 'north', 'south'"):
+        evaluate_churn_table(table, label="region")
