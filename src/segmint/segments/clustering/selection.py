@@ -1,0 +1,116 @@
+"""Choosing k from several criteria (silhouette, Calinski-Harabasz, Davies-Bouldin, stability)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
+from segmint.segments.clustering.methods import fit_clusters
+from segmint.segments.clustering.stability import bootstrap_ari
+
+SILHOUETTE_SAMPLE = 5000
+# Criterion → True when larger is better.
+CRITERIA = {
+    "silhouette": True,
+    "calinski_harabasz": True,
+    "davies_bouldin": False,
+    "stability_ari": True,
+}
+
+
+def score_solution(x: np.ndarray, labels: np.ndarray, *, seed: int) -> dict[str, float]:
+    """Silhouette (on a seeded sample of at most 5,000 rows), Calinski-Harabasz and Davies-Bouldin."""
+    n_labels = len(set(np.asarray(labels).tolist()))
+    if n_labels < 2 or n_labels >= len(x):
+        return {
+            "silhouette": float("nan"),
+            "calinski_harabasz": float("nan"),
+            "davies_bouldin": float("nan"),
+        }
+    sample = min(SILHOUETTE_SAMPLE, len(x))
+    return {
+        "silhouette": float(silhouette_score(x, labels, sample_size=sample, random_state=seed)),
+        "calinski_harabasz": float(calinski_harabasz_score(x, labels)),
+        "davies_bouldin": float(davies_bouldin_score(x, labels)),
+    }
+
+
+def evaluate_k(
+    x: np.ndarray,
+    *,
+    method: str,
+    k_values: Sequence[int],
+    n_bootstrap: int,
+    seed: int,
+) -> pd.DataFrame:
+    """One row per candidate k with every criterion, its rank per criterion and the mean rank."""
+    rows = []
+    for k in k_values:
+        fitted = fit_clusters(x, method=method, k=k, seed=seed)
+        row: dict[str, float] = {"k": k, **score_solution(x, fitted.labels, seed=seed)}
+        row["stability_ari"] = bootstrap_ari(
+            x, method=method, k=k, n_bootstrap=n_bootstrap, seed=seed
+        )
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    return rank_table(table)
+
+
+# A candidate k is "acceptable" when its solution is reproducible and nearly as well separated as
+# the best candidate; among acceptable candidates the finest partition (largest k) wins.
+MIN_STABILITY = 0.95
+MIN_SILHOUETTE_RATIO = 0.85
+MIN_CH_RATIO = 0.7
+
+
+def rank_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Add rank_<criterion> (1 = best, ties averaged), mean_rank, acceptable and `chosen`.
+
+    The rule: a k is acceptable when its bootstrap stability ARI ≥ 0.95, its silhouette ≥ 0.85 ×
+    the best silhouette and its Calinski-Harabasz ≥ 0.7 × the best; the largest acceptable k is
+    chosen (coarser solutions that merge real groups are usually stable and well separated too,
+    so "largest acceptable" is what finds groups that lie at uneven distances). When no k is
+    acceptable, the k with the lowest mean rank over the four criteria wins (ties: higher
+    silhouette, then smaller k). Criteria that could not be computed (NaN) are left out.
+    """
+    table = table.copy()
+    rank_cols = []
+    for name, larger_is_better in CRITERIA.items():
+        if name not in table or table[name].isna().all():
+            continue
+        values = table[name].to_numpy(dtype=float)
+        key = -values if larger_is_better else values
+        key = np.where(np.isnan(key), np.inf, key)
+        table[f"rank_{name}"] = rankdata(key, method="average")
+        rank_cols.append(f"rank_{name}")
+    table["mean_rank"] = table[rank_cols].mean(axis=1) if rank_cols else 0.0
+    stability = table["stability_ari"].to_numpy(dtype=float)
+    silhouette = table["silhouette"].to_numpy(dtype=float)
+    ch = table["calinski_harabasz"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        acceptable = (
+            (np.isnan(stability) | (stability >= MIN_STABILITY))
+            & (silhouette >= MIN_SILHOUETTE_RATIO * np.nanmax(silhouette, initial=-np.inf))
+            & (ch >= MIN_CH_RATIO * np.nanmax(ch, initial=-np.inf))
+        )
+    table["acceptable"] = acceptable
+    table["chosen"] = False
+    if acceptable.any():
+        pick = table.loc[acceptable, "k"].idxmax()
+    else:
+        order = table.assign(_sil=table["silhouette"].fillna(-np.inf)).sort_values(
+            ["mean_rank", "_sil", "k"], ascending=[True, False, True]
+        )
+        pick = order.index[0]
+    table.loc[pick, "chosen"] = True
+    table["k"] = table["k"].astype(int)
+    return table.reset_index(drop=True)
+
+
+def chosen_k(table: pd.DataFrame) -> int:
+    """The k marked as chosen in a table from `evaluate_k`."""
+    return int(table.loc[table["chosen"], "k"].iloc[0])

@@ -1,0 +1,133 @@
+"""discover(): cluster a customer table and describe the clusters (the service behind `segmint discover`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from segmint.segments.clustering.model import ClusterSegmenter
+
+_ID_WORDS = ("id", "key", "uuid", "code", "number", "no")
+
+
+def detect_id_column(frame: pd.DataFrame) -> str | None:
+    """The first column with unique non-null values and an id-like name (customer_id, id, ...), else None."""
+    candidates = []
+    for col in frame.columns:
+        name = str(col).lower().replace(" ", "_").replace("-", "_")
+        tokens = name.split("_")
+        if (
+            name in ("id", "customer", "customerid")
+            or tokens[-1] in _ID_WORDS
+            or name.endswith("id")
+        ):
+            series = frame[col]
+            if series.notna().all() and series.is_unique:
+                candidates.append(col)
+    return candidates[0] if candidates else None
+
+
+@dataclass
+class DiscoveryResult:
+    """A fitted cluster solution: row assignments plus what was chosen and why."""
+
+    assignments: pd.DataFrame
+    segmenter: ClusterSegmenter
+    id_col: str | None
+
+    @property
+    def k(self) -> int:
+        """Number of clusters."""
+        return int(self.segmenter.k_)
+
+    @property
+    def scores(self) -> pd.DataFrame:
+        """The table of criteria per candidate k that k was chosen from."""
+        return self.segmenter.scores_
+
+    def clusters(self) -> list[dict[str, Any]]:
+        """One dict per cluster: number, label, size, share and its traits."""
+        seg = self.segmenter
+        sizes = np.bincount(seg.labels_, minlength=seg.k_)
+        total = int(sizes.sum())
+        return [
+            {
+                "cluster": c,
+                "label": seg.cluster_labels_[c],
+                "size": int(sizes[c]),
+                "share": round(float(sizes[c]) / total, 4),
+                "traits": [t.to_dict() for t in seg.traits_[c][:5]],
+            }
+            for c in range(seg.k_)
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready summary: k, method, scores per k, stability, clusters, preprocessing, missing."""
+        seg = self.segmenter
+        scores = self.scores.replace({np.nan: None})
+        return {
+            "k": self.k,
+            "method": seg.method,
+            "k_selection": "auto" if seg.k == "auto" and seg.method != "hdbscan" else "fixed",
+            "scores": {
+                str(row["k"]): {
+                    key: (None if row[key] is None else round(float(row[key]), 4))
+                    for key in (
+                        "silhouette",
+                        "calinski_harabasz",
+                        "davies_bouldin",
+                        "stability_ari",
+                        "mean_rank",
+                    )
+                }
+                | {"acceptable": bool(row["acceptable"]), "chosen": bool(row["chosen"])}
+                for _, row in scores.iterrows()
+            },
+            "stability_ari": None if np.isnan(seg.stability_ari_) else round(seg.stability_ari_, 4),
+            "rows": int(len(seg.labels_)),
+            "fitted_rows": int(seg.fitted_rows_),
+            "noise_points_reassigned": int(seg.n_noise_),
+            "clusters": self.clusters(),
+            "preprocessing": seg.preprocessor_.report(),
+            "missing": dict(seg.missing_),
+        }
+
+
+def discover(
+    frame: pd.DataFrame,
+    *,
+    id_col: str | None = None,
+    features: Sequence[str] | None = None,
+    k: int | str = "auto",
+    method: str = "kmeans",
+    seed: int = 0,
+    k_range: tuple[int, int] = (2, 10),
+    sample_size: int = 20000,
+    n_bootstrap: int = 10,
+) -> DiscoveryResult:
+    """Cluster the customers in `frame` and return assignments (id, cluster, cluster_label) and the solution."""
+    if id_col is None:
+        id_col = detect_id_column(frame)
+    segmenter = ClusterSegmenter(
+        features=features,
+        k=k,
+        method=method,
+        k_range=k_range,
+        sample_size=sample_size,
+        n_bootstrap=n_bootstrap,
+        random_state=seed,
+    ).fit(frame, id_col=id_col)
+    assignments = pd.DataFrame(
+        {
+            "cluster": segmenter.labels_.astype(int),
+            "cluster_label": segmenter.label_of(segmenter.labels_),
+        },
+        index=frame.index,
+    )
+    if id_col is not None:
+        assignments.insert(0, id_col, frame[id_col].to_numpy())
+    return DiscoveryResult(assignments.reset_index(drop=True), segmenter, id_col)

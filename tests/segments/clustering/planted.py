@@ -1,0 +1,41 @@
+"""Synthetic customer tables with planted groups, for testing that clustering recovers them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+INDUSTRIES = ["manufacturing", "retail", "finance", "software", "health"]
+PLANS = ["basic", "pro", "enterprise"]
+
+
+def planted_customers(
+    n_groups: int, *, n_rows: int = 3000, seed: int = 0, missing_share: float = 0.02
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """A customer table (mixed numeric/categorical, skewed spend, some missing) and the true group."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, n_groups, size=n_rows)
+    # Group centres drawn at random, then spread so groups are distinct on several features.
+    spend_mu = rng.permutation(np.linspace(3.0, 3.0 + 1.1 * n_groups, n_groups))
+    orders_lam = rng.permutation(np.linspace(2.0, 2.0 + 5.0 * n_groups, n_groups))
+    tickets_lam = rng.permutation(np.linspace(0.3, 0.3 + 2.5 * n_groups, n_groups))
+    tenure_mu = rng.permutation(np.linspace(100.0, 100.0 + 250.0 * n_groups, n_groups))
+    industry_p = rng.dirichlet(np.full(len(INDUSTRIES), 0.7), size=n_groups)
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"C{seed:02d}{i:06d}" for i in range(n_rows)],
+            "revenue_365d": np.round(rng.lognormal(spend_mu[truth], 0.35), 2),
+            "orders_90d": rng.poisson(orders_lam[truth]),
+            "tickets_90d": rng.poisson(tickets_lam[truth]),
+            "tenure_days": np.clip(rng.normal(tenure_mu[truth], 60.0), 0, None).round(),
+            "industry": [INDUSTRIES[rng.choice(len(INDUSTRIES), p=industry_p[g])] for g in truth],
+            "plan": rng.choice(PLANS, size=n_rows),
+            "email_consent": rng.random(n_rows) < 0.7,
+            "email": [f"user{seed}_{i}@example.com" for i in range(n_rows)],
+        }
+    )
+    for col in ("revenue_365d", "tickets_90d", "industry"):
+        holes = rng.random(n_rows) < missing_share
+        frame[col] = frame[col].astype("object" if col == "industry" else float)
+        frame.loc[holes, col] = None if col == "industry" else np.nan
+    return frame, truth
