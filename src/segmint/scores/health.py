@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any
 
@@ -221,9 +221,13 @@ class HealthScorer:
         for name in points.columns:
             out[f"health_{name}"] = points[name].round(2)
         missing = points.isna().to_numpy()
-        names = np.asarray(points.columns, dtype=object)
-        out["missing_measures"] = [", ".join(names[row]) for row in missing]
-        out["health_reasons"] = self._reasons(frame, points, effective)
+        names = list(points.columns)
+        out["missing_measures"] = render_by_key(
+            list(missing.T),
+            lambda *flags: ", ".join(n for n, f in zip(names, flags, strict=True) if f),
+        )
+        if self.config_.reasons:
+            out["health_reasons"] = self._reasons(frame, points, effective)
         if previous is not None:
             out = self._add_trend(out, previous)
         return out
@@ -254,32 +258,51 @@ class HealthScorer:
     # -- explanations ------------------------------------------------------------------------
     def _reasons(
         self, frame: pd.DataFrame, points: pd.DataFrame, effective: np.ndarray
-    ) -> list[str]:
+    ) -> np.ndarray:
+        """Text naming the measures that cost the most points, rendered once per distinct case."""
         pts = points.to_numpy(dtype=float)
+        n, m = pts.shape
         lost = effective * (100.0 - np.nan_to_num(pts, nan=100.0))
+        raw = (
+            np.column_stack(
+                [
+                    numeric_column(frame, mm.feature, source="health")
+                    if mm.feature in frame.columns
+                    else np.full(n, np.nan)
+                    for mm in self.measures_
+                ]
+            )
+            if m
+            else np.empty((n, 0))
+        )
         names = list(points.columns)
-        raw = {
-            m.measure_name: (frame[m.feature].to_numpy() if m.feature in frame.columns else None)
-            for m in self.measures_
-        }
-        limit = self.config_.reasons
-        order = np.argsort(-lost, axis=1, kind="stable")[:, :limit]
-        texts = []
-        for i in range(len(points)):
-            parts = []
-            for j in order[i]:
-                if lost[i, j] < 0.005:
-                    break
-                values = raw[names[j]]
-                value = _format_value(values[i]) if values is not None else "?"
-                parts.append(f"{names[j]} {value} ({pts[i, j]:.0f}/100 pts, -{lost[i, j]:.1f})")
-            if parts:
-                texts.append("lowered by " + "; ".join(parts))
-            elif np.isnan(pts[i]).all():
-                texts.append("no measures available")
-            else:
-                texts.append("all measures at full points")
-        return texts
+        order = np.argsort(-lost, axis=1, kind="stable")[:, : self.config_.reasons]
+        rows = np.arange(n)
+
+        def render_piece(j: Any, value: Any, points_k: Any, lost_k: Any) -> str:
+            if j < 0:
+                return ""
+            return f"{names[int(j)]} {_format_value(value)} ({points_k:.0f}/100 pts, -{lost_k:.1f})"
+
+        text = np.full(n, "", dtype=object)
+        for k in range(order.shape[1]):
+            j = order[:, k]
+            shown = lost[rows, j] >= 0.005
+            # keys rounded like the text, so equal pieces are rendered once
+            piece = render_by_key(
+                [
+                    np.where(shown, j, -1),
+                    np.where(shown, _significant(raw[rows, j]), np.nan),
+                    np.where(shown, np.round(pts[rows, j]), np.nan),
+                    np.where(shown, np.round(lost[rows, j], 1), np.nan),
+                ],
+                render_piece,
+            )
+            text = np.where(piece == "", text, np.where(text == "", piece, text + "; " + piece))
+        fallback = np.where(
+            np.isnan(pts).all(axis=1), "no measures available", "all measures at full points"
+        )
+        return np.where(text == "", fallback, "lowered by " + text)
 
     def explain(self, frame: pd.DataFrame, customer_id: Any) -> pd.DataFrame:
         """Return one customer's measures: value, points, effective weight and points lost, worst first."""
@@ -336,6 +359,30 @@ class HealthScorer:
             }
         )
         return pd.concat([table, dropped], ignore_index=True) if len(dropped) else table
+
+
+def _significant(values: np.ndarray, digits: int = 3) -> np.ndarray:
+    """Round to a few significant digits (for display: fewer distinct texts to render)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        magnitude = np.floor(np.log10(np.abs(values)))
+    magnitude = np.where(np.isfinite(magnitude), magnitude, 0)
+    scale = 10.0 ** (digits - 1 - magnitude)
+    return np.round(values * scale) / scale
+
+
+def render_by_key(keys: list[np.ndarray], render: Callable[..., str]) -> np.ndarray:
+    """Return render(*key) per row, calling render once per distinct combination of key values."""
+    length = len(keys[0]) if keys else 0
+    if length == 0:
+        return np.empty(0, dtype=object)
+    table = pd.DataFrame({i: key for i, key in enumerate(keys)})
+    codes = table.groupby(list(table.columns), sort=False, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(codes, return_index=True)
+    texts = np.empty(len(first), dtype=object)
+    columns = [table[c].to_numpy() for c in table.columns]
+    for code, row in enumerate(first):
+        texts[code] = render(*(column[row] for column in columns))
+    return texts[codes]
 
 
 def _format_value(value: Any) -> str:

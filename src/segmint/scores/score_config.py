@@ -165,7 +165,7 @@ class HealthConfig(_Strict):
     groups: dict[str, float] | None = None
     bands: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_HEALTH_BANDS))
     trend_tolerance: float = Field(default=2.0, ge=0)
-    reasons: int = Field(default=3, ge=1)
+    reasons: int = Field(default=3, ge=0)
 
     @field_validator("bands")
     @classmethod
