@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
+import ibis
 import ibis.expr.types as ir
+import ibis.selectors
 import pandas as pd
 
 from segmint.contract import LOGICAL_TABLES
@@ -63,15 +65,17 @@ def build_features(
         parts.insert(0, attributes.rename(renames))
         excluded = customers_created_later(tables["customers"], as_of=cut)
 
-    ids = [part.select("customer_id") for part in parts]
-    universe = ids[0].union(*ids[1:], distinct=True) if len(ids) > 1 else ids[0]
+    # Full outer joins on customer_id: every customer seen in any table, each part computed once.
+    result = parts[0]
+    for part in parts[1:]:
+        right = part.rename(_right_id="customer_id")
+        joined = result.outer_join(right, result.customer_id == right._right_id)
+        result = joined.select(
+            ~ibis.selectors.cols("customer_id", "_right_id"),
+            customer_id=joined.customer_id.coalesce(joined._right_id),
+        ).relocate("customer_id")
     if excluded is not None:
-        universe = universe.anti_join(excluded, "customer_id")
-    result = universe
-    for part in parts:
-        keep = [c for c in part.columns if c != "customer_id"]
-        joined = result.left_join(part, result.customer_id == part.customer_id)
-        result = joined.select(*(result[c] for c in result.columns), *(part[c] for c in keep))
+        result = result.anti_join(excluded, "customer_id")
     fills: dict[str, ir.Value] = {}
     for col in zero_filled:
         if col in result.columns:
