@@ -168,6 +168,11 @@ def test_heatmap_has_one_cell_per_score_pair() -> None:
     texts = page.text["text"]
     assert texts.count("0") >= 1 and "5" in texts and "Recency score (R)" in texts
     assert page.text["h2"] == ["RFM grid"]
+    # ties can leave a score unused: the grid still shows every score between min and max
+    tied = pd.DataFrame({"r_score": [1, 2, 2], "f_score": [1, 3, 3], "customers": [4, 5, 6]})
+    page = Page(render_report(ReportContext(title="t", rfm_grid=tied)))
+    assert page.count("rect") == 6
+    assert "11" in page.text["text"]  # two rows of one cell are summed
 
 
 def test_extra_sections_render_tables_charts_and_text() -> None:

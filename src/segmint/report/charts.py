@@ -136,7 +136,7 @@ def heatmap(
     column_title: str = "",
     title: str = "",
     value_format: Formatter = lambda v: format_number(v),
-    cell_size: tuple[float, float] = (104.0, 52.0),
+    cell_size: tuple[float, float] = (124.0, 52.0),
 ) -> Markup:
     """Return a grid of coloured cells (darker = larger value) with counts and optional names."""
     cell_w, cell_h = cell_size

@@ -167,8 +167,8 @@ def _grid_frame(grid: pd.DataFrame) -> tuple[pd.DataFrame, str]:
 
 def _grid_block(grid: pd.DataFrame, lang: str) -> _Block:
     long, column = _grid_frame(grid)
-    r_values = sorted(long["r_score"].dropna().unique(), reverse=True)
-    c_values = sorted(long[column].dropna().unique())
+    r_values = _score_range(long["r_score"])[::-1]
+    c_values = _score_range(long[column])
     counts = np.zeros((len(r_values), len(c_values)))
     names: list[list[str]] = [["" for _ in c_values] for _ in r_values]
     r_pos = {v: i for i, v in enumerate(r_values)}
@@ -178,6 +178,8 @@ def _grid_block(grid: pd.DataFrame, lang: str) -> _Block:
     for r, c, n, name in zip(
         long["r_score"], long[column], long["customers"], segments, strict=True
     ):
+        if r not in r_pos or c not in c_pos:  # a missing score
+            continue
         i, j = r_pos[r], c_pos[c]
         counts[i, j] += float(n)
         if isinstance(name, str) and name:
@@ -192,6 +194,14 @@ def _grid_block(grid: pd.DataFrame, lang: str) -> _Block:
         title=t("grid.heading", lang),
     )
     return _Block("rfm-grid", t("grid.heading", lang), t("grid.intro", lang), [chart])
+
+
+def _score_range(scores: pd.Series) -> list[Any]:
+    """Return the distinct scores; integer scores fill the gaps (ties can leave a score empty)."""
+    values = sorted(scores.dropna().unique())
+    if values and all(float(v).is_integer() for v in values):
+        return list(range(int(values[0]), int(values[-1]) + 1))
+    return values
 
 
 def _score_label(value: Any) -> str:
@@ -254,7 +264,10 @@ def _extra_block(section: ReportSection, number: int) -> _Block:
 
 def _item(item: SectionItem) -> Markup:
     if isinstance(item, Markup):
-        return item
+        # charts sit side by side like the built-in figures; other markup spans the row
+        return (
+            Markup('<div class="figure">{}</div>').format(item) if item.startswith("<svg") else item
+        )
     if isinstance(item, pd.DataFrame):
         return table_html(item)
     return Markup("<p>{}</p>").format(item)
