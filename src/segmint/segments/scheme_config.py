@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from segmint.errors import ConfigError, SegmintError
 from segmint.segments.rules.compiler import check_features, compile_rule
 from segmint.segments.rules.errors import RuleError
+from segmint.segments.rules.parser import parse_rule
 from segmint.segments.schemes import Scheme, SegmentRule, Tag
 from segmint.segments.templates import TEMPLATES, expand_template
 
@@ -153,34 +154,42 @@ def validate_rules(
     for index, raw in enumerate(scheme_configs):
         try:
             config = _as_scheme_config(raw, index)
-            scheme = scheme_from_config(config)
+            rules = _rules_of(config)
         except SegmintError as error:
             problems.append(str(error))
             continue
-        if scheme.name in seen_schemes:
-            problems.append(f"schemes[{index}]: duplicate scheme name '{scheme.name}'")
-        seen_schemes.add(scheme.name)
-        for number, rule in enumerate(scheme.rules, start=1):
-            context = f"scheme '{scheme.name}', segment '{rule.segment}' (rule {number})"
-            problems.extend(_check_one(check, rule.node, rule.when, context))
+        if config.name in seen_schemes:
+            problems.append(f"schemes[{index}]: duplicate scheme name '{config.name}'")
+        seen_schemes.add(config.name)
+        for number, (segment, when) in enumerate(rules, start=1):
+            context = f"scheme '{config.name}', segment '{segment}' (rule {number})"
+            problems.extend(_check_one(check, when, context))
     seen_tags: set[str] = set()
     for index, raw_tag in enumerate(tag_configs):
         try:
-            tag = tag_from_config(_as_tag_config(raw_tag, index))
+            tag = _as_tag_config(raw_tag, index)
         except SegmintError as error:
             problems.append(str(error))
             continue
         if tag.name in seen_tags:
             problems.append(f"tags[{index}]: duplicate tag name '{tag.name}'")
         seen_tags.add(tag.name)
-        problems.extend(_check_one(check, tag.node, tag.when, f"tag '{tag.name}'"))
+        problems.extend(_check_one(check, tag.when, f"tag '{tag.name}'"))
     return problems
 
 
-def _check_one(check: Any, node: Any, text: str, context: str) -> list[str]:
+def _rules_of(config: SchemeConfig) -> list[tuple[str, str]]:
+    """Return (segment, rule text) pairs of a scheme config, templates expanded."""
+    if config.template is not None:
+        scheme = expand_template(config.template, name=config.name, params=config.params)
+        return [(r.segment, r.when) for r in scheme.rules]
+    return [(r.segment, r.when) for r in config.rules or []]
+
+
+def _check_one(check: Any, text: str, context: str) -> list[str]:
     # A fixed as_of lets days_since() type-check; validation never evaluates data.
     try:
-        check(node, text, "2000-01-01")
+        check(parse_rule(text), text, "2000-01-01")
     except RuleError as error:
         located = type(error)(error.reason, rule=text, position=error.position, hint=error.hint)
         return [f'{context}: {located} in "{text}"']

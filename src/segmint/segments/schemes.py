@@ -217,7 +217,8 @@ class RuleSegmenter:
     def fit(self, X: pd.DataFrame, y: Any = None) -> RuleSegmenter:
         """Check that every feature the rules read exists (and type-checks); return self."""
         frame = self._check_frame(X)
-        table = ibis.memtable(frame.head(0))
+        # The whole frame, not head(0): an object column's type is inferred from its values.
+        table = ibis.memtable(frame)
         _assign(table, self.scheme, as_of=self.as_of, id_column=self.id_column)
         self.feature_names_in_ = [str(c) for c in frame.columns]
         self.n_features_in_ = len(self.feature_names_in_)

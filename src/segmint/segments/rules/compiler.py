@@ -249,6 +249,7 @@ class _Compiler:
 
     def comparable(self, left: _Typed, right: _Typed, node: Node) -> tuple[_Typed, _Typed]:
         """Return both operands made comparable, or raise a type error naming both sides."""
+        left, right = self.untyped_column(left, right), self.untyped_column(right, left)
         if left.kind == "null" or right.kind == "null":
             raise self.type_error(
                 "comparing with null is never true",
@@ -267,6 +268,12 @@ class _Compiler:
             left = _Typed(left.expr.cast("timestamp"), "timestamp", left.node)
             right = _Typed(right.expr.cast("timestamp"), "timestamp", right.node)
         return left, right
+
+    def untyped_column(self, value: _Typed, other: _Typed) -> _Typed:
+        """Give an all-missing column (Ibis type null) the type of the other side."""
+        if value.kind != "null" or isinstance(value.node, Literal) or other.kind == "null":
+            return value
+        return _Typed(value.expr.cast(other.expr.type()), other.kind, value.node)
 
     def coerce_temporal(self, value: _Typed, other: _Typed) -> _Typed:
         """Turn an ISO string literal into a date/timestamp when compared with a temporal value."""
