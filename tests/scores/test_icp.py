@@ -201,3 +201,18 @@ def test_similarity_model_errors() -> None:
         ICPSimilarityModel(attributes=["industry"], value_col="arr", retained_col="retained").fit(
             frame.assign(retained=False)
         )
+
+
+def test_contains_accepts_python_lists_and_any_of() -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["x", "y", "z"],
+            "technologies": [["Salesforce", "Slack"], ["zendesk"], "marketo|HubSpot"],
+        }
+    )
+    scorer = ICPScorer(
+        [{"attribute": "technologies", "contains": ["salesforce", "hubspot"], "weight": 1}]
+    ).fit(frame)
+    scored = scorer.score(frame)
+    assert scored["icp_score"].tolist() == [100.0, 0.0, 100.0]
+    assert scored["icp_reasons"].iloc[1] == "technologies lacks salesforce, hubspot ✗"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from segmint.errors import ConfigError, MissingColumnError, NotFittedError
-from segmint.scores.health import band_for, check_customer_frame, numeric_column
+from segmint.scores.health import band_for, check_customer_frame, numeric_column, render_by_key
 from segmint.scores.score_config import (
     DEFAULT_ICP_BANDS,
     ICPConfig,
@@ -21,12 +21,6 @@ from segmint.scores.score_config import (
 
 _LIST_SEPARATORS = re.compile(r"[;,|]")
 _RESERVED_NAMES = ("score", "band", "reasons", "similarity")
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and np.isnan(value)
 
 
 def _norm(value: Any) -> Any:
@@ -59,36 +53,46 @@ def _fmt_list(values: Sequence[Any]) -> str:
     return "[" + ", ".join(_fmt(v) for v in values) + "]"
 
 
-def _evaluate(criterion: ICPCriterion, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Return (matched, missing) boolean arrays of one criterion over the frame."""
-    column = frame[criterion.attribute]
+def _matches(criterion: ICPCriterion, value: Any) -> bool:
+    """Whether one non-missing attribute value meets the criterion."""
     op, operand = criterion.operator, criterion.operand
-    if op in ("between", ">=", "<="):
-        values = numeric_column(frame, criterion.attribute, source="icp")
-        missing = np.isnan(values)
-        with np.errstate(invalid="ignore"):
-            if op == "between":
-                matched = (values >= operand[0]) & (values <= operand[1])
-            elif op == ">=":
-                matched = values >= operand
-            else:
-                matched = values <= operand
-        return matched & ~missing, missing
-    raw = column.to_numpy(dtype=object)
-    missing = np.array([_is_missing(v) for v in raw], dtype=bool)
+    if op == "between":
+        return bool(operand[0] <= value <= operand[1])
+    if op == ">=":
+        return bool(value >= operand)
+    if op == "<=":
+        return bool(value <= operand)
     if op == "contains":
-        wanted = {
-            str(w).strip().casefold() for w in ([operand] if isinstance(operand, str) else operand)
-        }
-        matched = np.array(
-            [not m and bool(_items(v) & wanted) for v, m in zip(raw, missing, strict=True)]
-        )
+        wanted = [operand] if isinstance(operand, str) else operand
+        return bool(_items(value) & {str(w).strip().casefold() for w in wanted})
+    targets = operand if op == "in" else [operand]
+    return _norm(value) in {_norm(t) for t in targets}
+
+
+def _evaluate(
+    criterion: ICPCriterion, frame: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (matched, missing, reason text) arrays of one criterion over the frame.
+
+    Each distinct attribute value is tested and described once, then broadcast to its rows.
+    """
+    values: Any
+    if criterion.operator in ("between", ">=", "<="):
+        values = numeric_column(frame, criterion.attribute, source="icp")
     else:
-        targets = {_norm(v) for v in (operand if op == "in" else [operand])}
-        matched = np.array(
-            [not m and _norm(v) in targets for v, m in zip(raw, missing, strict=True)]
+        values = frame[criterion.attribute].map(
+            lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, set, np.ndarray)) else v
         )
-    return matched.astype(bool), missing
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    matched_u = np.array([_matches(criterion, u) for u in uniques] + [False], dtype=bool)
+    text_u = np.array(
+        [_reason(criterion, u, bool(m), False) for u, m in zip(uniques, matched_u, strict=False)]
+        + [_reason(criterion, None, False, True)],
+        dtype=object,
+    )
+    # code -1 (missing) picks the extra last entry
+    return matched_u[codes], codes == -1, text_u[codes]
 
 
 def _reason(criterion: ICPCriterion, value: Any, matched: bool, missing: bool) -> str:
@@ -189,24 +193,27 @@ class ICPScorer:
         self._check_columns(frame, self.criteria_)
         out = pd.DataFrame({"customer_id": frame["customer_id"].to_numpy()}, index=frame.index)
         earned = np.zeros(len(frame))
-        reasons: list[list[str]] = [[] for _ in range(len(frame))]
-        missing_names: list[list[str]] = [[] for _ in range(len(frame))]
+        reasons = np.full(len(frame), "", dtype=object)
+        missing_flags = []
         matches = {}
-        for criterion in self.criteria_:
-            matched, missing = _evaluate(criterion, frame)
+        for position, criterion in enumerate(self.criteria_):
+            matched, missing, text = _evaluate(criterion, frame)
             earned += np.where(matched, criterion.weight, 0.0)
             matches[f"icp_{criterion.criterion_name}"] = matched
-            values = frame[criterion.attribute].to_numpy(dtype=object)
-            for i in range(len(frame)):
-                reasons[i].append(_reason(criterion, values[i], bool(matched[i]), bool(missing[i])))
-                if missing[i]:
-                    missing_names[i].append(criterion.attribute)
+            reasons = text if position == 0 else reasons + "; " + text
+            missing_flags.append(missing)
+        attributes = [c.attribute for c in self.criteria_]
         out["icp_score"] = np.round(100.0 * earned / self.total_weight_, 2)
         out["icp_band"] = band_for(out["icp_score"], self.bands_)
         for name, matched in matches.items():
             out[name] = matched
-        out["icp_reasons"] = ["; ".join(r) for r in reasons]
-        out["missing_attributes"] = [", ".join(dict.fromkeys(m)) for m in missing_names]
+        out["icp_reasons"] = reasons
+        out["missing_attributes"] = render_by_key(
+            missing_flags,
+            lambda *flags: ", ".join(
+                dict.fromkeys(a for a, f in zip(attributes, flags, strict=True) if f)
+            ),
+        )
         return out
 
     def predict(self, frame: pd.DataFrame) -> pd.Series:
@@ -218,7 +225,7 @@ class ICPScorer:
         self._check_fitted()
         rows = []
         for criterion in self.criteria_:
-            _, missing = _evaluate(criterion, frame)
+            _, missing, _ = _evaluate(criterion, frame)
             rows.append(
                 {
                     "criterion": criterion.criterion_name,
