@@ -133,7 +133,11 @@ def test_from_config(accounts: pd.DataFrame) -> None:
 @settings(max_examples=60, deadline=None)
 @given(
     values=st.lists(
-        st.one_of(st.none(), st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)),
+        st.one_of(
+            st.none(),
+            st.sampled_from([0.0, 1.0, 5.0]),
+            st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+        ),
         min_size=1,
         max_size=60,
     ),
@@ -143,7 +147,7 @@ def test_from_config(accounts: pd.DataFrame) -> None:
 def test_capacity_invariants(values: list[float | None], cap_a: int, cap_b: int) -> None:
     frame = pd.DataFrame(
         {
-            "customer_id": [f"id{i:03d}" for i in range(len(values))],
+            "customer_id": [f"id{(i * 7919) % 1000:03d}" for i in range(len(values))],
             "v": [np.nan if v is None else v for v in values],
         }
     )
@@ -155,6 +159,13 @@ def test_capacity_invariants(values: list[float | None], cap_a: int, cap_b: int)
     assert len(out) == len(frame)
     assert set(out["tier"]) <= {"A", "B", "C"}
     assert sorted(out["tier_rank"]) == list(range(1, len(frame) + 1))
+    # rank = value descending, missing last, ties by customer_id
+    expected = sorted(
+        zip(frame["v"], frame["customer_id"], strict=True),
+        key=lambda r: (np.isnan(r[0]), -r[0] if not np.isnan(r[0]) else 0.0, r[1]),
+    )
+    by_rank = out.sort_values("tier_rank")["customer_id"].tolist()
+    assert by_rank == [cid for _, cid in expected]
     known = out["tier_value"].notna().sum()
     # capacity is used whenever there are valued accounts to fill it
     assert counts.get("A", 0) == min(cap_a, known)

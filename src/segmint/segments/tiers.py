@@ -131,13 +131,7 @@ class TierAssigner:
         """Return customer_id, tier, tier_name, tier_value, tier_rank (1 = most valuable)."""
         check_customer_frame(frame, source="tiers")
         values = self.tier_values(frame).to_numpy(dtype=float)
-        order = pd.DataFrame(
-            {
-                "key": np.where(np.isnan(values), np.inf, -values),
-                "customer_id": frame["customer_id"].to_numpy(),
-            }
-        ).sort_values(["key", "customer_id"], kind="mergesort")
-        ranked = order.index.to_numpy()
+        ranked = value_order(values, frame["customer_id"].to_numpy())
         rank = np.empty(len(frame), dtype=np.int64)
         rank[ranked] = np.arange(1, len(frame) + 1)
         tier = np.full(len(frame), self.tiers_[-1], dtype=object)
@@ -198,7 +192,7 @@ class TierAssigner:
                     }
             tiers.append(row)
         below: dict[str, list[dict[str, Any]]] = {}
-        by_rank = assigned.sort_values("tier_rank")
+        by_rank = assigned.iloc[np.argsort(assigned["tier_rank"].to_numpy(), kind="stable")]
         for position, name in enumerate(self.capacity_):
             in_tier = by_rank["tier"] == name
             cutoff = tiers[position]["cutoff_value"]
@@ -232,3 +226,26 @@ class TierAssigner:
 def _float_or_none(value: Any) -> float | None:
     number = float(value)
     return None if np.isnan(number) else number
+
+
+def value_order(values: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Return row positions by value descending (missing last), ties broken by customer_id."""
+    key = np.where(np.isnan(values), np.inf, -values)
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    equal = sorted_key[1:] == sorted_key[:-1]
+    tied = np.zeros(len(key), dtype=bool)
+    tied[1:] |= equal
+    tied[:-1] |= equal
+    if not tied.any():
+        return order
+    # only tied rows need the (slower) id comparison
+    rows = order[tied]
+    tied_ids = ids[rows]
+    try:
+        by_id = np.argsort(tied_ids, kind="stable")
+    except TypeError:  # mixed id types: compare as text
+        by_id = np.argsort(tied_ids.astype(str), kind="stable")
+    secondary = np.zeros(len(key), dtype=np.int64)
+    secondary[rows[by_id]] = np.arange(len(rows))
+    return np.lexsort((secondary, key))
