@@ -52,7 +52,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "region": ("region", "state", "province", "지역"),
     "plan": ("plan", "planname", "tier", "요금제", "플랜"),
     "owner": ("owner", "accountowner", "csm", "accountmanager", "담당자"),
-    "email_consent": ("emailconsent", "marketingconsent", "optin", "emailoptin", "수신동의"),
+    "email_consent": (
+        "emailconsent", "marketingconsent", "optin", "emailoptin", "수신동의", "이메일수신동의",
+        "마케팅수신동의",
+    ),
+    "technologies": ("technologies", "technology", "techstack", "tools", "사용기술", "기술스택"),
     "phone": ("phone", "phonenumber", "mobile", "tel", "전화번호", "휴대폰", "연락처"),
     "subscription_id": ("subscriptionid", "subid", "구독id"),
     "started_at": ("startedat", "startdate", "start", "subscriptionstart", "시작일", "구독시작일"),

@@ -205,7 +205,7 @@ def _transactions(
             "unit_price",
         )
         _mark_missing(reasons, columns, missing, column_map["quantity"], "quantity")
-        out["amount"] = (quantity * price).round(2)
+        out["amount"] = parsing.round_cents(quantity * price)
         stats["amount_from"] = f"{column_map['quantity']} × {column_map['unit_price']}"
     amount = out["amount"]
     refund = amount.lt(0).fillna(False).to_numpy()

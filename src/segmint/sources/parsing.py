@@ -15,7 +15,9 @@ NULL_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "nat", "-", "#n
 _SAMPLE = 2000
 
 # Currency symbols, codes and words that may surround an amount.
-_CURRENCY = r"[₩$€£¥]|원|KRW|USD|EUR|GBP|JPY|\s"
+_CURRENCY = r"[₩￦$€£¥]|원|KRW|USD|EUR|GBP|JPY"
+# Spaces (incl. no-break) may only group thousands: "1 234,50".
+_SPACE_GROUPED = "\\d{1,3}(?:[ \u00a0\u202f]\\d{3})+(?:[.,]\\d+)?"
 _DECIMAL_COMMA_END = r",\d{1,2}$"
 _DECIMAL_DOT_END = r"\.\d{1,2}$"
 
@@ -102,17 +104,27 @@ def parse_amounts(values: pd.Series, *, cents: bool = True) -> Parsed:
     number = number.where(~blank)
     bad = number.isna() & ~blank
     if cents:
-        number = number.round(2)
+        number = round_cents(number)
     return Parsed(number, bad)
+
+
+def round_cents(values: pd.Series) -> pd.Series:
+    """Return money rounded to cents, halves away from zero (7.125 → 7.13, as on a receipt)."""
+    scaled = np.floor(np.abs(values.to_numpy(dtype="float64")) * 100 + 0.5 + 1e-9)
+    return pd.Series(np.sign(values.to_numpy(dtype="float64")) * scaled / 100, index=values.index)
 
 
 def _clean_amounts(text: pd.Series, dot_decimals: bool) -> pd.Series:
     text = text.str.strip().str.replace("−", "-", regex=False)
     negative = text.str.match(r"^\(.*\)$") | text.str.endswith("-")
     text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True).str.rstrip("-")
-    text = text.str.replace(_CURRENCY, "", regex=True)
+    text = text.str.replace(_CURRENCY, "", regex=True).str.strip()
     negative = negative | text.str.startswith("-")
-    text = text.str.lstrip("+-")
+    text = text.str.lstrip("+-").str.strip()
+    spaced = text.str.contains(r"\s", regex=True).fillna(False).astype(bool)
+    if spaced.any():
+        grouped = text.str.fullmatch(_SPACE_GROUPED).fillna(False).astype(bool)
+        text = text.where(~spaced | grouped).str.replace(r"\s", "", regex=True)
     valid = text.str.fullmatch(r"\d[\d,.]*|[.,]\d+").fillna(False).astype(bool)
     decimal_comma = (
         not dot_decimals
@@ -120,6 +132,8 @@ def _clean_amounts(text: pd.Series, dot_decimals: bool) -> pd.Series:
         and text.str.contains(_DECIMAL_DOT_END, regex=True).sum() == 0
     )
     if decimal_comma:
+        grouped_ok = text.str.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+(,\d+)?|,\d+")
+        valid = valid & grouped_ok.fillna(False).astype(bool)
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         grouped_ok = text.str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
