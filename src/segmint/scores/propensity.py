@@ -322,14 +322,17 @@ def next_plan_propensity(
     )
     model.fit(X, plan)
     classes = [str(c) for c in model.classes_]
-    proba = pd.DataFrame(model.predict_proba(X), columns=classes)
+    proba = np.asarray(model.predict_proba(X))
+    column = {c: j for j, c in enumerate(classes)}
     rank = {p: i for i, p in enumerate(order)}
     out = pd.DataFrame({"customer_id": rows[id_col].astype(str), "plan": plan})
-    upgrade, best_plan, best_p = [], [], []
-    higher_cols = {p: [] for p in order[1:]}  # type: dict[str, list[float]]
+    upgrade: list[float] = []
+    best_plan: list[str | None] = []
+    best_p: list[float] = []
+    higher_cols: dict[str, list[float]] = {p: [] for p in order[1:]}
     for i, current in enumerate(plan):
         higher = [p for p in order if rank[p] > rank[current]]
-        probs = {p: float(proba.at[i, p]) if p in proba.columns else 0.0 for p in higher}
+        probs = {p: float(proba[i, column[p]]) if p in column else 0.0 for p in higher}
         for p in higher_cols:
             higher_cols[p].append(round(probs[p], 4) if p in probs else np.nan)
         upgrade.append(round(sum(probs.values()), 4))
