@@ -278,3 +278,18 @@ def test_korean_headers_are_written_in_cp949(tmp_path) -> None:
     assert frame["회사명"].tolist() == expected["name"].tolist()
     # the other tables stay UTF-8 with canonical headers
     assert pd.read_csv(paths["events"], nrows=1).columns[0] == "customer_id"
+
+
+def test_ingestion_reads_every_written_table_without_rejects(tmp_path) -> None:
+    from segmint.sources import read_source
+
+    paths = write_saas_csvs(tmp_path, n_accounts=60, seed=4, korean_headers=True)
+    customers = read_source(paths["customers"], table="customers")
+    assert customers.encoding.lower().replace("-", "") in ("cp949", "euckr", "uhc")
+    assert customers.column_map["customer_id"] == "고객ID"
+    assert customers.column_map["email_consent"] == KOREAN_HEADERS["email_consent"]
+    assert len(customers.loaded) == 60 and customers.rejected.empty
+    for name in ("subscriptions", "events", "tickets", "transactions"):
+        result = read_source(paths[name], table=name)
+        assert result.rejected.empty, name
+        assert result.rows_read == len(result.loaded), name

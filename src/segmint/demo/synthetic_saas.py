@@ -116,7 +116,7 @@ KOREAN_HEADERS: dict[str, str] = {
     "plan": "요금제",
     "owner": "담당자",
     "email": "이메일",
-    "email_consent": "이메일수신동의",
+    "email_consent": "수신동의",
     "domain": "도메인",
     "technologies": "사용기술",
 }
