@@ -204,11 +204,14 @@ class HealthScorer:
             effective[:, in_group] *= group_share[:, [j]]
         return effective
 
-    def score(self, frame: pd.DataFrame, *, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    def score(
+        self, frame: pd.DataFrame, *, previous: pd.DataFrame | None = None, reasons: bool = True
+    ) -> pd.DataFrame:
         """Return customer_id, health_score, health_band, health_<measure>, missing_measures, health_reasons.
 
         With `previous` (a frame with customer_id and health_score from an earlier snapshot), also
         health_change and health_trend (up / flat / down beyond `trend_tolerance`; new if absent).
+        `reasons=False` (or `reasons: 0` in the scorecard) skips the reason text, the costly part.
         """
         points = self.measure_points(frame)
         effective = self._effective_weights(points)
@@ -226,7 +229,7 @@ class HealthScorer:
             list(missing.T),
             lambda *flags: ", ".join(n for n, f in zip(names, flags, strict=True) if f),
         )
-        if self.config_.reasons:
+        if reasons and self.config_.reasons:
             out["health_reasons"] = self._reasons(frame, points, effective)
         if previous is not None:
             out = self._add_trend(out, previous)
@@ -234,7 +237,7 @@ class HealthScorer:
 
     def predict(self, frame: pd.DataFrame) -> pd.Series:
         """Return each customer's health band, indexed like the input."""
-        return self.score(frame)["health_band"].rename("health_band")
+        return self.score(frame, reasons=False)["health_band"].rename("health_band")
 
     def _add_trend(self, out: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
         for column in ("customer_id", "health_score"):
