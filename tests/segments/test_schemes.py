@@ -183,7 +183,7 @@ def test_rule_segmenter_fit_validates_features() -> None:
 LIFECYCLE_FRAME = pd.DataFrame(
     {
         "customer_id": ["churn", "fresh", "dorm", "risk", "onb", "est", "act", "never"],
-        "mrr": [0.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0, np.nan],
+        "churned": [True, False, False, False, False, False, False, None],
         "tenure_days": [400, 5, 300, 300, 40, 400, 90, 200],
         "days_since_last_activity": pd.array([200, 1, 75, 25, 2, 3, 4, None], dtype="Int64"),
         "features_adopted": [5, 0, 5, 5, 1, 4, 3, 0],
@@ -209,7 +209,7 @@ def test_lifecycle_template_assigns_every_stage() -> None:
 
 
 def test_template_params_override_defaults_and_are_checked() -> None:
-    scheme = expand_template("lifecycle", params={"new_days": 60, "churned_when": "mrr = 0"})
+    scheme = expand_template("lifecycle", params={"new_days": 60, "churned_when": "churned = true"})
     out = RuleSegmenter(scheme).fit(LIFECYCLE_FRAME).predict(LIFECYCLE_FRAME)
     assert out.tolist()[4] == "new"  # onb has 40 days of tenure
     with pytest.raises(
@@ -219,7 +219,8 @@ def test_template_params_override_defaults_and_are_checked() -> None:
     with pytest.raises(ConfigError, match="params.new_days must be a number"):
         expand_template("lifecycle", params={"new_days": "14"})
     with pytest.raises(
-        ConfigError, match="unknown template 'lifecycl'; allowed: lifecycle, value_tier"
+        ConfigError,
+        match="unknown template 'lifecycl' \\(did you mean 'lifecycle'\\?\\); allowed: lifecycle, value_tier",
     ):
         expand_template("lifecycl")
 
@@ -301,7 +302,7 @@ def test_scheme_config_from_rules_and_from_template() -> None:
     [
         (
             {"name": "x", "template": "lifecylce"},
-            "schemes[0].template: unknown template 'lifecylce'; allowed: lifecycle",
+            "schemes[0].template: unknown template 'lifecylce' (did you mean 'lifecycle'?); allowed: lifecycle",
         ),
         ({"name": "x"}, "needs either 'template'"),
         (

@@ -14,7 +14,7 @@ from segmint.segments.rules.compiler import check_features, compile_rule
 from segmint.segments.rules.errors import RuleError
 from segmint.segments.rules.parser import parse_rule
 from segmint.segments.schemes import Scheme, SegmentRule, Tag
-from segmint.segments.templates import TEMPLATES, expand_template
+from segmint.segments.templates import TEMPLATES, expand_template, unknown_template_message
 
 
 class _Strict(BaseModel):
@@ -42,7 +42,7 @@ class SchemeConfig(_Strict):
     @classmethod
     def _known_template(cls, value: str | None) -> str | None:
         if value is not None and value not in TEMPLATES:
-            raise ValueError(f"unknown template {value!r}; allowed: {', '.join(TEMPLATES)}")
+            raise ValueError(unknown_template_message(value))
         return value
 
     @model_validator(mode="after")

@@ -23,6 +23,15 @@ from segmint.segments.rules.errors import RuleError
 from segmint.segments.rules.explain import reason_expr, rule_features
 from segmint.segments.rules.parser import parse_rule
 
+__all__ = [
+    "RuleSegmenter",
+    "Scheme",
+    "SegmentRule",
+    "Tag",
+    "assign_scheme",
+    "assign_tags",
+]
+
 AsOf = date | datetime | str | pd.Timestamp | None
 DEFAULT_RULE = "default"
 DEFAULT_REASON = "no rule matched"

@@ -6,29 +6,19 @@ overridden there (`params: {new_days: 30}`). `describe_templates()` lists them w
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from segmint.errors import ConfigError
+from segmint.segments.rfm_names import DEFAULT_RFM_SEGMENT_MAP
 from segmint.segments.schemes import Scheme, SegmentRule
 
 Params = dict[str, Any]
 
-# The segment names of the standard RFM map (scores.rfm); override with params.segments.
-RFM_SEGMENTS = (
-    "Champions",
-    "Loyal Customers",
-    "Potential Loyalists",
-    "New Customers",
-    "Promising",
-    "Need Attention",
-    "About To Sleep",
-    "At Risk",
-    "Can't Lose Them",
-    "Hibernating",
-    "Lost",
-)
+# The segment names of the RFM map used by scores.rfm; override with params.segments.
+RFM_SEGMENTS = tuple(rule.name for rule in DEFAULT_RFM_SEGMENT_MAP)
 
 
 @dataclass(frozen=True)
@@ -103,7 +93,7 @@ TEMPLATES: dict[str, Template] = {
             "new / onboarding / activated / established / at risk / dormant / churned, from "
             "tenure, activation (features adopted or active days) and activity",
             {
-                "churned_when": "mrr = 0",
+                "churned_when": "churned",
                 "new_days": 14,
                 "dormant_days": 60,
                 "at_risk_days": 21,
@@ -139,6 +129,13 @@ TEMPLATES: dict[str, Template] = {
         ),
     )
 }
+
+
+def unknown_template_message(template: str) -> str:
+    """Return "unknown template 'x'; allowed: ..." with the nearest name suggested."""
+    close = difflib.get_close_matches(template, TEMPLATES, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"unknown template {template!r}{hint}; allowed: {', '.join(TEMPLATES)}"
 
 
 def _check_params(template: Template, params: Mapping[str, Any]) -> Params:
@@ -179,7 +176,7 @@ def expand_template(
 ) -> Scheme:
     """Return the Scheme a built-in template expands to, with `params` overriding its defaults."""
     if template not in TEMPLATES:
-        raise ConfigError(f"unknown template {template!r}; allowed: {', '.join(TEMPLATES)}")
+        raise ConfigError(unknown_template_message(template))
     spec = TEMPLATES[template]
     merged = _check_params(spec, params or {})
     rules, template_default = spec.build(merged)

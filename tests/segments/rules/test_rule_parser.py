@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from segmint.errors import SegmintError
 from segmint.segments.rules import (
@@ -150,3 +152,20 @@ def test_rule_features_lists_every_feature_read() -> None:
     text = "coalesce(mrr, 0) > 0 and days_since(created_at) < 30 or plan in ('a') and not churned"
     assert rule_features(text) == {"mrr", "created_at", "plan", "churned"}
     assert rule_features(parse_rule("1 = 1")) == set()
+
+
+ALPHABET = st.sampled_from(
+    list("abcmr_ 019.'\"()=<>!+-*/,;`#")
+    + ["and ", "or ", "not ", " in ", " between ", " is null", "날"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ALPHABET, max_size=30).map("".join))
+def test_any_text_parses_or_raises_a_rule_syntax_error(text: str) -> None:
+    try:
+        node = parse_rule(text)
+    except RuleSyntaxError as error:
+        assert error.position is not None and 0 <= error.position <= len(text)
+        return
+    assert parse_rule(node.to_text()) == node
