@@ -43,10 +43,11 @@ def evaluate_churn_table(
     Stratified `folds`-fold CV (shuffled with `seed`); every metric is computed on the pooled
     out-of-fold probabilities. `best` is the model with the highest ROC AUC (ties: lower Brier).
     """
-    if label not in frame.columns:
-        raise MissingColumnError("table", label, list(frame.columns), hint="pass --label COL")
-    if id_col is not None and id_col not in frame.columns:
-        raise MissingColumnError("table", id_col, list(frame.columns), hint="check --id-col")
+    for name in (label, id_col):
+        if name is not None and name not in frame.columns:
+            near = [str(c) for c in frame.columns if str(c).strip().lower() == name.strip().lower()]
+            hint = f"did you mean {near[0]!r}?" if near else ""
+            raise MissingColumnError("table", name, list(frame.columns), hint=hint)
     if folds < 2:
         raise ValueError("folds must be at least 2")
     y_all = map_churn_labels(frame[label])
