@@ -216,3 +216,29 @@ def test_contains_accepts_python_lists_and_any_of() -> None:
     scored = scorer.score(frame)
     assert scored["icp_score"].tolist() == [100.0, 0.0, 100.0]
     assert scored["icp_reasons"].iloc[1] == "technologies lacks salesforce, hubspot ✗"
+
+
+def test_similarity_from_config() -> None:
+    config = parse_icp_config(
+        {
+            "criteria": [{"attribute": "industry", "equals": "software"}],
+            "similarity": {
+                "attributes": ["industry", "employees"],
+                "value_col": "arr",
+                "retained_col": "retained",
+                "success": {"value_quantile": 0.85},
+                "model": "logistic",
+            },
+        }
+    )
+    assert config.similarity is not None
+    model = ICPSimilarityModel.from_config(config.similarity).fit(planted_customers(n=300))
+    assert model.success_rate_ < 0.2
+    assert 0.5 < model.cv_auc_ <= 1.0
+    with pytest.raises(ConfigError, match=r"icp\.similarity\.model"):
+        parse_icp_config(
+            {
+                "criteria": [{"attribute": "industry", "equals": "software"}],
+                "similarity": {"attributes": ["industry"], "value_col": "arr", "model": "forest"},
+            }
+        )

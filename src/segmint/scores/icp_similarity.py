@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from segmint.errors import InputError, MissingColumnError, ModelFitError, NotFittedError
 from segmint.scores.health import check_customer_frame, numeric_column
-from segmint.scores.score_config import SuccessRule
+from segmint.scores.score_config import ICPSimilarityConfig, SuccessRule
 
 MODELS = ("hgb", "logistic")
 _MISSING = "(missing)"
@@ -71,6 +71,18 @@ class ICPSimilarityModel:
         self.model = model
         self.cv_folds = cv_folds
         self.random_state = random_state
+
+    @classmethod
+    def from_config(cls, config: ICPSimilarityConfig) -> ICPSimilarityModel:
+        """Return a model for the `icp.similarity:` section of segmint.yaml."""
+        return cls(
+            attributes=list(config.attributes),
+            success_rule=config.success,
+            value_col=config.value_col,
+            retained_col=config.retained_col,
+            model=config.model,
+            random_state=config.random_state,
+        )
 
     # -- labels ------------------------------------------------------------------------------
     def success_labels(
