@@ -145,3 +145,12 @@ def test_header_only_file_reads_zero_rows(write_file):
 def test_empty_file_is_an_input_error(write_file):
     with pytest.raises(InputError, match="empty"):
         read_source(write_file("e.csv", "\n\n"))
+
+
+def test_excel_separator_hint_line(write_file):
+    path = write_file("x.csv", "sep=;\ncustomer_id;date;amount\na;2024-01-01;1,5\n;2024-01-02;2\n")
+    result = read_source(path)
+    assert result.delimiter == ";"
+    assert result.loaded["amount"].tolist() == [1.5]
+    assert result.loaded["_line"].tolist() == [3]
+    assert result.rejected["line"].tolist() == [4]

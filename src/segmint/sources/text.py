@@ -97,8 +97,19 @@ def decode(data: bytes, encoding: str | None = None, *, source: str = "") -> tup
     return str(best), best.encoding
 
 
+def separator_hint(text: str) -> str | None:
+    """Return the delimiter named by an Excel `sep=;` first line, if there is one."""
+    first = text[:8].split("\n", 1)[0].rstrip("\r")
+    if len(first) == 5 and first.lower().startswith("sep="):
+        return first[4]
+    return None
+
+
 def sniff_delimiter(text: str) -> str:
     """Return the delimiter among , ; tab | that splits the first lines into the most equal fields."""
+    hint = separator_hint(text)
+    if hint is not None:
+        return hint
     sample_lines: list[str] = []
     for line in io.StringIO(text, newline=""):
         if line.strip():
@@ -141,6 +152,10 @@ def split_records(text: str, delimiter: str, *, source: str = "") -> Records:
     keep = np.flatnonzero(~blank)
     if keep.size == 0:
         raise InputError(f"{source}: the file is empty (no header line)")
+    if separator_hint(text) is not None:
+        keep = keep[1:]  # Excel's "sep=;" line comes before the header
+        if keep.size == 0:
+            raise InputError(f"{source}: the file is empty (no header line)")
     header = [name.strip() for name in rows[keep[0]]]
     keep = keep[1:]
     body = rows[1:] if keep.size == len(rows) - 1 else [rows[i] for i in keep]
