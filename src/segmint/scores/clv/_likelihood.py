@@ -41,12 +41,14 @@ def mbgnbd_loglik(
 def _log_hyp2f1_cplus1(aa: FloatArray, bb: FloatArray, z: FloatArray) -> FloatArray:
     """Return log 2F1(aa, bb; aa+1; z) for 0 <= z < 1 without overflow.
 
-    Pfaff's transformation 2F1(a,b;c;z) = (1-z)^(-b) 2F1(c-a, b; c; z/(z-1)) moves the
-    (1-z)^(-b) growth into a log term; the remaining 2F1(1, b; a+1; w) with w <= 0 lies in (0, 1].
+    Euler's transformation 2F1(a,b;c;z) = (1-z)^(c-a-b) 2F1(c-a, c-b; c; z) with c = a+1 gives
+    (1-z)^(1-b) 2F1(1, a+1-b; a+1; z), whose series has positive terms bounded by z^n, so it
+    stays below 1/(1-z) where the original grows like (1-z)^(-b) and overflows for large b.
+    (Pfaff's transformation to z/(z-1) would avoid that too, but scipy's hyp2f1 is inaccurate
+    for arguments below -1.)
     """
-    w = z / (z - 1.0)
-    inner = hyp2f1(1.0, bb, aa + 1.0, w)
-    return np.asarray(-bb * np.log1p(-z) + np.log(inner), dtype=np.float64)
+    inner = hyp2f1(1.0, aa + 1.0 - bb, aa + 1.0, z)
+    return np.asarray((1.0 - bb) * np.log1p(-z) + np.log(inner), dtype=np.float64)
 
 
 def pareto_log_a0(

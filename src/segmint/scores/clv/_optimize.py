@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 FloatArray = NDArray[np.float64]
 
@@ -55,7 +56,17 @@ def maximize_loglik(
     tol: float = 1e-10,
 ) -> MLEResult:
     """Maximise `loglik(log_params)` from every start; return the best optimum found."""
+    # the optimiser works on 2-4 parameters: BLAS threads only add contention
+    with threadpool_limits(limits=1):
+        return _maximize(loglik, starts, tol=tol)
 
+
+def _maximize(
+    loglik: Callable[[FloatArray], float],
+    starts: Sequence[FloatArray],
+    *,
+    tol: float = 1e-10,
+) -> MLEResult:
     def negll(theta: FloatArray) -> float:
         value = loglik(theta)
         return float(-value) if np.isfinite(value) else 1e300
@@ -79,7 +90,7 @@ def maximize_loglik(
         negll,
         np.clip(best.x, -LOG_BOUND, LOG_BOUND),
         method="Nelder-Mead",
-        options={"xatol": 1e-9, "fatol": 1e-11, "maxiter": 4000},
+        options={"xatol": 1e-9, "fatol": 1e-11, "maxfev": 300 * len(best.x)},
     )
     res = polish if polish.fun <= best.fun else best
     success = bool(best.success or polish.success)

@@ -21,9 +21,9 @@ def no_dropout_diagnosis(a: float, b: float) -> str | None:
     """Return a diagnosis when the beta drop-out distribution collapses to 'never drop out'."""
     if a < 1e-4 or b > 1e5 or a / (a + b) < 1e-5:
         return (
-            f"no detectable dropout: a→0 / b→∞ (a={a:.3g}, b={b:.3g}, drop-out chance per "
-            f"purchase {a / (a + b):.2g}); the data show no sign of customers leaving, so "
-            "P(alive) would be 1 for everyone; use Pareto/NBD or a naive rate"
+            f"no detectable dropout: the drop-out chance per purchase a/(a+b) → 0 "
+            f"(a={a:.3g}, b={b:.3g}, a/(a+b)={a / (a + b):.2g}); the data show no sign of "
+            "customers leaving, so P(alive) would be 1 for everyone"
         )
     return None
 

@@ -161,7 +161,8 @@ def subscription_durations(
     """Return per subscription: plan, renewals survived (whole periods) and whether it ended.
 
     Subscriptions started after `as_of` are dropped; an end after `as_of` counts as active.
-    A subscription ended within its first period has periods = 1, churned (it paid once).
+    An ended subscription has periods = the number of periods it paid for (it left at that
+    renewal; ended within the first period → 1); an active one the renewals it survived.
     """
     for column in ("customer_id", "started_at", "mrr"):
         if column not in subscriptions.columns:
@@ -180,8 +181,12 @@ def subscription_durations(
     churned = ended.notna() & (ended <= cutoff)
     stop = ended.where(churned, cutoff)
     days = (stop - started).dt.total_seconds().to_numpy() / 86_400.0
-    full = np.floor(np.maximum(days, 0.0) / (DAYS_PER_MONTH * period_months))
-    periods = np.where(churned.to_numpy(), np.maximum(full, 1.0), full)
+    elapsed = np.maximum(days, 0.0) / (DAYS_PER_MONTH * period_months)
+    # an ended subscription paid ceil(elapsed) periods and then did not renew (T = that
+    # count, at least 1); an active one has survived floor(elapsed) renewals so far
+    periods = np.where(
+        churned.to_numpy(), np.maximum(np.ceil(elapsed - 1e-9), 1.0), np.floor(elapsed)
+    )
     plan = (
         subscriptions.loc[keep, "plan"].astype(str).to_numpy()
         if "plan" in subscriptions.columns

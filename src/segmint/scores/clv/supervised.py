@@ -7,6 +7,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from segmint.errors import InputError, NotFittedError
 from segmint.scores.clv.summary import _as_day, _check_transactions, _customer_days, _day_numbers
@@ -78,6 +79,10 @@ def window_features(
     return matrix, present
 
 
+def _threads(rows: int) -> int | None:
+    return 1 if rows < 200_000 else None
+
+
 class SupervisedPurchaseModel:
     """HistGradientBoosting (Poisson loss) on RFM-window features → purchase days ahead.
 
@@ -119,7 +124,9 @@ class SupervisedPurchaseModel:
         model = HistGradientBoostingRegressor(
             loss="poisson", max_iter=self.max_iter, random_state=self.random_state
         )
-        model.fit(features[present], target[present])
+        # on small tables OpenMP threads spin-wait more than they compute
+        with threadpool_limits(limits=_threads(int(present.sum()))):
+            model.fit(features[present], target[present])
         self.model_ = model
         self.window_weeks_ = float(window_weeks)
         self.training_rows_ = int(present.sum())
@@ -140,7 +147,8 @@ class SupervisedPurchaseModel:
         cutoff = int(_as_day(as_of, "as_of"))
         features, present = window_features(cust, day, total, len(ids), cutoff)
         scale = float(horizon_weeks) / self.window_weeks_
-        predicted = self.model_.predict(features[present]) * scale
+        with threadpool_limits(limits=_threads(int(present.sum()))):
+            predicted = self.model_.predict(features[present]) * scale
         return pd.DataFrame(
             {"customer_id": np.asarray(ids, dtype=object)[present], "expected_purchases": predicted}
         )

@@ -1,0 +1,113 @@
+"""evaluate_clv, score_customers and the supervised model on the CDNOW sample."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmint.errors import ModelFitError, NotFittedError
+from segmint.scores.clv import (
+    SupervisedPurchaseModel,
+    evaluate_clv,
+    forecast_errors,
+    score_customers,
+)
+from segmint.scores.clv.evaluate import BTYD_MODELS
+
+METRICS = {"sum_predicted", "sum_actual", "aggregate_pct_error", "mae", "rmse", "pearson_r"}
+
+
+@pytest.fixture(scope="module")
+def result(cdnow_tx: pd.DataFrame) -> dict:
+    return evaluate_clv(cdnow_tx, calibration_end="1997-09-30", holdout_end="1998-06-30")
+
+
+def test_evaluate_shape_and_numbers(result: dict, cdnow_summary: pd.DataFrame) -> None:
+    assert result["customers"] == 2357 and result["holdout_weeks"] == 39.0
+    assert set(result["models"]) == {
+        "bgnbd", "pareto_nbd", "mbgnbd", "supervised", "naive_rate", "naive_same"
+    }  # fmt: skip
+    for entry in result["models"].values():
+        assert set(entry) >= METRICS and "params" in entry
+        assert entry["sum_actual"] == 1882
+    assert set(result["models"]["bgnbd"]["params"]) == {"r", "alpha", "a", "b"}
+    assert result["models"]["bgnbd"]["params"]["r"] == pytest.approx(0.2426, abs=1e-4)
+    assert result["models"]["naive_same"]["sum_predicted"] == 2457
+    gg = result["gamma_gamma"]
+    assert set(gg["params"]) == {"p", "q", "gamma"}
+    assert gg["spend_error"]["customers"] > 0 and gg["spend_error"]["mae"] > 0
+    # the BTYD models beat both naive baselines on this data (FHL 2005)
+    best = result["best"]
+    assert best in BTYD_MODELS
+    assert result["models"][best]["mae"] < result["models"]["naive_same"]["mae"]
+    assert abs(result["models"]["bgnbd"]["aggregate_pct_error"]) < 20
+
+
+def test_forecast_errors_by_hand() -> None:
+    e = forecast_errors(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 5.0]))
+    assert e["sum_predicted"] == 6 and e["sum_actual"] == 7
+    assert e["aggregate_pct_error"] == pytest.approx(-100 / 7, abs=1e-4)
+    assert e["mae"] == pytest.approx(1.0) and e["rmse"] == pytest.approx(np.sqrt(5 / 3), abs=1e-4)
+
+
+def test_degenerate_model_reported_not_chosen(
+    monkeypatch: pytest.MonkeyPatch, cdnow_tx: pd.DataFrame
+) -> None:
+    from segmint.scores.clv import bgnbd
+
+    monkeypatch.setattr(
+        bgnbd, "no_dropout_diagnosis", lambda a, b: "no detectable dropout (forced in test)"
+    )
+    head = cdnow_tx[cdnow_tx["customer_id"] < "05000"]
+    out = evaluate_clv(head, calibration_end="1997-09-30", holdout_end="1998-06-30")
+    assert out["models"]["bgnbd"]["diagnosis"] == "no detectable dropout (forced in test)"
+    assert "mae" not in out["models"]["bgnbd"]
+    assert out["best"] != "bgnbd"
+
+
+def test_score_customers(cdnow_tx: pd.DataFrame) -> None:
+    later = cdnow_tx.assign(occurred_at=cdnow_tx["occurred_at"])
+    scores = score_customers(later, as_of="1997-09-30", n_draws=30)
+    assert len(scores) == 2357
+    for column in ("p_alive", "expected_purchases_90d", "expected_avg_value", "clv_365d"):
+        assert scores[column].notna().all() and (scores[column] >= 0).all()
+    assert ((scores["p_alive"] > 0) & (scores["p_alive"] <= 1)).all()
+    assert (scores["clv_365d_low"] <= scores["clv_365d"] + 1e-9).all()
+    assert (scores["clv_365d"] <= scores["clv_365d_high"] + 1e-9).all()
+    assert scores.attrs["clv_model"] in BTYD_MODELS
+    # transactions after as_of are ignored
+    same = score_customers(cdnow_tx, as_of="1997-09-30", intervals=False, model="bgnbd")
+    cut = score_customers(
+        cdnow_tx[cdnow_tx["occurred_at"] <= "1997-09-30"],
+        as_of="1997-09-30",
+        intervals=False,
+        model="bgnbd",
+    )
+    np.testing.assert_allclose(same["clv_365d"], cut["clv_365d"])
+    with pytest.raises(ValueError, match="auto, bgnbd"):
+        score_customers(cdnow_tx, as_of="1997-09-30", model="lifetimes")
+
+
+def test_score_customers_raises_when_no_model_usable(
+    monkeypatch: pytest.MonkeyPatch, cdnow_tx: pd.DataFrame
+) -> None:
+    from segmint.scores.clv import bgnbd, mbgnbd, pareto_nbd
+
+    monkeypatch.setattr(bgnbd, "no_dropout_diagnosis", lambda a, b: "forced")
+    monkeypatch.setattr(mbgnbd, "no_dropout_diagnosis", lambda a, b: "forced")
+    monkeypatch.setattr(pareto_nbd.ParetoNBDModel, "_diagnose", lambda self, p, r: "forced")
+    with pytest.raises(ModelFitError, match="no usable CLV model"):
+        score_customers(cdnow_tx, as_of="1997-09-30", intervals=False)
+
+
+def test_supervised_model(cdnow_tx: pd.DataFrame) -> None:
+    cal = cdnow_tx[cdnow_tx["occurred_at"] <= "1997-09-30"]
+    with pytest.raises(NotFittedError):
+        SupervisedPurchaseModel().predict(cal, as_of="1997-09-30", horizon_weeks=39)
+    model = SupervisedPurchaseModel(max_iter=50).fit(cal, as_of="1997-09-30", horizon_weeks=39)
+    assert model.window_weeks_ == 19  # half of the 39 weeks of history
+    first = model.predict(cal, as_of="1997-09-30", horizon_weeks=39)
+    again = SupervisedPurchaseModel(max_iter=50).fit(cal, as_of="1997-09-30", horizon_weeks=39)
+    pd.testing.assert_frame_equal(first, again.predict(cal, as_of="1997-09-30", horizon_weeks=39))
+    assert len(first) == 2357 and (first["expected_purchases"] >= 0).all()
