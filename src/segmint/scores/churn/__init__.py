@@ -12,6 +12,7 @@ from segmint.scores.churn.labels import (
 from segmint.scores.churn.metrics import calibration_table, churn_metrics, top_decile_lift
 from segmint.scores.churn.model import ChurnModel
 from segmint.scores.churn.training import build_churn_training_set
+from segmint.scores.churn.workflow import churn_cutoffs, score_churn, train_churn_model
 
 __all__ = [
     "RISK_BANDS",
@@ -19,12 +20,15 @@ __all__ = [
     "LabelError",
     "build_churn_training_set",
     "calibration_table",
+    "churn_cutoffs",
     "churn_metrics",
     "evaluate_churn_table",
     "explain_rows",
     "map_churn_labels",
     "purchase_churn_labels",
     "risk_band",
+    "score_churn",
     "subscription_churn_labels",
     "top_decile_lift",
+    "train_churn_model",
 ]

@@ -51,6 +51,9 @@ def to_numeric_if_numeric(series: pd.Series) -> pd.Series | None:
     non_blank = text.notna().sum()
     if non_blank == 0:
         return None
+    booleans = text.str.lower().map({"true": 1.0, "false": 0.0})
+    if booleans.notna().sum() == non_blank:
+        return booleans.astype(float)
     parsed = pd.to_numeric(text.str.replace(",", "", regex=False), errors="coerce")
     if parsed.notna().sum() >= NUMERIC_SHARE * non_blank:
         return parsed.astype(float)
@@ -78,7 +81,10 @@ class TableDesign:
         out: dict[str, pd.Series] = {}
         for col in self.numeric:
             series = frame[col]
-            if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            if pd.api.types.is_bool_dtype(series):
+                # True/False → 1/0 (nullable booleans keep their missing values)
+                series = series.astype("Float64").astype(float)
+            elif not pd.api.types.is_numeric_dtype(series):
                 converted = to_numeric_if_numeric(series)
                 series = (
                     converted if converted is not None else pd.Series(np.nan, index=frame.index)

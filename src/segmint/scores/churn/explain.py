@@ -49,8 +49,12 @@ def describe_value(name: str, value: Any, typical: Any, *, categorical: bool) ->
         return f"{label} is missing (typical {_number(typical)})"
     text = f"{label} {_number(value)} vs typical {_number(typical)}"
     if typical != 0 and np.sign(value) == np.sign(typical) and value != typical:
-        change = (value - typical) / abs(typical) * 100
-        text += f" ({abs(change):.0f}% {'higher' if change > 0 else 'lower'})"
+        ratio = value / typical
+        if ratio >= 2:
+            text += f" ({ratio:.1f}× typical)"
+        else:
+            change = (ratio - 1) * 100
+            text += f" ({abs(change):.0f}% {'higher' if change > 0 else 'lower'})"
     return text
 
 

@@ -112,20 +112,31 @@ def subscription_churn_labels(
 
 
 def purchase_churn_labels(
-    transactions: pd.DataFrame, cutoff: datetime, horizon_end: datetime
+    transactions: pd.DataFrame,
+    cutoff: datetime,
+    horizon_end: datetime,
+    *,
+    lookback_days: int | None = None,
 ) -> pd.Series:
     """Return 0/1 churn labels (index customer_id) for customers who bought before `cutoff`.
 
     A customer churns when they make no purchase in [cutoff, horizon_end). Purchases at or after
-    `horizon_end` are ignored, so a label never depends on data beyond its horizon.
+    `horizon_end` are ignored, so a label never depends on data beyond its horizon. With
+    `lookback_days`, only customers who bought in the `lookback_days` before the cut-off count
+    (long-lapsed customers are otherwise trivially "churned" and inflate the metrics).
     """
     _require(transactions, "transactions", ("customer_id", "occurred_at"))
     start, end = pd.Timestamp(cutoff), pd.Timestamp(horizon_end)
     if end <= start:
         raise ValueError("horizon_end must be after cutoff")
+    if lookback_days is not None and lookback_days <= 0:
+        raise ValueError("lookback_days must be positive")
     when = pd.to_datetime(transactions["occurred_at"])
     ids = transactions["customer_id"].astype(str)
-    before = np.sort(ids[when < start].unique())
+    window = when < start
+    if lookback_days is not None:
+        window &= when >= start - pd.Timedelta(days=lookback_days)
+    before = np.sort(ids[window].unique())
     during = set(ids[(when >= start) & (when < end)])
     return pd.Series(
         [0 if c in during else 1 for c in before],
