@@ -257,7 +257,7 @@ class ICPSimilarityModel:
             if edges.size < 2:
                 return "constant"
             bins = np.clip(np.searchsorted(edges, numbers, side="right") - 1, 0, edges.size - 2)
-            labels = [f"{edges[b]:g}–{edges[b + 1]:g}" for b in range(edges.size - 1)]
+            labels = [f"{_short(edges[b])}–{_short(edges[b + 1])}" for b in range(edges.size - 1)]
             groups = pd.Series(
                 [labels[b] if k else _MISSING for b, k in zip(bins, known, strict=True)],
                 dtype=object,
@@ -304,6 +304,14 @@ class ICPSimilarityModel:
         scores = self.score(frame)["icp_similarity"]
         bands = np.select([scores >= 70, scores >= 40], ["high", "medium"], default="low")
         return pd.Series(bands, index=frame.index, name="icp_similarity_band", dtype=object)
+
+
+def _short(value: float) -> str:
+    """A number in at most 3 significant digits with a k/M/B suffix: 50.6M, 261, 0.75."""
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e4, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
 
 
 def _auc(labels: np.ndarray, score: np.ndarray) -> float | None:
