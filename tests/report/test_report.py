@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import numpy as np
@@ -235,6 +236,8 @@ def test_analysis_report_from_analyze_outputs() -> None:
 def test_chart_helpers() -> None:
     assert format_number(1234567.891, 2) == "1,234,567.89"
     assert format_number(float("nan")) == "–"
+    assert format_number(Decimal("1234567.895"), 2) == "1,234,567.90"
+    assert format_number(np.int64(12345)) == "12,345"
     assert format_percent(0.1234) == "12.3%"
     bars = bar_chart([EVIL, "b"], [3, 1500])
     assert EVIL not in bars and "1,500" in bars and bars.count("<rect") == 2

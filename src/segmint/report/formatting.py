@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from numbers import Real
 from typing import Any
 
@@ -22,6 +23,8 @@ def format_number(value: Any, decimals: int = 0) -> str:
     """Return `value` with thousands separators and `decimals` digits; missing values as a dash."""
     if _is_missing(value):
         return MISSING
+    if isinstance(value, Decimal):  # money summed exactly arrives as Decimal
+        return f"{value:,.{decimals}f}"
     if isinstance(value, bool) or not isinstance(value, Real):
         return str(value)
     return f"{float(value):,.{decimals}f}"
@@ -40,6 +43,8 @@ def format_auto(value: Any) -> str:
         return MISSING
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, Decimal):
+        return format_number(value, 2)
     if isinstance(value, Real):
         number = float(value)
         if number.is_integer() and abs(number) < 1e15:
