@@ -92,7 +92,7 @@ def test_online_retail_products_beat_popularity_on_later_purchases(shared_data):
         {
             "customer_id": raw["Customer ID"],
             "occurred_at": pd.to_datetime(raw["InvoiceDate"]),
-            "product": raw["Description"],
+            "product": raw["Description"].str.strip(),
             "amount": raw["Quantity"] * raw["Price"],
         }
     )

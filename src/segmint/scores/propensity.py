@@ -95,7 +95,10 @@ class CrossSellRecommender:
             rows = rows[~(pd.to_numeric(rows["amount"], errors="coerce") < 0)]
         pairs = (
             pd.DataFrame(
-                {"customer_id": rows["customer_id"].astype(str), "item": rows[item_col].astype(str)}
+                {
+                    "customer_id": rows["customer_id"].astype(str),
+                    "item": rows[item_col].astype(str).str.strip(),
+                }
             )
             .drop_duplicates()
             .reset_index(drop=True)
