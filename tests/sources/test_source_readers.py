@@ -315,3 +315,32 @@ def test_quality_report(write_file):
 def test_quality_report_counts_duplicate_customers(write_file):
     result = read_source(write_file("c.csv", "id,name\n1,A\n1,B\n2,C\n"), table="customers")
     assert quality_report(result)["duplicates"]["customer_id"] == 1
+
+
+_field = st.text(alphabet='ab ,";\t1.-원', max_size=6)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(_field, _field), min_size=1, max_size=12))
+def test_arrow_and_csv_paths_read_the_same_rows(tmp_path, pairs):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["customer_id", "date", "amount", "note"])
+    for customer, note in pairs:
+        writer.writerow([customer, "2024-01-01", "1", note])
+    body = buffer.getvalue()
+    stem = uuid.uuid4().hex
+    fast_path = tmp_path / f"{stem}-fast.csv"
+    slow_path = tmp_path / f"{stem}-slow.csv"
+    fast_path.write_text(body, encoding="utf-8")
+    slow_path.write_text(body.replace("\n", "\n\n", 1), encoding="utf-8")  # forces the csv path
+    options = ReadOptions(delimiter=",")
+    fast = read_source(fast_path, options=options)
+    slow = read_source(slow_path, options=options)
+    columns = ["customer_id", "amount"]
+    assert fast.loaded[columns].equals(slow.loaded[columns])
+    assert fast.rows_read == slow.rows_read == len(pairs)
+    assert fast.rejected["raw"].tolist() == slow.rejected["raw"].tolist()
+    assert (fast.rejected["line"] + 1).tolist() == slow.rejected["line"].tolist()

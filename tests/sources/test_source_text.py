@@ -154,3 +154,26 @@ def test_excel_separator_hint_line(write_file):
     assert result.loaded["amount"].tolist() == [1.5]
     assert result.loaded["_line"].tolist() == [3]
     assert result.rejected["line"].tolist() == [4]
+
+
+def test_arrow_fast_path_and_csv_path_agree(write_file):
+    text = (
+        "customer_id,date,amount,note\n"
+        'a,2024-01-01,"1,000","quoted, with comma"\n'
+        'b,2024-01-02,2," spaced "\n'
+        'c,2024-01-03,3,"say ""hi"""\n'
+        ",2024-01-04,4,\n"
+    )
+    fast = read_source(write_file("fast.csv", text))
+    # A blank line after the header forces the csv path (records no longer = lines).
+    slow = read_source(write_file("slow.csv", text.replace("\n", "\n\n", 1)))
+    assert fast.loaded.drop(columns="_line").equals(slow.loaded.drop(columns="_line"))
+    assert fast.loaded["_line"].tolist() == [2, 3, 4]
+    assert slow.loaded["_line"].tolist() == [3, 4, 5]
+    assert fast.rejected["raw"].tolist() == slow.rejected["raw"].tolist() == [",2024-01-04,4,"]
+
+
+def test_bom_kept_by_an_explicit_utf8_encoding_is_removed_from_the_header(write_file):
+    path = write_file("bom.csv", "customer_id,date,amount\na,2024-01-01,1\n", "utf-8-sig")
+    result = read_source(path, options=ReadOptions(encoding="utf-8"))
+    assert result.column_map["customer_id"] == "customer_id"

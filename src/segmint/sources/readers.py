@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from segmint.contract import contract_for
 from segmint.errors import InputError
 from segmint.sources import parsing, text
 from segmint.sources.normalise import normalise, unique_headers
-from segmint.sources.result import IngestResult, ReadOptions
+from segmint.sources.result import IngestResult, ReadOptions, empty_rejected
 
 TEXT_SUFFIXES = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz")
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -55,7 +57,7 @@ def read_source(
         table=table,
         source=source,
         content_hash=content_hash,
-        rows_read=len(records.rows),
+        rows_read=records.count,
         loaded=result.loaded,
         rejected=rejected,
         column_map=result.column_map,
@@ -125,7 +127,7 @@ def read_table(
         frame.attrs.update(
             encoding=used_encoding,
             delimiter=used_delimiter,
-            skipped_lines=[records.start_lines[i] for i in records.bad_field_rows],
+            skipped_lines=records.skipped_lines(),
         )
     else:
         raise InputError(
@@ -138,10 +140,13 @@ def read_table(
 
 def _read_text_frame(
     path: Path, encoding: str | None, delimiter: str | None, source: str
-) -> tuple[pd.DataFrame, _TextRecords, str, str]:
+) -> tuple[pd.DataFrame, _TextRecords | _OneLineRecords, str, str]:
     """Decode, sniff and split a text file; return good rows as a frame of pyarrow strings."""
     decoded, used_encoding = text.decode(text.read_bytes(path), encoding, source=source)
     used_delimiter = _delimiter(delimiter) or text.sniff_delimiter(decoded)
+    fast = _one_line_frame(decoded, used_delimiter)
+    if fast is not None:
+        return fast[0], fast[1], used_encoding, used_delimiter
     with text.paused_gc():
         split = text.split_records(decoded, used_delimiter, source=source)
         headers = unique_headers(split.header)
@@ -161,23 +166,107 @@ def _read_text_frame(
     return frame, records, used_encoding, used_delimiter
 
 
+def _one_line_frame(decoded: str, delimiter: str) -> tuple[pd.DataFrame, _OneLineRecords] | None:
+    """Parse with Arrow's CSV reader when every record is exactly one line; else return None.
+
+    Arrow is ~4x faster than Python's csv module but can't say where a record started, so it is
+    only trusted when the record count equals the line count (no blank lines, no quoted
+    newlines, no rows with the wrong field count); the csv path handles everything else.
+    """
+    import pyarrow.csv as pacsv
+
+    first_end = decoded.find("\n")
+    first = decoded if first_end < 0 else decoded[:first_end]
+    if not first.strip() or text.separator_hint(decoded) is not None:
+        return None
+    if "\r" in decoded.replace("\r\n", ""):
+        return None
+    header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter), [])
+    if len(header) < 2:
+        return None
+    headers = unique_headers([text.clean_header(h) for h in header])
+    physical = decoded.count("\n") + (0 if decoded.endswith("\n") else 1)
+    invalid: list[object] = []
+
+    def on_invalid(row: object) -> str:
+        invalid.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(decoded.encode("utf-8")),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=headers),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                newlines_in_values=True,
+                ignore_empty_lines=True,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in headers},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if invalid or table.num_rows + 1 != physical:
+        return None
+    frame = pd.DataFrame(
+        {
+            h: pd.Series(pd.arrays.ArrowStringArray(table.column(k).cast(pa.string())))
+            for k, h in enumerate(headers)
+        }
+    )
+    return frame, _OneLineRecords(decoded, table.num_rows)
+
+
+class _OneLineRecords:
+    """Records that are exactly one line each: record k (0-based) is line k + 2."""
+
+    def __init__(self, decoded: str, count: int) -> None:
+        self.decoded = decoded
+        self.count = count
+        self.start_lines = np.arange(2, count + 2, dtype="int64")
+        self.bad_field_rows: list[int] = []
+        self._lines: list[str] | None = None
+
+    def raw(self, position: int) -> str:
+        """Return the original text of record `position`."""
+        if self._lines is None:
+            self._lines = self.decoded.split("\n")
+        return self._lines[position + 1].rstrip("\r")
+
+    def bad_field_rejects(self, source: str) -> pd.DataFrame:
+        """Return no rejects: every record had the header's field count."""
+        return empty_rejected()
+
+    def skipped_lines(self) -> list[int]:
+        """Return no lines: none were skipped."""
+        return []
+
+
 class _TextRecords:
     """Split records with the rows whose field count differs from the header set apart."""
 
     def __init__(self, split: text.Records, width: int) -> None:
         self.split = split
         self.width = width
+        self.count = len(split.rows)
         counts = np.fromiter((len(r) for r in split.rows), dtype="int64", count=len(split.rows))
         self.bad_field_rows = np.flatnonzero(counts != width).tolist()
         self.good_rows = np.flatnonzero(counts == width).tolist()
-        self.rows = split.rows
         starts = np.asarray(split.start_lines, dtype="int64")
-        self.start_lines = starts[self.good_rows].tolist()
+        self.start_lines = starts[self.good_rows]
         self._counts = counts
 
     def raw(self, position: int) -> str:
         """Return the original text of the good row at `position`."""
         return self.split.raw(self.good_rows[position])
+
+    def skipped_lines(self) -> list[int]:
+        """Return the first line of every record with the wrong number of fields."""
+        return [self.split.start_lines[i] for i in self.bad_field_rows]
 
     def bad_field_rejects(self, source: str) -> pd.DataFrame:
         """Return rejected rows for records with the wrong number of fields."""

@@ -18,6 +18,7 @@ from segmint.errors import InputError
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_LINES = 50
+_SNIFF_CHARS = 256 * 1024
 # csv's default limit (128 KiB) is too small for exports with long free-text cells.
 csv.field_size_limit(64 * 1024 * 1024)
 
@@ -57,6 +58,11 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def clean_header(name: str) -> str:
+    """Return a header without surrounding spaces or a stray byte-order mark."""
+    return name.replace("\ufeff", "").strip()
 
 
 def read_bytes(path: Path) -> bytes:
@@ -111,7 +117,7 @@ def sniff_delimiter(text: str) -> str:
     if hint is not None:
         return hint
     sample_lines: list[str] = []
-    for line in io.StringIO(text, newline=""):
+    for line in io.StringIO(text[:_SNIFF_CHARS], newline=""):
         if line.strip():
             sample_lines.append(line)
         if len(sample_lines) >= _SNIFF_LINES:
@@ -156,7 +162,7 @@ def split_records(text: str, delimiter: str, *, source: str = "") -> Records:
         keep = keep[1:]  # Excel's "sep=;" line comes before the header
         if keep.size == 0:
             raise InputError(f"{source}: the file is empty (no header line)")
-    header = [name.strip() for name in rows[keep[0]]]
+    header = [clean_header(name) for name in rows[keep[0]]]
     keep = keep[1:]
     body = rows[1:] if keep.size == len(rows) - 1 else [rows[i] for i in keep]
     return Records(header, body, starts[keep].tolist(), ends[keep].tolist(), text)
