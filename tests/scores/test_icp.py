@@ -242,3 +242,20 @@ def test_similarity_from_config() -> None:
                 "similarity": {"attributes": ["industry"], "value_col": "arr", "model": "forest"},
             }
         )
+
+
+def test_similarity_model_ignores_row_order() -> None:
+    frame = planted_customers(n=400, seed=9)
+    options = {
+        "attributes": ["industry", "employees"],
+        "value_col": "arr",
+        "retained_col": "retained",
+        "success_rule": SuccessRule(value_quantile=0.85),
+    }
+    first = ICPSimilarityModel(**options).fit(frame)
+    shuffled = frame.sample(frac=1.0, random_state=4)
+    second = ICPSimilarityModel(**options).fit(shuffled)
+    assert first.cv_auc_folds_ == second.cv_auc_folds_
+    left = first.score(frame).set_index("customer_id")["icp_similarity"]
+    right = second.score(shuffled).set_index("customer_id")["icp_similarity"]
+    pd.testing.assert_series_equal(left.sort_index(), right.sort_index())

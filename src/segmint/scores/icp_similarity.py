@@ -167,6 +167,8 @@ class ICPSimilarityModel:
 
     def _fit(self, frame: pd.DataFrame) -> ICPSimilarityModel:
         check_customer_frame(frame, source="icp similarity")
+        # folds and trees depend on row order; engines return rows in any order
+        frame = _by_customer(frame)
         attributes = list(self.attributes)
         if not attributes:
             raise ValueError("icp similarity: give at least one attribute")
@@ -304,6 +306,14 @@ class ICPSimilarityModel:
         scores = self.score(frame)["icp_similarity"]
         bands = np.select([scores >= 70, scores >= 40], ["high", "medium"], default="low")
         return pd.Series(bands, index=frame.index, name="icp_similarity_band", dtype=object)
+
+
+def _by_customer(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame sorted by customer_id (as text when ids of mixed types do not compare)."""
+    try:
+        return frame.sort_values("customer_id", kind="stable")
+    except TypeError:
+        return frame.iloc[np.argsort(frame["customer_id"].astype(str).to_numpy(), kind="stable")]
 
 
 def _short(value: float) -> str:
