@@ -211,6 +211,13 @@ def test_empty_context_still_renders() -> None:
     assert "h2" not in page.text
 
 
+def test_quality_report_output_is_accepted() -> None:
+    quality = {"null_share": {"amount": 0.25}, "rejected_reasons": {"unparseable date": 4}}
+    page = Page(render_report(ReportContext(title="t", quality=quality)))
+    assert page.text["h2"] == ["Data quality"]
+    assert "25.0%" in page.text["text"] and "unparseable date" in page.text["td"]
+
+
 def test_analysis_report_from_analyze_outputs() -> None:
     from segmint.analyze import segment_summary
 
@@ -222,13 +229,21 @@ def test_analysis_report_from_analyze_outputs() -> None:
         "notes": ["CLV not computed: too few repeat buyers"],
     }  # fmt: skip
     rejected = pd.DataFrame(
-        {"file": ["f"], "line": [3], "column": ["amount"], "reason": ["not a number"], "raw": ["x"]}
+        {
+            "file": "f",
+            "line": [3, 4, 5],
+            "column": "amount",
+            "reason": ["not a number", "bad date '2020-13-45'", "bad date '2021-02-30'"],
+            "raw": "x",
+        }
     )
     html = analysis_report(summary, customers, segment_summary(customers), rejected, lang="ko")
     page = Page(html)
     assert page.text["h2"] == ["RFM 세그먼트", "RFM 격자", "고객 가치", "데이터 품질", "참고"]
     assert "<b>orders</b>" not in html
     assert "고객번호" in page.text["td"] and "not a number" in page.text["td"]
+    cells = page.text["td"]
+    assert cells[cells.index("bad date") + 1] == "2"  # one reason, whatever the value
     assert "CLV not computed: too few repeat buyers" in page.text["li"]
     assert str(len(customers)) in page.text["div"]
 

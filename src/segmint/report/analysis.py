@@ -14,6 +14,7 @@ from segmint.report.formatting import format_number, format_percent
 from segmint.report.html import render_report
 
 REJECTED_SAMPLE_ROWS = 20
+REASONS_SHOWN = 10
 
 
 def analysis_context(
@@ -68,8 +69,13 @@ def _quality(summary: dict[str, Any], rejected: pd.DataFrame) -> dict[str, Any]:
     if isinstance(columns, dict):
         quality["columns"] = {str(k): v for k, v in columns.items() if v}
     if "reason" in rejected.columns:
-        counts = rejected["reason"].fillna("").astype(str).value_counts()
-        quality["rejects_by_reason"] = {str(k): int(v) for k, v in counts.items()}
+        # "unparseable date '2020-13-45'" and "... '2021-02-30'" count as one reason
+        reasons = rejected["reason"].fillna("").astype(str).str.replace(r" '.*'$", "", regex=True)
+        counts = reasons.value_counts()
+        top = {str(k): int(v) for k, v in counts.head(REASONS_SHOWN).items()}
+        if len(counts) > REASONS_SHOWN:
+            top["…"] = int(counts.iloc[REASONS_SHOWN:].sum())
+        quality["rejects_by_reason"] = top
     stats = summary.get("stats") or {}
     nulls = stats.get("null_shares") if isinstance(stats, dict) else None
     if isinstance(nulls, dict):

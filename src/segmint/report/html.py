@@ -220,7 +220,8 @@ def _quality_block(context: ReportContext, lang: str) -> _Block | None:
         )
         headers = {"column": t("col.column", lang), "source_column": t("col.source_column", lang)}
         items.append(_figure(t("quality.columns", lang), table_html(frame, headers=headers)))
-    nulls = quality.get("null_shares") or {}
+    # also accepts segmint.sources.quality_report() output (null_share, rejected_reasons)
+    nulls = quality.get("null_shares") or quality.get("null_share") or {}
     if nulls:
         chart = bar_chart(
             [str(k) for k in nulls],
@@ -230,7 +231,7 @@ def _quality_block(context: ReportContext, lang: str) -> _Block | None:
             color="#f59e0b",
         )
         items.append(_figure(t("quality.null_shares", lang), chart))
-    reasons = quality.get("rejects_by_reason") or {}
+    reasons = quality.get("rejects_by_reason") or quality.get("rejected_reasons") or {}
     if reasons:
         frame = pd.DataFrame({"reason": list(reasons), "rows": [int(v) for v in reasons.values()]})
         headers = {"reason": t("col.reason", lang), "rows": t("col.rows", lang)}
@@ -241,7 +242,7 @@ def _quality_block(context: ReportContext, lang: str) -> _Block | None:
         items.append(
             _figure(t("quality.rejected_sample", lang), table_html(sample, headers=headers))
         )
-    elif sample is not None or "rejects_by_reason" in quality:
+    elif sample is not None or "rejects_by_reason" in quality or "rejected_reasons" in quality:
         items.append(Markup("<p>{}</p>").format(t("quality.none_rejected", lang)))
     if not items:
         return None
