@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from segmint.contract import LOGICAL_TABLES, contract_for
 from segmint.engine import ENGINES
 from segmint.errors import ConfigError
+from segmint.scores.score_config import HealthConfig, ICPConfig, TiersConfig
+from segmint.segments.scheme_config import SchemeConfig, TagConfig
 
 CONFIG_FILE_NAME = "segmint.yaml"
 
@@ -103,6 +105,25 @@ class PlaybookConfig(_Strict):
     owner: str = "customer success"
 
 
+class ChurnConfig(_Strict):
+    """Workspace churn model: leak-free labels at past cut-offs, time-based validation."""
+
+    enabled: bool = True
+    horizon_days: int = Field(90, ge=7, le=730)
+    cutoffs: int = Field(4, ge=2, le=24)
+    model: Literal["gbm", "logistic"] = "gbm"
+    risk_thresholds: tuple[float, float] = (0.3, 0.6)
+
+
+class CLVConfig(_Strict):
+    """Purchase-process CLV (BG/NBD family + Gamma-Gamma) for transaction data."""
+
+    enabled: Literal["auto", "yes", "no"] = "auto"
+    horizon_days: int = Field(365, ge=1)
+    discount_rate: float = Field(0.1, ge=0, lt=1)
+    margin: float = Field(1.0, gt=0, le=1)
+
+
 class SegmintConfig(_Strict):
     """The whole segmint.yaml."""
 
@@ -115,13 +136,29 @@ class SegmintConfig(_Strict):
     sources: list[SourceConfig] = Field(default_factory=list)
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
     rfm: RFMConfig = Field(default_factory=RFMConfig)
-    schemes: list[dict[str, Any]] = Field(default_factory=list)
-    tags: list[dict[str, Any]] = Field(default_factory=list)
-    health: dict[str, Any] | None = None
-    icp: dict[str, Any] | None = None
-    tiers: dict[str, Any] | None = None
+    schemes: list[SchemeConfig] = Field(default_factory=list)
+    tags: list[TagConfig] = Field(default_factory=list)
+    health: HealthConfig | None = None
+    icp: ICPConfig | None = None
+    tiers: TiersConfig | None = None
+    churn: ChurnConfig = Field(default_factory=ChurnConfig)
+    clv: CLVConfig = Field(default_factory=CLVConfig)
     playbooks: dict[str, PlaybookConfig] = Field(default_factory=dict)
     seed: int = 0
+
+    @field_validator("health", mode="before")
+    @classmethod
+    def _expand_default_scorecard(cls, value: Any) -> Any:
+        # `health: {default: saas, bands: ...}` = the bundled scorecard with these keys replaced.
+        if isinstance(value, dict) and "default" in value:
+            from segmint.scores.health import load_default_scorecard
+
+            overrides = {k: v for k, v in value.items() if k != "default"}
+            base = load_default_scorecard(str(value["default"])).model_dump(
+                mode="json", by_alias=True, exclude_none=True
+            )
+            return {**base, **overrides}
+        return value
 
     @field_validator("engine")
     @classmethod

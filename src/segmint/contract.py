@@ -43,6 +43,7 @@ CONTRACTS: dict[str, TableContract] = {
             "owner": "string",
             "email_consent": "bool",
             "phone": "string",
+            "technologies": "string",
         },
     ),
     "transactions": TableContract(

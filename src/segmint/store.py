@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 import ibis
 import pandas as pd
+import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from segmint.contract import CONTRACTS, LOGICAL_TABLES, MONEY_TYPE_SQL, REJECTED_COLUMNS
@@ -158,7 +159,7 @@ class Store:
         table = f"raw_{source}"
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self.con.register("_incoming", frame)
+            self.con.register("_incoming", _arrow(frame))
             self.con.execute(
                 f"CREATE OR REPLACE TABLE {table} AS {_typed_select(frame, logical_table)}"
             )
@@ -172,7 +173,7 @@ class Store:
                 rej = rej[["source", "file", "line", "column", "reason", "raw", "run_id"]].astype(
                     {"file": "string", "column": "string", "reason": "string", "raw": "string"}
                 )
-                self.con.register("_rejected", rej)
+                self.con.register("_rejected", _arrow(rej))
                 self.con.execute("INSERT INTO rejected_rows SELECT * FROM _rejected")
                 self.con.unregister("_rejected")
             self.con.execute(
@@ -228,7 +229,7 @@ class Store:
         frame = mapping[["namespace", "source_id", "customer_id", "linked_by"]].astype("string")
         self.con.execute("BEGIN TRANSACTION")
         self.con.execute("DELETE FROM identity_map")
-        self.con.register("_identity", frame)
+        self.con.register("_identity", _arrow(frame))
         self.con.execute("INSERT INTO identity_map SELECT * FROM _identity")
         self.con.unregister("_identity")
         self.con.execute("COMMIT")
@@ -277,10 +278,10 @@ class Store:
         self.con.execute("BEGIN TRANSACTION")
         self.con.execute("DELETE FROM snapshot_segments WHERE run_id = ?", [run_id])
         self.con.execute("DELETE FROM snapshot_values WHERE run_id = ?", [run_id])
-        self.con.register("_seg", seg)
+        self.con.register("_seg", _arrow(seg))
         self.con.execute("INSERT INTO snapshot_segments SELECT * FROM _seg")
         self.con.unregister("_seg")
-        self.con.register("_val", long)
+        self.con.register("_val", _arrow(long))
         self.con.execute("INSERT INTO snapshot_values SELECT * FROM _val")
         self.con.unregister("_val")
         self.con.execute("COMMIT")
@@ -320,6 +321,11 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+def _arrow(frame: pd.DataFrame) -> pa.Table:
+    # Registering Arrow (not pandas string arrays) avoids pandas' deprecated internals.
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
 def _now() -> datetime:

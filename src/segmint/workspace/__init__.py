@@ -1,0 +1,22 @@
+"""Workspace services: init, ingest, run, customer profile (the CLI and API call these)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+
+def load_latest_features(folder: str | Path) -> pd.DataFrame:
+    """Return the per-customer features and scores of the workspace's latest run."""
+    from segmint.config import load_config
+    from segmint.errors import InputError
+    from segmint.store import open_store
+
+    root = Path(folder)
+    config = load_config(root)
+    with open_store(root / config.database, read_only=True) as store:
+        run_id = store.latest_snapshot_run()
+        if run_id is None:
+            raise InputError(f"{root}: no run stored yet; run `segmint run -w {root}` first")
+        return store.snapshot_values(run_id)

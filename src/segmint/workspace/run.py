@@ -1,0 +1,450 @@
+"""`segmint run`: features, scores and segments as of a date, stored as a snapshot, with a report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from segmint import __version__
+from segmint.config import SegmintConfig, config_hash
+from segmint.engine import duckdb_backend, spark_backend
+from segmint.errors import InputError, ModelFitError, SegmintError
+from segmint.store import Store
+
+Progress = Callable[[str], None]
+# Columns that identify or contact a person: never model inputs.
+_NOT_MODEL_INPUTS = ("customer_id", "name", "email", "domain", "phone", "owner", "technologies")
+
+
+@dataclass
+class RunResult:
+    """What a run computed: the customer table, scheme/tag assignments and model diagnostics."""
+
+    run_id: int
+    as_of: datetime
+    customers: pd.DataFrame
+    segments: pd.DataFrame
+    tags: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    report_path: Path | None = None
+
+    def scheme_sizes(self) -> pd.DataFrame:
+        """Return scheme, segment, customers and share, largest segments first within each scheme."""
+        if self.segments.empty:
+            return pd.DataFrame(columns=["scheme", "segment", "customers", "share"])
+        sizes = (
+            self.segments.groupby(["scheme", "segment"]).size().rename("customers").reset_index()
+        )
+        sizes["share"] = sizes["customers"] / max(len(self.customers), 1)
+        order = {name: i for i, name in enumerate(dict.fromkeys(self.segments["scheme"]))}
+        sizes["_order"] = sizes["scheme"].map(order)
+        return (
+            sizes.sort_values(["_order", "customers", "segment"], ascending=[True, False, True])
+            .drop(columns="_order")
+            .reset_index(drop=True)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready summary of the run."""
+        sizes = self.scheme_sizes()
+        return {
+            "run_id": self.run_id,
+            "as_of": self.as_of.isoformat(),
+            "customers": len(self.customers),
+            "schemes": {
+                scheme: {row.segment: int(row.customers) for row in group.itertuples(index=False)}
+                for scheme, group in sizes.groupby("scheme", sort=False)
+            },
+            "tags": self.tags.groupby("tag").size().astype(int).to_dict() if len(self.tags) else {},
+            "notes": self.notes,
+            "diagnostics": self.diagnostics,
+            "report": str(self.report_path) if self.report_path else None,
+        }
+
+
+def engine_tables(config: SegmintConfig, store: Store, root: Path) -> dict[str, Any]:
+    """Return Ibis tables of the workspace on the configured engine (Spark reads Parquet exports)."""
+    tables = store.logical_tables()
+    if config.engine == "duckdb":
+        return tables
+    export_dir = root / ".segmint" / "parquet"
+    export_dir.mkdir(parents=True, exist_ok=True)
+    spark = spark_backend()
+    out = {}
+    for name in tables:
+        path = export_dir / f"{name}.parquet"
+        store.con.execute(f"COPY {name} TO '{path.as_posix()}' (FORMAT PARQUET)")
+        out[name] = spark.read_parquet(str(path), table_name=f"segmint_{name}")
+    return out
+
+
+def data_end(store: Store) -> datetime:
+    """Return the newest timestamp in the workspace's event-like tables."""
+    candidates = []
+    for table, column in (
+        ("transactions", "occurred_at"),
+        ("events", "occurred_at"),
+        ("tickets", "opened_at"),
+        ("subscriptions", "started_at"),
+        ("subscriptions", "ended_at"),
+        ("customers", "created_at"),
+    ):
+        if (
+            store.has_table(table)
+            and column in store.frame(f"SELECT * FROM {table} LIMIT 0").columns
+        ):
+            row = store.con.execute(f"SELECT max({column}) FROM {table}").fetchone()
+            if row and row[0] is not None:
+                candidates.append(pd.Timestamp(row[0]))
+    if not candidates:
+        raise InputError("the workspace holds no dated rows; run `segmint ingest` first")
+    return max(candidates).to_pydatetime()
+
+
+def default_run_as_of(store: Store) -> datetime:
+    """Return midnight after the newest data: every ingested row is then before as_of."""
+    return (pd.Timestamp(data_end(store)).normalize() + timedelta(days=1)).to_pydatetime()
+
+
+def run_workspace(
+    root: Path,
+    config: SegmintConfig,
+    store: Store,
+    *,
+    as_of: datetime | None = None,
+    on_step: Progress | None = None,
+    write_report: bool = True,
+) -> RunResult:
+    """Compute features, scores, schemes and tags as of `as_of`; store a snapshot; write a report."""
+    step = on_step or (lambda _message: None)
+    tables = engine_tables(config, store, root)
+    if not tables:
+        raise InputError("the workspace has no data; run `segmint ingest` first")
+    cutoff = as_of or (
+        pd.Timestamp(config.as_of).to_pydatetime() if config.as_of else default_run_as_of(store)
+    )
+    run_id = store.start_run(
+        "run", as_of=cutoff, config_hash=config_hash(config), version=__version__
+    )
+    notes: list[str] = []
+    diagnostics: dict[str, Any] = {}
+    try:
+        from segmint.features import compute_features
+
+        step("features")
+        customers = compute_features(tables, as_of=cutoff)
+        if customers.empty:
+            raise InputError(f"no customers have data before {cutoff:%Y-%m-%d}")
+        previous_run = store.latest_snapshot_run(before=run_id)
+        previous = store.snapshot_values(previous_run) if previous_run else None
+
+        if "transactions" in tables:
+            step("RFM")
+            customers = _add_rfm(customers, tables["transactions"], config, cutoff)
+        if (
+            config.clv.enabled != "no"
+            and "transactions" in tables
+            and (config.clv.enabled == "yes" or "subscriptions" not in tables)
+        ):
+            step("CLV")
+            customers = _add_clv(customers, store, config, cutoff, notes)
+        if config.icp is not None:
+            step("ICP fit")
+            customers = _add_icp(customers, config)
+        if config.health is not None:
+            step("health score")
+            customers = _add_health(customers, config, previous)
+        if config.churn.enabled and ({"subscriptions", "transactions"} & set(tables)):
+            step("churn model")
+            customers = _add_churn(customers, tables, store, config, cutoff, notes, diagnostics)
+        if config.tiers is not None:
+            step("service tiers")
+            customers = _add_tiers(customers, config, diagnostics)
+
+        step("schemes and tags")
+        segments, tags = _assign_segments(customers, config, cutoff)
+        store.save_snapshot(run_id, segments=segments, values=_snapshot_values(customers))
+        result = RunResult(run_id, cutoff, customers, segments, tags, notes, diagnostics)
+        if write_report:
+            step("report")
+            result.report_path = _write_report(root, config, result, previous_run, store)
+        store.finish_run(run_id, counts=result.to_dict())
+        return result
+    except Exception as exc:
+        store.finish_run(run_id, status="failed", counts={}, message=str(exc)[:500])
+        raise
+
+
+def _add_rfm(
+    customers: pd.DataFrame, transactions: Any, config: SegmintConfig, as_of: datetime
+) -> pd.DataFrame:
+    from segmint.scores.rfm import rfm_table
+
+    segment_map = [s.model_dump() for s in config.rfm.segments] if config.rfm.segments else None
+    rfm = rfm_table(
+        transactions,
+        as_of=as_of,
+        bins=config.rfm.bins,
+        cuts=dict(config.rfm.cuts) or None,
+        exact_quantiles=config.engine == "duckdb",
+        segment_map=segment_map,
+    ).to_pandas()
+    keep = ["customer_id", "r_score", "f_score", "m_score", "rfm_score", "rfm_segment"]
+    return customers.merge(rfm[keep], on="customer_id", how="left")
+
+
+def _add_clv(
+    customers: pd.DataFrame, store: Store, config: SegmintConfig, as_of: datetime, notes: list[str]
+) -> pd.DataFrame:
+    from segmint.scores.clv import score_customers
+
+    purchases = store.frame(
+        "SELECT customer_id, occurred_at, CAST(amount AS DOUBLE) AS amount FROM transactions "
+        "WHERE amount > 0 AND occurred_at < ?",
+        [as_of],
+    )
+    try:
+        scores = score_customers(
+            purchases,
+            as_of=as_of,
+            clv_horizon_days=config.clv.horizon_days,
+            discount_rate=config.clv.discount_rate,
+            margin=config.clv.margin,
+            seed=config.seed,
+        )
+    except ModelFitError as exc:
+        notes.append(f"CLV not computed: {exc}")
+        return customers
+    return customers.merge(scores, on="customer_id", how="left")
+
+
+def _add_icp(customers: pd.DataFrame, config: SegmintConfig) -> pd.DataFrame:
+    from segmint.scores.icp import ICPScorer
+
+    assert config.icp is not None
+    scored = ICPScorer(config.icp).fit(customers).score(customers)
+    return customers.merge(scored, on="customer_id", how="left")
+
+
+def _add_health(
+    customers: pd.DataFrame, config: SegmintConfig, previous: pd.DataFrame | None
+) -> pd.DataFrame:
+    from segmint.scores.health import HealthScorer
+
+    assert config.health is not None
+    prior = previous if previous is not None and "health_score" in previous.columns else None
+    scored = HealthScorer(config.health).fit(customers).score(customers, previous=prior)
+    return customers.merge(scored, on="customer_id", how="left")
+
+
+def model_inputs(features: pd.DataFrame) -> pd.DataFrame:
+    """Return the feature columns a model may learn from (no ids, contact data or timestamps)."""
+    drop = [c for c in features.columns if c in _NOT_MODEL_INPUTS]
+    drop += [c for c in features.columns if pd.api.types.is_datetime64_any_dtype(features[c])]
+    return features.drop(columns=drop)
+
+
+def _add_churn(
+    customers: pd.DataFrame,
+    tables: Mapping[str, Any],
+    store: Store,
+    config: SegmintConfig,
+    as_of: datetime,
+    notes: list[str],
+    diagnostics: dict[str, Any],
+) -> pd.DataFrame:
+    from segmint.features import build_features
+    from segmint.scores.churn import (
+        ChurnModel,
+        build_churn_training_set,
+        purchase_churn_labels,
+        subscription_churn_labels,
+    )
+
+    horizon = config.churn.horizon_days
+    if "subscriptions" in tables:
+        history = store.frame("SELECT customer_id, started_at, ended_at FROM subscriptions")
+
+        def label_fn(cutoff: datetime, end: datetime) -> pd.Series:
+            return subscription_churn_labels(history, cutoff, end)
+
+        label_kind = "subscription ends"
+    else:
+        history = store.frame("SELECT customer_id, occurred_at FROM transactions WHERE amount > 0")
+
+        def label_fn(cutoff: datetime, end: datetime) -> pd.Series:
+            return purchase_churn_labels(history, cutoff, end)
+
+        label_kind = "no purchase"
+
+    def feature_fn(cutoff: datetime) -> pd.DataFrame:
+        frame = build_features(tables, as_of=cutoff).to_pandas()
+        # `churned` (ended before the cut-off) is constant among customers still at risk.
+        return model_inputs(frame.set_index("customer_id")).drop(
+            columns=["churned"], errors="ignore"
+        )
+
+    cutoffs = [as_of - timedelta(days=horizon * k) for k in range(1, config.churn.cutoffs + 1)]
+    try:
+        training = build_churn_training_set(
+            feature_fn, label_fn, cutoffs=cutoffs, horizon_days=horizon, data_end=as_of
+        )
+        model = ChurnModel(model=config.churn.model, random_state=config.seed)
+        model.fit_time_split(training)
+    except (ModelFitError, SegmintError, ValueError) as exc:
+        notes.append(f"churn model not trained: {exc}")
+        return customers
+    diagnostics["churn"] = {
+        "label": f"{label_kind} within {horizon} days",
+        "cutoffs": [c.date().isoformat() for c in sorted(cutoffs)],
+        "training_rows": len(training),
+        "positive_rate": round(float(training["churned"].mean()), 4),
+        "validation": _plain(model.metrics_),
+    }
+    current = label_fn(as_of - timedelta(days=1), as_of).index  # the population still at risk
+    at_risk = customers[customers["customer_id"].astype(str).isin(set(current))]
+    if at_risk.empty:
+        return customers
+    inputs = model_inputs(at_risk.set_index("customer_id")).drop(
+        columns=["churned"], errors="ignore"
+    )
+    explained = model.explain(
+        inputs[list(model.feature_names_in_)] if hasattr(model, "feature_names_in_") else inputs,
+        top=3,
+    )
+    explained = explained.reset_index().rename(columns={"index": "customer_id"})
+    low, high = config.churn.risk_thresholds
+    explained["churn_risk"] = model.risk_band(
+        explained["churn_probability"], thresholds=(low, high)
+    )
+    keep = ["customer_id", "churn_probability", "churn_risk"] + [
+        c
+        for c in explained.columns
+        if c.startswith("driver_") and not c.endswith(("_feature", "_effect"))
+    ]
+    return customers.merge(explained[keep], on="customer_id", how="left")
+
+
+def _add_tiers(
+    customers: pd.DataFrame, config: SegmintConfig, diagnostics: dict[str, Any]
+) -> pd.DataFrame:
+    from segmint.segments.tiers import TierAssigner
+
+    assert config.tiers is not None
+    tiers = config.tiers
+    assigner = TierAssigner(
+        value=tiers.value,
+        capacity={
+            k: (v.model_dump() if hasattr(v, "model_dump") else v)
+            for k, v in tiers.capacity.items()
+        },
+        tier_names=tiers.tier_names,
+        min_value=tiers.min_value,
+        near_cutoff=tiers.near_cutoff,
+    ).fit(customers)
+    assigned = assigner.assign(customers)
+    diagnostics["tiers"] = _plain(assigner.report(customers))
+    return customers.merge(assigned, on="customer_id", how="left")
+
+
+def _assign_segments(
+    customers: pd.DataFrame, config: SegmintConfig, as_of: datetime
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from segmint.segments.scheme_config import scheme_from_config, tag_from_config
+    from segmint.segments.schemes import assign_scheme, assign_tags
+
+    backend = duckdb_backend()
+    features = backend.create_table("features", _rule_frame(customers))
+    frames = []
+    for scheme_config in config.schemes:
+        scheme = scheme_from_config(scheme_config)
+        frames.append(assign_scheme(features, scheme, as_of=as_of).to_pandas())
+    if "tier" in customers.columns:
+        frames.append(_column_scheme(customers, "tier", "tier_name"))
+    segments = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["customer_id", "scheme", "segment", "rule", "reason"])
+    )
+    tags = (
+        assign_tags(features, [tag_from_config(t) for t in config.tags], as_of=as_of).to_pandas()
+        if config.tags
+        else pd.DataFrame(columns=["customer_id", "tag", "reason"])
+    )
+    if len(tags):
+        tag_rows = tags.assign(scheme="tag:" + tags["tag"], segment=tags["tag"], rule="tag")
+        segments = pd.concat(
+            [segments, tag_rows[["customer_id", "scheme", "segment", "rule", "reason"]]],
+            ignore_index=True,
+        )
+    return segments, tags
+
+
+def _column_scheme(customers: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"],
+            "scheme": "tier",
+            "segment": customers[column].astype("string"),
+            "rule": "capacity-aware ranking by value",
+            "reason": customers[label].astype("string") if label in customers else "",
+        }
+    )
+
+
+def _rule_frame(customers: pd.DataFrame) -> pd.DataFrame:
+    # Rules read plain columns: decimals become floats, pandas nullable types become numpy ones.
+    frame = customers.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            non_null = frame[column].dropna()
+            if len(non_null) and all(isinstance(v, int | float) for v in non_null.head(50)):
+                frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame
+
+
+def _snapshot_values(customers: pd.DataFrame) -> pd.DataFrame:
+    values = customers.copy()
+    for column in values.columns:
+        if pd.api.types.is_datetime64_any_dtype(values[column]):
+            values[column] = values[column].dt.strftime("%Y-%m-%d %H:%M:%S")
+    return values
+
+
+def _plain(value: Any) -> Any:
+    """Return JSON-ready data (frames become records, numpy scalars become Python numbers)."""
+    if isinstance(value, pd.DataFrame):
+        return [_plain(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):
+        return value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _write_report(
+    root: Path, config: SegmintConfig, result: RunResult, previous_run: int | None, store: Store
+) -> Path:
+    from segmint.workspace.run_report import workspace_report
+
+    html = workspace_report(config, result, lang=config.language)
+    reports = root / "reports"
+    reports.mkdir(exist_ok=True)
+    path = reports / f"run-{result.run_id:04d}-{result.as_of:%Y-%m-%d}.html"
+    path.write_text(html, encoding="utf-8")
+    latest = root / "report.html"
+    latest.write_text(html, encoding="utf-8")
+    return latest
+
+
+__all__ = ["RunResult", "default_run_as_of", "engine_tables", "model_inputs", "run_workspace"]

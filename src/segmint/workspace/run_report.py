@@ -1,0 +1,147 @@
+"""The HTML report of a workspace run: schemes, RFM grid, health, tiers, churn model, tags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from segmint.config import SegmintConfig
+from segmint.i18n import t
+from segmint.report import (
+    ReportContext,
+    ReportSection,
+    bar_chart,
+    histogram,
+    render_report,
+    table_html,
+)
+from segmint.report.context import rfm_grid_from_customers
+from segmint.report.formatting import format_number, format_percent
+
+_VALUE_COLUMNS = ("mrr", "total_amount", "revenue_365d")
+
+
+def value_column(customers: pd.DataFrame) -> str | None:
+    """Return the column that best measures a customer's value (MRR, else revenue)."""
+    return next((c for c in _VALUE_COLUMNS if c in customers.columns), None)
+
+
+def scheme_table(customers: pd.DataFrame, segments: pd.DataFrame, scheme: str) -> pd.DataFrame:
+    """Return segment, customers, share, revenue and revenue share for one scheme."""
+    members = segments[segments["scheme"] == scheme][["customer_id", "segment"]]
+    value = value_column(customers)
+    if value:
+        members = members.merge(customers[["customer_id", value]], on="customer_id", how="left")
+    grouped = members.groupby("segment", observed=True)
+    table = grouped.size().rename("customers").to_frame()
+    table["share"] = table["customers"] / max(len(customers), 1)
+    if value:
+        revenue = pd.to_numeric(members[value], errors="coerce").clip(lower=0)
+        table["revenue"] = revenue.groupby(members["segment"]).sum()
+        table["revenue_share"] = table["revenue"] / (float(revenue.sum()) or 1.0)
+    return (
+        table.reset_index()
+        .sort_values(["customers", "segment"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
+
+
+def workspace_report(config: SegmintConfig, result: Any, *, lang: str = "en") -> str:
+    """Return the self-contained HTML report of one workspace run."""
+    customers: pd.DataFrame = result.customers
+    segments: pd.DataFrame = result.segments
+    schemes = [s for s in dict.fromkeys(segments["scheme"]) if not str(s).startswith("tag:")]
+    sections: list[ReportSection] = []
+    for scheme in schemes[1:]:
+        table = scheme_table(customers, segments, scheme)
+        sections.append(
+            ReportSection(
+                t("run.scheme_heading", lang, name=scheme),
+                [
+                    bar_chart([str(s) for s in table["segment"]], list(table["customers"])),
+                    table_html(table, formats=_FORMATS),
+                ],
+            )
+        )
+    if "health_score" in customers.columns:
+        sections.append(_health_section(customers, lang))
+    if "tier" in customers.columns:
+        sections.append(_tier_section(result.diagnostics.get("tiers", {}), customers, lang))
+    if "churn" in result.diagnostics:
+        sections.append(_churn_section(result.diagnostics["churn"], customers, lang))
+    if len(result.tags):
+        counts = result.tags.groupby("tag").size().rename("customers").reset_index()
+        counts["share"] = counts["customers"] / max(len(customers), 1)
+        sections.append(
+            ReportSection(t("run.tags_heading", lang), table_html(counts, formats=_FORMATS))
+        )
+    first = schemes[0] if schemes else None
+    summary = {
+        "customers": len(customers),
+        "as_of": result.as_of.date().isoformat(),
+        "run_id": result.run_id,
+    }
+    return render_report(
+        ReportContext(
+            title=config.name,
+            subtitle=t("run.subtitle", lang, run=result.run_id, as_of=summary["as_of"])
+            + (f" · {t('run.scheme_heading', lang, name=first)}" if first else ""),
+            summary=summary,
+            segments=scheme_table(customers, segments, first) if first else None,
+            rfm_grid=rfm_grid_from_customers(customers.dropna(subset=["r_score"]))
+            if "r_score" in customers.columns and customers["r_score"].notna().any()
+            else None,
+            sections=sections,
+            notes=list(result.notes),
+        ),
+        lang=lang,
+    )
+
+
+_FORMATS = {
+    "share": format_percent,
+    "revenue_share": format_percent,
+    "revenue": lambda v: format_number(v, 0),
+    "value_share": format_percent,
+}
+
+
+def _health_section(customers: pd.DataFrame, lang: str) -> ReportSection:
+    bands = customers["health_band"].value_counts().rename("customers").reset_index()
+    bands.columns = ["health_band", "customers"]
+    bands["share"] = bands["customers"] / max(len(customers), 1)
+    return ReportSection(
+        t("run.health_heading", lang),
+        [
+            histogram(customers["health_score"], bins=20, clip_quantile=None),
+            table_html(bands, formats=_FORMATS),
+        ],
+    )
+
+
+def _tier_section(report: dict[str, Any], customers: pd.DataFrame, lang: str) -> ReportSection:
+    counts = customers.groupby(["tier", "tier_name"]).size().rename("customers").reset_index()
+    items: list[Any] = [table_html(counts)]
+    for key in ("tiers", "near_cutoff"):
+        rows = report.get(key)
+        if isinstance(rows, list) and rows:
+            items.append(table_html(pd.DataFrame(rows), formats=_FORMATS))
+    return ReportSection(t("run.tiers_heading", lang), items)
+
+
+def _churn_section(diag: dict[str, Any], customers: pd.DataFrame, lang: str) -> ReportSection:
+    validation = diag.get("validation", {}) or {}
+    metrics = {k: v for k, v in validation.items() if isinstance(v, int | float)}
+    rows = pd.DataFrame(
+        {"metric": list(metrics), "value": [format_number(v, 3) for v in metrics.values()]}
+    )
+    items: list[Any] = [
+        t("run.churn_intro", lang, label=diag.get("label", ""), rows=diag.get("training_rows", 0)),
+        table_html(rows),
+    ]
+    if "churn_risk" in customers.columns:
+        risk = customers["churn_risk"].value_counts().rename("customers").reset_index()
+        risk.columns = ["churn_risk", "customers"]
+        items.append(table_html(risk))
+    return ReportSection(t("run.churn_heading", lang), items)
