@@ -128,7 +128,8 @@ def learn_design(frame: pd.DataFrame, *, max_levels: int = MAX_LEVELS) -> TableD
         text = series.astype("string").str.strip()
         text = text.fillna(MISSING_LEVEL).mask(text == "", MISSING_LEVEL)
         counts = text.value_counts()
-        if len(counts) > max_levels and len(counts) > 0.5 * len(text):
+        if len(counts) > max_levels and counts.iloc[:max_levels].sum() < 0.5 * len(text):
+            # the kept levels would cover under half the rows: names or free text, not a category
             design.dropped[str(col)] = f"free text ({len(counts)} distinct values)"
             continue
         levels = [str(v) for v in counts.index[:max_levels]]
