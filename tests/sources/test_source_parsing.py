@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from segmint.sources import ReadOptions, read_source
-from segmint.sources.parsing import infer_column, parse_amounts, parse_dates, parse_flags, parse_ids
+from segmint.sources.parsing import (
+    as_text,
+    infer_column,
+    parse_amounts,
+    parse_dates,
+    parse_flags,
+    parse_ids,
+)
 
 
 @pytest.mark.parametrize(
@@ -150,3 +157,11 @@ def test_reader_applies_date_options(write_file):
     assert result.loaded["occurred_at"].dt.month.tolist() == [4, 6]
     result = read_source(path, options=ReadOptions(date_format="%m/%d/%Y"))
     assert result.loaded["occurred_at"].dt.month.tolist() == [3, 5]
+
+
+def test_arrow_text_columns_with_nulls_and_plain_numbers():
+    text = as_text(pd.Series(["1.5", None, "3", ""]))
+    parsed = parse_amounts(text)
+    assert parsed.values.tolist()[:3:2] == [1.5, 3.0]
+    assert parsed.values.isna().tolist() == [False, True, False, True]
+    assert not parsed.bad.any()

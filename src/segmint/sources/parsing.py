@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 NULL_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "nat", "-", "#n/a"})
 _SAMPLE = 2000
@@ -94,7 +95,8 @@ def parse_amounts(values: pd.Series, *, cents: bool = True) -> Parsed:
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         number = values.astype("float64")
     else:
-        number = pd.to_numeric(values, errors="coerce").astype("float64")
+        fast = _arrow_float(values)
+        number = pd.to_numeric(values, errors="coerce").astype("float64") if fast is None else fast
         slow = number.isna() & ~blank
         if slow.any():
             # Plain numbers with a fraction prove the column uses a decimal point.
@@ -112,6 +114,17 @@ def round_cents(values: pd.Series) -> pd.Series:
     """Return money rounded to cents, halves away from zero (7.125 → 7.13, as on a receipt)."""
     scaled = np.floor(np.abs(values.to_numpy(dtype="float64")) * 100 + 0.5 + 1e-9)
     return pd.Series(np.sign(values.to_numpy(dtype="float64")) * scaled / 100, index=values.index)
+
+
+def _arrow_float(values: pd.Series) -> pd.Series | None:
+    """Return the column cast to float64 by Arrow when every value is a plain number, else None."""
+    if values.dtype != TEXT_DTYPE:
+        return None
+    try:
+        array = pa.array(values.array).cast(pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(array.to_numpy(zero_copy_only=False), index=values.index, dtype="float64")
 
 
 def _clean_amounts(text: pd.Series, dot_decimals: bool) -> pd.Series:
