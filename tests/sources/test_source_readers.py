@@ -344,3 +344,10 @@ def test_arrow_and_csv_paths_read_the_same_rows(tmp_path, pairs):
     assert fast.rows_read == slow.rows_read == len(pairs)
     assert fast.rejected["raw"].tolist() == slow.rejected["raw"].tolist()
     assert (fast.rejected["line"] + 1).tolist() == slow.rejected["line"].tolist()
+
+
+def test_customer_extras_never_take_a_canonical_name(write_file):
+    # "Plan!" is not recognised as the plan column, and its snake_case name would be "plan".
+    result = read_source(write_file("c.csv", "id,Plan!\n1,gold\n"), table="customers")
+    assert "plan" not in result.loaded.columns
+    assert result.loaded["plan_2"].tolist() == ["gold"]

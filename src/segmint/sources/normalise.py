@@ -121,7 +121,9 @@ def normalise(
     ok = reasons.isna().to_numpy()
     loaded = pd.DataFrame({c: s[ok] for c, s in out.items()})
     if table == "customers":
-        for name, values in _extra_columns(frame, column_map, set(loaded.columns)).items():
+        # Extras never take a canonical name, so the store's contract types can't clash.
+        reserved = set(loaded.columns) | set(contract.columns)
+        for name, values in _extra_columns(frame, column_map, reserved).items():
             loaded[name] = values[ok]
     loaded[SOURCE_LINE_COLUMN] = lines[ok]
     loaded = loaded.reset_index(drop=True)
