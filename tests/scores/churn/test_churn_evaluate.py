@@ -81,3 +81,20 @@ def test_user_errors_name_what_was_found():
         evaluate_churn_table(table, label="Churn")
     with pytest.raises(LabelError, match="'east', 'north', 'south'"):
         evaluate_churn_table(table, label="region")
+
+
+def test_long_tail_text_is_dropped_but_wide_categories_are_kept():
+    from segmint.scores.churn.design import OTHER_LEVEL, learn_design
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    frame = pd.DataFrame(
+        {
+            "surname": [f"name{int(v)}" for v in rng.integers(0, 1500, n)],
+            # 80 cities, the 50 biggest cover most customers
+            "city": [f"city{min(int(v), 79)}" for v in rng.exponential(15, n)],
+        }
+    )
+    design = learn_design(frame)
+    assert design.dropped["surname"].startswith("free text")
+    assert len(design.categorical["city"]) == 51 and design.categorical["city"][-1] == OTHER_LEVEL
