@@ -374,3 +374,25 @@ def test_scorecard_on_real_telco_churn(shared_data) -> None:
     rates = [band["churn_rate"] for band in result["by_band"]]
     assert [band["band"] for band in result["by_band"]] == ["red", "yellow", "green"]
     assert rates == sorted(rates, reverse=True)
+
+
+def test_config_sections_round_trip_through_yaml_dumps() -> None:
+    """The main config re-validates dumped sections (e.g. `health: {default: saas}`)."""
+    from segmint.scores.score_config import parse_icp_config, parse_tiers_config
+
+    health = load_default_scorecard("saas")
+    icp = parse_icp_config(
+        {
+            "criteria": [
+                {"attribute": "industry", "in": ["software"], "weight": 2},
+                {"attribute": "employees", ">=": 50},
+                {"attribute": "employees", "<=": 500, "name": "not_huge"},
+            ]
+        }
+    )
+    tiers = parse_tiers_config(
+        {"value": {"arr": 1}, "capacity": {"A": {"csms": 1, "accounts_per_csm": 5}, "B": 9}}
+    )
+    for section in (health, icp, tiers):
+        dumped = section.model_dump(mode="json", by_alias=True, exclude_none=True)
+        assert type(section).model_validate(dumped) == section
