@@ -127,6 +127,19 @@ def test_percentile_scaling_uses_fitted_population() -> None:
     assert scored["health_y"].tolist() == [50.0, 0.0, 100.0]
 
 
+def test_empty_percentile_measure_is_missing_for_everybody() -> None:
+    config = {
+        "measures": [
+            {"feature": "x", "thresholds": [[0, 0], [10, 100]]},
+            {"feature": "csat", "scaling": "percentile"},
+        ]
+    }
+    frame = pd.DataFrame({"customer_id": ["a", "b"], "x": [5, 10], "csat": [np.nan, np.nan]})
+    scored = _scorer(config, frame).score(frame)
+    assert scored["health_score"].tolist() == [50.0, 100.0]
+    assert scored["missing_measures"].tolist() == ["csat", "csat"]
+
+
 def test_explain_and_reasons_account_for_lost_points(simple_frame: pd.DataFrame) -> None:
     scorer = _scorer(SIMPLE, simple_frame)
     table = scorer.explain(simple_frame, "a")

@@ -134,11 +134,7 @@ class HealthScorer:
             if measure.scaling == "percentile":
                 values = numeric_column(frame, measure.feature, source="health")
                 reference = np.sort(values[~np.isnan(values)])
-                if reference.size == 0:
-                    raise ModelFitError(
-                        f"health: measure {measure.measure_name!r} has no values to rank "
-                        f"(column {measure.feature!r} is empty)"
-                    )
+                # an empty column ranks nobody: the measure is missing for all and re-weighted
                 references[measure.measure_name] = reference
         if not measures:
             raise ModelFitError("health: none of the scorecard's measures are in the frame")
@@ -167,8 +163,11 @@ class HealthScorer:
                 out[measure.measure_name] = np.full(len(frame), np.nan)
                 continue
             values = numeric_column(frame, measure.feature, source="health")
-            if measure.scaling == "percentile":
-                points = percentile_rank(self.references_[measure.measure_name], values)
+            reference = self.references_.get(measure.measure_name)
+            if reference is not None and reference.size == 0:
+                points = np.full(len(frame), np.nan)
+            elif reference is not None:
+                points = percentile_rank(reference, values)
                 if measure.direction == "lower_is_better":
                     points = 100.0 - points
             else:
