@@ -173,7 +173,7 @@ class TierAssigner:
                 "tier_name": self.tier_names_[name],
                 "capacity": capacity,
                 "accounts": int(members.sum()),
-                "capacity_used": (round(members.sum() / capacity, 4) if capacity else None),
+                "capacity_used": (round(float(members.sum()) / capacity, 4) if capacity else None),
                 "value_sum": round(value_sum, 2),
                 "value_share": round(value_sum / total_value, 4) if total_value else None,
                 "cutoff_value": (
