@@ -37,7 +37,9 @@ def customer_features(customers: ir.Table, *, as_of: datetime) -> ir.Table:
     """Return one row per customer existing at `as_of`: its attributes and `tenure_days`."""
     c = existing_customers(customers, as_of=as_of)
     # Bookkeeping columns (_source, _line, _source_id, ...) are not customer attributes.
-    attributes = [col for col in c.columns if col not in INTERNAL_COLUMNS and not col.startswith("_")]
+    attributes = [
+        col for col in c.columns if col not in INTERNAL_COLUMNS and not col.startswith("_")
+    ]
     c = c.select(*attributes)
     if has_column(c, "created_at"):
         c = c.mutate(tenure_days=days_until(as_of, c.created_at))

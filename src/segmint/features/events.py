@@ -30,8 +30,8 @@ def event_features(events: ir.Table, *, as_of: datetime) -> ir.Table:
     feature = e.feature if has_column(e, "feature") else e.event
     agg = e.group_by("customer_id").aggregate(
         active_days_30d=e.occurred_at.date().nunique(where=last_30).cast("int64"),
-        events_30d=last_30.cast("int64").sum().cast("int64"),
-        events_prior_30d=prior_30.cast("int64").sum().cast("int64"),
+        events_30d=e.count(where=last_30).cast("int64"),
+        events_prior_30d=e.count(where=prior_30).cast("int64"),
         features_adopted=feature.cast("string").nunique().cast("int64"),
         last_event_at=e.occurred_at.max(),
     )

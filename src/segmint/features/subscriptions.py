@@ -56,12 +56,12 @@ def subscription_features(subscriptions: ir.Table, *, as_of: datetime) -> ir.Tab
     metrics: dict[str, ir.Scalar] = {
         "mrr_now": mrr.sum(where=active_now),
         "mrr_then": mrr.sum(where=active_then),
-        "n_active": active_now.cast("int64").sum(),
+        "n_active": s.count(where=active_now),
         "first_started_at": s.started_at.min(),
     }
     if has_column(s, "ended_at"):
         ended_before = s.ended_at.notnull() & (s.ended_at < now)
-        metrics["n_ended"] = ended_before.cast("int64").sum()
+        metrics["n_ended"] = s.count(where=ended_before)
         metrics["last_ended_at"] = s.ended_at.max(where=ended_before)
     if has_column(s, "seats"):
         # Seats are counts stored as floats: sum them exactly as DECIMAL for engine parity.

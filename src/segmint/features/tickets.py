@@ -31,22 +31,22 @@ def ticket_features(tickets: ir.Table, *, as_of: datetime) -> ir.Table:
     now = cutoff(as_of)
     t = t.filter(t.opened_at < now)
     recent = t.opened_at >= cutoff(as_of, days_before=90)
-    metrics: dict[str, ir.Scalar] = {"tickets_90d": recent.cast("int64").sum().cast("int64")}
+    metrics: dict[str, ir.Scalar] = {"tickets_90d": t.count(where=recent).cast("int64")}
     closed_by_now = None
     if has_column(t, "closed_at"):
         closed_at = t.closed_at.cast("timestamp")
         closed_by_now = closed_at.notnull() & (closed_at < now)
-        metrics["open_tickets"] = (~closed_by_now).cast("int64").sum().cast("int64")
+        metrics["open_tickets"] = t.count(where=~closed_by_now).cast("int64")
     if has_column(t, "priority"):
         high = t.priority.cast("string").strip().lower().isin(HIGH_PRIORITIES).fill_null(False)
-        metrics["high_priority_tickets_90d"] = (high & recent).cast("int64").sum().cast("int64")
+        metrics["high_priority_tickets_90d"] = t.count(where=high & recent).cast("int64")
     if has_column(t, "csat"):
         rated = t.csat.notnull()
         if closed_by_now is not None:
             rated = rated & closed_by_now
         # Sum ratings as DECIMAL so the mean is identical on every engine.
         metrics["csat_sum"] = t.csat.cast("decimal(18, 6)").sum(where=rated)
-        metrics["csat_n"] = rated.cast("int64").sum()
+        metrics["csat_n"] = t.count(where=rated)
     agg = t.group_by("customer_id").aggregate(**metrics)
     columns: dict[str, ir.Value] = {"tickets_90d": agg.tickets_90d}
     if "open_tickets" in metrics:

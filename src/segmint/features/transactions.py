@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from datetime import datetime
 
 import ibis
@@ -45,19 +47,27 @@ def visible_transactions(transactions: ir.Table, *, as_of: datetime) -> ir.Table
     require_columns(transactions, "transactions")
     t = transactions.filter(transactions.occurred_at.cast("timestamp") < cutoff(as_of))
     amount = to_money(t.amount)
-    refund = amount < 0
+    flags: list[ir.BooleanValue] = []
     if has_column(t, "is_refund"):
-        refund = refund | t.is_refund.cast("boolean").fill_null(False)
+        flags.append(t.is_refund.cast("boolean").fill_null(False))
     if has_column(t, "status"):
         status = t.status.cast("string").strip().lower()
-        refund = refund | status.isin(REFUND_STATUSES).fill_null(False)
+        flags.append(status.isin(REFUND_STATUSES).fill_null(False))
+    if flags:
+        flagged = functools.reduce(operator.or_, flags)
+        refund = (amount < 0) | flagged
+        net = ibis.ifelse(flagged, -amount.abs(), amount)
+        is_order = ~refund & (amount > 0)
+    else:
+        # Without refund flags a refund is a negative amount, already netted as it is.
+        refund, net, is_order = amount < 0, amount, amount > 0
     return t.mutate(
         customer_id=t.customer_id.cast("string"),
         occurred_at=t.occurred_at.cast("timestamp"),
         money_amount=amount,
-        net_amount=ibis.ifelse(refund, -amount.abs(), amount),
+        net_amount=net,
         is_refund_row=refund,
-        is_order_row=~refund & (amount > 0),
+        is_order_row=is_order,
     )
 
 
@@ -65,7 +75,7 @@ def _order_count(t: ir.Table, where: ir.BooleanValue) -> ir.IntegerScalar:
     """Count orders: distinct invoices when `invoice_id` exists, else order rows."""
     if has_column(t, "invoice_id"):
         return t.invoice_id.nunique(where=where).cast("int64")
-    return where.cast("int64").sum().fill_null(0).cast("int64")
+    return t.count(where=where).cast("int64")
 
 
 def rfm_base(transactions: ir.Table, *, as_of: datetime) -> ir.Table:
