@@ -121,6 +121,8 @@ def analyze_file(
     transactions = transactions.mutate(amount=transactions.amount.cast(MONEY_DTYPE))
     customers = rfm_table(transactions, as_of=cutoff, bins=bins).to_pandas()
     customers = customers.sort_values("customer_id", ignore_index=True)
+    for money in ("monetary", "total_amount"):
+        customers[money] = customers[money].astype(float).round(2)
 
     notes: list[str] = []
     if with_clv:

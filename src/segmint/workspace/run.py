@@ -448,3 +448,45 @@ def _write_report(
 
 
 __all__ = ["RunResult", "default_run_as_of", "engine_tables", "model_inputs", "run_workspace"]
+
+
+def churn_outcomes(store: Store, start: datetime, end: datetime) -> pd.DataFrame:
+    """Return customer_id, churned for customers at risk at `start`: who churned before `end`."""
+    from segmint.scores.churn import purchase_churn_labels, subscription_churn_labels
+
+    if store.has_table("subscriptions"):
+        history = store.frame("SELECT customer_id, started_at, ended_at FROM subscriptions")
+        labels = subscription_churn_labels(history, start, end)
+    elif store.has_table("transactions"):
+        history = store.frame("SELECT customer_id, occurred_at FROM transactions WHERE amount > 0")
+        labels = purchase_churn_labels(history, start, end)
+    else:
+        raise InputError("churn outcomes need subscriptions or transactions in the workspace")
+    return labels.rename("churned").reset_index()
+
+
+def health_backtest_workspace(
+    root: Path,
+    config: SegmintConfig,
+    store: Store,
+    *,
+    days: int = 90,
+    as_of: datetime | None = None,
+) -> dict[str, Any]:
+    """Score health `days` before `as_of` and report how well it separated who churned by `as_of`."""
+    from segmint.features import compute_features
+    from segmint.scores.health import HealthScorer
+    from segmint.scores.health_backtest import health_backtest
+
+    if config.health is None:
+        raise InputError("segmint.yaml has no `health:` section to backtest")
+    end = as_of or default_run_as_of(store)
+    start = end - timedelta(days=days)
+    features = compute_features(engine_tables(config, store, root), as_of=start)
+    scores = HealthScorer(config.health).fit(features).score(features)
+    report = health_backtest(scores, churn_outcomes(store, start, end), horizon_days=days)
+    return {
+        "scored_as_of": start.date().isoformat(),
+        "outcome_until": end.date().isoformat(),
+        **_plain(report),
+    }

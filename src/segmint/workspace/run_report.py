@@ -53,7 +53,7 @@ def workspace_report(config: SegmintConfig, result: Any, *, lang: str = "en") ->
     segments: pd.DataFrame = result.segments
     schemes = [s for s in dict.fromkeys(segments["scheme"]) if not str(s).startswith("tag:")]
     sections: list[ReportSection] = []
-    for scheme in schemes[1:]:
+    for scheme in schemes:
         table = scheme_table(customers, segments, scheme)
         sections.append(
             ReportSection(
@@ -76,7 +76,6 @@ def workspace_report(config: SegmintConfig, result: Any, *, lang: str = "en") ->
         sections.append(
             ReportSection(t("run.tags_heading", lang), table_html(counts, formats=_FORMATS))
         )
-    first = schemes[0] if schemes else None
     summary = {
         "customers": len(customers),
         "as_of": result.as_of.date().isoformat(),
@@ -85,10 +84,8 @@ def workspace_report(config: SegmintConfig, result: Any, *, lang: str = "en") ->
     return render_report(
         ReportContext(
             title=config.name,
-            subtitle=t("run.subtitle", lang, run=result.run_id, as_of=summary["as_of"])
-            + (f" · {t('run.scheme_heading', lang, name=first)}" if first else ""),
+            subtitle=t("run.subtitle", lang, run=result.run_id, as_of=summary["as_of"]),
             summary=summary,
-            segments=scheme_table(customers, segments, first) if first else None,
             rfm_grid=rfm_grid_from_customers(customers.dropna(subset=["r_score"]))
             if "r_score" in customers.columns and customers["r_score"].notna().any()
             else None,
