@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 FloatArray = NDArray[np.float64]
 
@@ -114,3 +114,44 @@ def nbd_loglik(r: float, alpha: float, x: FloatArray, T: FloatArray) -> FloatArr
         gammaln(r + x) - gammaln(r) + r * np.log(alpha) - (r + x) * np.log(alpha + T),
         dtype=np.float64,
     )
+
+
+def bgnbd_loglik_grad(
+    r: float, alpha: float, a: float, b: float, x: FloatArray, t_x: FloatArray, T: FloatArray
+) -> FloatArray:
+    """Return d loglik / d(r, alpha, a, b) per customer, shape (n, 4)."""
+    a3 = -(r + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a4 = np.where(
+            x > 0,
+            np.log(a) - np.log(np.maximum(b + x - 1.0, 1e-300)) - (r + x) * np.log(alpha + t_x),
+            -np.inf,
+        )
+    w4 = np.exp(a4 - np.logaddexp(a3, a4))
+    w3 = 1.0 - w4
+    dr = (
+        digamma(r + x)
+        - digamma(r)
+        + np.log(alpha)
+        - w3 * np.log(alpha + T)
+        - w4 * np.log(alpha + t_x)
+    )
+    dalpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
+    common = digamma(a + b) - digamma(a + b + x)
+    da = common + w4 / a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        db = digamma(b + x) - digamma(b) + common - np.where(x > 0, w4 / (b + x - 1.0), 0.0)
+    return np.column_stack([dr, dalpha, da, db])
+
+
+def gamma_gamma_loglik_grad(
+    p: float, q: float, gamma: float, x: FloatArray, m: FloatArray
+) -> FloatArray:
+    """Return d loglik / d(p, q, gamma) per repeat customer, shape (n, 3)."""
+    px = p * x
+    log_total = np.log(x * m + gamma)
+    shared = digamma(px + q)
+    dp = x * (shared - digamma(px) + np.log(m) + np.log(x) - log_total)
+    dq = shared - digamma(q) + np.log(gamma) - log_total
+    dgamma = q / gamma - (px + q) / (x * m + gamma)
+    return np.column_stack([dp, dq, dgamma])

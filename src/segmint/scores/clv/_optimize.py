@@ -49,27 +49,48 @@ def numerical_hessian(fun: Callable[[FloatArray], float], x: FloatArray) -> Floa
     return hess
 
 
+def _central_gradient(fun: Callable[[FloatArray], float], x: FloatArray) -> FloatArray:
+    h = 1e-6 * np.maximum(1.0, np.abs(x))
+    out = np.empty(x.size)
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = h[i]
+        out[i] = (fun(x + e) - fun(x - e)) / (2.0 * h[i])
+    return out
+
+
 def maximize_loglik(
     loglik: Callable[[FloatArray], float],
     starts: Sequence[FloatArray],
     *,
+    grad: Callable[[FloatArray], FloatArray] | None = None,
     tol: float = 1e-10,
 ) -> MLEResult:
-    """Maximise `loglik(log_params)` from every start; return the best optimum found."""
+    """Maximise `loglik(log_params)` from every start; return the best optimum found.
+
+    `grad` (d loglik / d log_params) makes L-BFGS-B use analytic gradients; without it,
+    central differences are used and a Nelder-Mead pass polishes the best optimum.
+    """
     # the optimiser works on 2-4 parameters: BLAS threads only add contention
     with threadpool_limits(limits=1):
-        return _maximize(loglik, starts, tol=tol)
+        return _maximize(loglik, starts, grad=grad, tol=tol)
 
 
 def _maximize(
     loglik: Callable[[FloatArray], float],
     starts: Sequence[FloatArray],
     *,
-    tol: float = 1e-10,
+    grad: Callable[[FloatArray], FloatArray] | None,
+    tol: float,
 ) -> MLEResult:
     def negll(theta: FloatArray) -> float:
         value = loglik(theta)
         return float(-value) if np.isfinite(value) else 1e300
+
+    def neggrad(theta: FloatArray) -> FloatArray:
+        assert grad is not None
+        g = -np.asarray(grad(theta), dtype=np.float64)
+        return np.where(np.isfinite(g), g, 0.0)
 
     best = None
     for start in starts:
@@ -78,22 +99,28 @@ def _maximize(
             negll,
             x0,
             method="L-BFGS-B",
-            jac="3-point",
+            jac=neggrad if grad is not None else "3-point",
             bounds=[(-LOG_BOUND, LOG_BOUND)] * x0.size,
-            options={"ftol": tol, "gtol": 1e-8, "maxiter": 2000},
+            options={"ftol": tol if grad is None else 1e-14, "gtol": 1e-8, "maxiter": 2000},
         )
         if best is None or res.fun < best.fun:
             best = res
     assert best is not None
-    # polish the best start: Nelder-Mead settles in a flat valley more tightly than L-BFGS-B
-    polish = minimize(
-        negll,
-        np.clip(best.x, -LOG_BOUND, LOG_BOUND),
-        method="Nelder-Mead",
-        options={"xatol": 1e-9, "fatol": 1e-11, "maxfev": 300 * len(best.x)},
-    )
+    polish = best
+    if grad is None:
+        # polish: Nelder-Mead settles in a flat valley more tightly than L-BFGS-B's stop
+        polish = minimize(
+            negll,
+            np.clip(best.x, -LOG_BOUND, LOG_BOUND),
+            method="Nelder-Mead",
+            options={"xatol": 1e-9, "fatol": 1e-11, "maxfev": 300 * len(best.x)},
+        )
     res = polish if polish.fun <= best.fun else best
-    success = bool(best.success or polish.success)
+    # a line search that cannot improve at the optimum ends "ABNORMAL": accept a tiny gradient
+    x_end = np.clip(np.asarray(res.x, dtype=np.float64), -LOG_BOUND, LOG_BOUND)
+    g_end = neggrad(x_end) if grad is not None else _central_gradient(negll, x_end)
+    flat = bool(np.all(np.isfinite(g_end)) and np.max(np.abs(g_end)) < 1e-3)
+    success = bool(best.success or polish.success or flat)
     message = str(best.message)
     theta = np.clip(np.asarray(res.x, dtype=np.float64), -LOG_BOUND, LOG_BOUND)
     at_bound = tuple(int(i) for i in np.flatnonzero(np.abs(theta) >= LOG_BOUND - 0.5))

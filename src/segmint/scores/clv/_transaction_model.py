@@ -17,6 +17,7 @@ from segmint.scores.clv._base import (
     compress_rows,
     interval_from_draws,
     rfm_arrays,
+    unique_rows,
 )
 from segmint.scores.clv._likelihood import nbd_loglik
 from segmint.scores.clv._optimize import maximize_loglik
@@ -126,11 +127,13 @@ class TransactionModel(FittedModel):
     ) -> FloatArray:
         x, t_x, T = rfm_arrays(summary, RFM_COLUMNS)
         p = self.params_ if params is None else params
-        out = np.empty(x.size)
-        for part in batches(x.size):
+        # predictions depend on (x, t_x, T) only: compute once per distinct row
+        (ux, utx, uT), _, inverse = unique_rows(x, t_x, T)
+        out = np.empty(ux.size)
+        for part in batches(ux.size):
             with np.errstate(all="ignore"):
-                out[part] = fn(p, x[part], t_x[part], T[part])
-        return out
+                out[part] = fn(p, ux[part], utx[part], uT[part])
+        return out[inverse]
 
     def p_alive(self, summary: pd.DataFrame, /) -> FloatArray:
         """Return each customer's probability of still being active at the end of T."""

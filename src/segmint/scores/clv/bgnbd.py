@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.special import hyp2f1
 
 from segmint.scores.clv._base import FloatArray
-from segmint.scores.clv._likelihood import bgnbd_loglik
+from segmint.scores.clv._likelihood import bgnbd_loglik, bgnbd_loglik_grad
 from segmint.scores.clv._optimize import MLEResult
 from segmint.scores.clv._transaction_model import Params, TransactionModel
 
@@ -42,6 +44,22 @@ class BetaGeoModel(TransactionModel):
 
     def _diagnose(self, params: dict[str, float], result: MLEResult) -> str | None:
         return no_dropout_diagnosis(params["a"], params["b"])
+
+    def _grad_fn(
+        self, data: list[FloatArray], weights: FloatArray
+    ) -> Callable[[np.ndarray], np.ndarray]:
+        x, t_x, T = data
+
+        def grad(theta: np.ndarray) -> np.ndarray:
+            params = np.exp(theta)
+            with np.errstate(all="ignore"):
+                g = np.dot(
+                    weights,
+                    bgnbd_loglik_grad(params[0], params[1], params[2], params[3], x, t_x, T),
+                )
+            return np.asarray(g * params)  # chain rule for log-parameters
+
+        return grad
 
     @staticmethod
     def _ll(p: Params, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from segmint.errors import InputError, ModelFitError
 from segmint.scores.clv._base import FittedModel, FloatArray, batches, rfm_arrays
-from segmint.scores.clv._likelihood import gamma_gamma_loglik
+from segmint.scores.clv._likelihood import gamma_gamma_loglik, gamma_gamma_loglik_grad
 from segmint.scores.clv._optimize import MLEResult
 
 SPEND_COLUMNS = ("frequency", "monetary_value")
@@ -48,6 +48,19 @@ class GammaGammaModel(FittedModel):
                 return float(np.dot(weights, gamma_gamma_loglik(p, q, g, x, m)))
 
         return loglik
+
+    def _grad_fn(
+        self, data: list[FloatArray], weights: FloatArray
+    ) -> Callable[[np.ndarray], np.ndarray]:
+        x, m = data
+
+        def grad(theta: np.ndarray) -> np.ndarray:
+            params = np.exp(theta)
+            with np.errstate(all="ignore"):
+                g = np.dot(weights, gamma_gamma_loglik_grad(params[0], params[1], params[2], x, m))
+            return np.asarray(g * params)
+
+        return grad
 
     def _diagnose(self, params: dict[str, float], result: MLEResult) -> str | None:
         if params["q"] <= 1.0:

@@ -24,6 +24,20 @@ def _as_day(value: date | datetime | str | pd.Timestamp, name: str) -> np.int64:
     return np.int64(stamp.normalize().value // 86_400_000_000_000)
 
 
+def factorize_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return integer codes and the unique ids (ids are compared as strings, converted once)."""
+    codes, uniques = pd.factorize(ids, sort=False)
+    if (codes < 0).any():
+        raise InputError(
+            f"transactions: {int((codes < 0).sum())} rows have no customer_id; drop them first"
+        )
+    labels = pd.Index(uniques).astype(str)
+    if labels.has_duplicates:  # e.g. 1 and "1" in one column: merge them as strings
+        codes, uniques = pd.factorize(ids.astype(str), sort=False)
+        return codes, np.asarray(uniques, dtype=object)
+    return codes, np.asarray(labels, dtype=object)
+
+
 def _check_transactions(transactions: pd.DataFrame) -> None:
     for column in REQUIRED_COLUMNS:
         if column not in transactions.columns:
@@ -64,7 +78,7 @@ def rfm_summary(
     hold_day = None if holdout_end is None else _as_day(holdout_end, "holdout_end")
     if hold_day is not None and hold_day <= cal_day:
         raise ValueError("holdout_end must be after calibration_end")
-    codes, uniques = pd.factorize(transactions["customer_id"].astype(str), sort=False)
+    codes, uniques = factorize_ids(transactions["customer_id"])
     days = _day_numbers(transactions["occurred_at"])
     amounts = pd.to_numeric(transactions["amount"], errors="coerce").fillna(0.0).to_numpy(float)
     last_day = cal_day if hold_day is None else hold_day
@@ -75,7 +89,7 @@ def rfm_summary(
     if hold_day is not None:
         frame.update(holdout_arrays(codes, days, amounts, len(uniques), cal_day, hold_day))
     present = frame.pop("_present")
-    out = pd.DataFrame({"customer_id": np.asarray(uniques, dtype=object)[present]})
+    out = pd.DataFrame({"customer_id": pd.Index(uniques[present]).astype(str)})
     for name, values in frame.items():
         out[name] = values[present]
     if hold_day is not None:

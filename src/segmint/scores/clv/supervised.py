@@ -10,7 +10,13 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from segmint.errors import InputError, NotFittedError
-from segmint.scores.clv.summary import _as_day, _check_transactions, _customer_days, _day_numbers
+from segmint.scores.clv.summary import (
+    _as_day,
+    _check_transactions,
+    _customer_days,
+    _day_numbers,
+    factorize_ids,
+)
 
 FEATURES = (
     "frequency",
@@ -31,7 +37,7 @@ def customer_day_log(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
     """Return (customer code, day number, day total) per customer-day and the customer ids."""
     _check_transactions(transactions)
-    codes, uniques = pd.factorize(transactions["customer_id"].astype(str), sort=False)
+    codes, uniques = factorize_ids(transactions["customer_id"])
     days = _day_numbers(transactions["occurred_at"])
     amounts = pd.to_numeric(transactions["amount"], errors="coerce").fillna(0.0).to_numpy(float)
     cust, day, total = _customer_days(codes, days, amounts)
