@@ -90,8 +90,8 @@ def fit_clusters(
 
 
 def hdbscan_min_cluster_size(n_rows: int) -> int:
-    """Smallest cluster HDBSCAN may report: 1% of the rows, at least 15."""
-    return max(15, n_rows // 100)
+    """Smallest cluster HDBSCAN may report: 5% of the rows, at least 15 (smaller groups are rarely actionable)."""
+    return max(15, n_rows // 20)
 
 
 def _fit_hdbscan(x: np.ndarray) -> FittedClusters:

@@ -1,0 +1,86 @@
+"""ClusterSegmenter: recovers planted groups, is deterministic, samples large inputs, follows the contract."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from segmint.errors import MissingColumnError, NotFittedError
+from segmint.segments.clustering import ClusterSegmenter, discover
+
+from .planted import planted_customers
+
+
+@pytest.mark.parametrize(("n_groups", "seed"), [(3, 0), (4, 0), (5, 0), (3, 7), (4, 2)])
+def test_auto_k_recovers_planted_groups(n_groups: int, seed: int) -> None:
+    frame, truth = planted_customers(n_groups, n_rows=3000, seed=seed)
+    result = discover(frame, k="auto", seed=seed)
+    assert result.id_col == "customer_id"
+    assert result.k == n_groups
+    assert adjusted_rand_score(truth, result.assignments["cluster"]) >= 0.85
+    assert result.to_json()["stability_ari"] >= 0.9
+
+
+def test_deterministic_with_a_seed() -> None:
+    frame, _ = planted_customers(3, n_rows=800, seed=4)
+    a = discover(frame, k_range=(2, 5), n_bootstrap=3, seed=11)
+    b = discover(frame, k_range=(2, 5), n_bootstrap=3, seed=11)
+    pd.testing.assert_frame_equal(a.assignments, b.assignments)
+    pd.testing.assert_frame_equal(a.scores, b.scores)
+    assert a.to_json() == b.to_json()
+
+
+def test_large_input_is_fitted_on_a_sample_and_every_row_assigned() -> None:
+    frame, truth = planted_customers(3, n_rows=4000, seed=0)
+    seg = ClusterSegmenter(k=3, sample_size=500, n_bootstrap=2, random_state=0)
+    seg.fit(frame, id_col="customer_id")
+    assert seg.fitted_rows_ == 500
+    assert len(seg.labels_) == 4000 and set(seg.labels_) == {0, 1, 2}
+    assert adjusted_rand_score(truth, seg.labels_) >= 0.85
+    np.testing.assert_array_equal(seg.predict(frame), seg.labels_)
+    # Cluster 0 is the largest.
+    sizes = np.bincount(seg.labels_)
+    assert sizes[0] == sizes.max()
+    assert seg.profile_["size"].sum() == 4000
+
+
+@pytest.mark.parametrize("method", ["gmm", "hierarchical", "hdbscan"])
+def test_other_methods_assign_every_row(method: str) -> None:
+    frame, truth = planted_customers(3, n_rows=900, seed=0)
+    seg = ClusterSegmenter(method=method, k=3, n_bootstrap=2, sample_size=600, random_state=0)
+    labels = seg.fit(frame, id_col="customer_id").labels_
+    assert len(labels) == 900 and labels.min() == 0 and labels.max() == seg.k_ - 1
+    assert adjusted_rand_score(truth, labels) >= 0.8
+    assert len(set(seg.cluster_labels_.values())) == seg.k_
+    if method == "hdbscan":
+        assert seg.scores_["k"].tolist() == [seg.k_]
+
+
+def test_contract_and_option_errors() -> None:
+    frame, _ = planted_customers(3, n_rows=200, seed=0)
+    seg = ClusterSegmenter(k=3)
+    with pytest.raises(NotFittedError):
+        seg.predict(frame)
+    with pytest.raises(ValueError, match="kmeans, gmm, hierarchical, hdbscan"):
+        ClusterSegmenter(method="dbscan").fit(frame)
+    with pytest.raises(ValueError, match="'auto' or an integer"):
+        ClusterSegmenter(k=1).fit(frame)
+    with pytest.raises(MissingColumnError):
+        ClusterSegmenter(features=["nope"]).fit(frame)
+    assert seg.fit(frame, id_col="customer_id") is seg
+
+
+def test_json_shape_and_missing_report() -> None:
+    frame, _ = planted_customers(3, n_rows=600, seed=1)
+    result = discover(frame, k=3, n_bootstrap=2, seed=0)
+    payload = result.to_json()
+    assert payload["k"] == 3 and payload["method"] == "kmeans"
+    assert set(payload["scores"]) == {"3"}
+    assert sum(c["size"] for c in payload["clusters"]) == 600
+    assert sum(c["share"] for c in payload["clusters"]) == pytest.approx(1.0, abs=1e-3)
+    assert all(c["traits"] and c["label"] for c in payload["clusters"])
+    assert payload["missing"]["revenue_365d"] == int(frame["revenue_365d"].isna().sum()) > 0
+    assert "email" in payload["preprocessing"]["excluded"]
+    assert list(result.assignments.columns) == ["customer_id", "cluster", "cluster_label"]
