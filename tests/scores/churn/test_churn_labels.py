@@ -76,7 +76,7 @@ def test_subscription_labels_cover_customers_active_at_cutoff_only():
     # a: still active; b: ended in horizon; c: ends after the horizon; d: started after the
     # cut-off (not in population); e: ended and re-subscribed within the horizon; f: gone before
     assert labels.to_dict() == {"a": 0, "b": 1, "c": 0, "e": 0}
-    assert labels.name == "churned"
+    assert labels.name == "churn_label"
 
 
 def test_purchase_labels_use_half_open_horizon():

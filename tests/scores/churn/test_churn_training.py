@@ -33,14 +33,14 @@ def test_training_rows_have_features_as_of_their_cutoff(transactions):
     )
     assert calls == CUTOFFS  # called once per cut-off, with the cut-off only, in time order
     assert all(latest_seen[c] < pd.Timestamp(c) for c in CUTOFFS)
-    assert list(rows.columns[:2]) == ["customer_id", "cutoff"] and "churned" in rows
+    assert list(rows.columns[:2]) == ["customer_id", "cutoff"] and "churn_label" in rows
     for cutoff, group in rows.groupby("cutoff"):
         expected = features_as_of(transactions, cutoff.to_pydatetime())
         got = group.set_index("customer_id")["frequency"]
         assert got.equals(expected.loc[got.index, "frequency"])
         labels = purchase_churn_labels(transactions, cutoff, cutoff + timedelta(days=90))
         assert set(group["customer_id"]) == set(labels.index) & set(expected.index)
-    assert rows["churned"].between(0, 1).all() and 0 < rows["churned"].mean() < 1
+    assert rows["churn_label"].between(0, 1).all() and 0 < rows["churn_label"].mean() < 1
 
 
 def test_planted_future_feature_never_reaches_the_training_set(transactions):
@@ -64,7 +64,7 @@ def test_planted_future_feature_never_reaches_the_training_set(transactions):
     )
     assert rows["planted"].isna().all()
     # the model cannot use it either: an all-missing column is dropped
-    model = ChurnModel(model="logistic").fit(rows.drop(columns="churned"), rows["churned"])
+    model = ChurnModel(model="logistic").fit(rows.drop(columns="churn_label"), rows["churn_label"])
     assert "planted" not in model.feature_names_in_
     assert model.design_.dropped["planted"] == "all values missing"
 
@@ -109,7 +109,7 @@ def test_time_split_trains_only_on_earlier_cutoffs():
                     "customer_id": [f"c{i}" for i in range(300)],
                     "cutoff": pd.Timestamp(cutoff),
                     "signal": x,
-                    "churned": y,
+                    "churn_label": y,
                 }
             )
         )

@@ -22,7 +22,8 @@ NEGATIVE_LABELS = frozenset(
         "existing customer", "renewed", "kept", "아니오", "아니요", "유지", "정상", "비이탈", "x",
     }
 )  # fmt: skip
-LABEL_COLUMN = "churned"
+# Not "churned": build_features already has a feature of that name (churned before as_of).
+LABEL_COLUMN = "churn_label"
 
 
 class LabelError(InputError):

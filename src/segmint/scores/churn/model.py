@@ -37,7 +37,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
     """Calibrated churn classifier: "gbm" (HistGradientBoosting) or "logistic"; sklearn-style.
 
     `fit(X, y)` takes a feature frame (one row per customer or customer × cut-off; the columns
-    customer_id, cutoff and churned are ignored if present) and 0/1 or yes/no labels.
+    customer_id, cutoff and churn_label are ignored if present) and 0/1 or yes/no labels.
     Timestamp columns are not used: pass durations (e.g. tenure_days) instead.
     """
 

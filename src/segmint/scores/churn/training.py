@@ -47,7 +47,7 @@ def build_churn_training_set(
     horizon_days: int,
     data_end: datetime | None = None,
 ) -> pd.DataFrame:
-    """Return one row per (customer, cut-off): customer_id, cutoff, features as of the cut-off, churned.
+    """Return one row per (customer, cut-off): customer_id, cutoff, features as of the cut-off, churn_label.
 
     `feature_fn(cutoff)` is called with the cut-off only, so features cannot see later data;
     `label_fn(cutoff, cutoff + horizon)` says who churned in the horizon and defines the population

@@ -58,7 +58,10 @@ def score_churn(
     top_drivers: int = 3,
     thresholds: tuple[float, float] = (0.3, 0.6),
 ) -> pd.DataFrame:
-    """Return customer_id, churn_probability, churn_risk and churn_driver_1..k for features as of a date."""
+    """Return customer_id, churn_probability, churn_risk and churn_driver_1..k for features as of a date.
+
+    Pass the population the labels define (e.g. customers still active); others get scores too.
+    """
     frame = features.set_index(ID_COLUMN) if ID_COLUMN in features.columns else features
     explained = model.explain(frame, top=top_drivers)
     out = pd.DataFrame(
