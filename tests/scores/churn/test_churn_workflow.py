@@ -72,3 +72,42 @@ def test_train_and_score_on_build_features(transactions):
     assert scores["churn_probability"].between(0, 1).all()
     assert set(scores["churn_risk"]) <= {"low", "medium", "high"}
     assert scores["churn_driver_1"].str.contains("risk by").mean() > 0.5
+
+
+def test_subscription_labels_with_build_features_keep_feature_and_label_apart():
+    import numpy as np
+
+    from segmint.engine import duckdb_backend
+    from segmint.features import build_features
+    from segmint.scores.churn import build_churn_training_set, subscription_churn_labels
+
+    rng = np.random.default_rng(0)
+    n = 200
+    start = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    plan = rng.choice(["basic", "pro"], n)
+    end = (
+        start + pd.to_timedelta(rng.exponential(np.where(plan == "basic", 200, 900)), "D")
+    ).floor("s")
+    subs = pd.DataFrame(
+        {
+            "customer_id": [f"s{i}" for i in range(n)],
+            "started_at": start,
+            "ended_at": end.where(end < pd.Timestamp("2024-06-30")),
+            "mrr": np.where(plan == "basic", 50.0, 200.0),
+            "plan": plan,
+        }
+    )
+    con = duckdb_backend()
+    table = con.create_table("subscriptions", subs)
+    rows = build_churn_training_set(
+        lambda c: con.to_pandas(build_features({"subscriptions": table}, as_of=c)),
+        lambda c, h: subscription_churn_labels(subs, c, h),
+        cutoffs=[datetime(2023, 1, 1), datetime(2023, 7, 1)],
+        horizon_days=180,
+    )
+    # build_features' own "churned" (before as_of) is False for the active population
+    assert "churned" in rows and not rows["churned"].any()
+    assert rows["churn_label"].isin([0, 1]).all() and rows["churn_label"].sum() > 0
+    expected = subscription_churn_labels(subs, datetime(2023, 7, 1), datetime(2023, 12, 28))
+    latest = rows[rows["cutoff"] == pd.Timestamp("2023-07-01")].set_index("customer_id")
+    assert latest["churn_label"].to_dict() == expected.to_dict()
