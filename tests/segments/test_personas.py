@@ -1,0 +1,80 @@
+"""Persona cards: sizes, revenue shares, distinctive traits in words, playbooks, Korean wording."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmint.errors import MissingColumnError
+from segmint.segments.personas import persona_cards
+
+
+@pytest.fixture
+def customers() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    n_a, n_b = 100, 300
+    return pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n_a + n_b)],
+            "segment": ["at risk"] * n_a + ["steady"] * n_b,
+            "revenue": np.r_[np.full(n_a, 100.0), np.full(n_b, 300.0)],
+            "tickets_90d": np.r_[rng.poisson(8, n_a), rng.poisson(1, n_b)].astype(float),
+            "seats": rng.normal(20, 3, n_a + n_b),
+            "industry": ["manufacturing"] * 64
+            + ["retail"] * 36
+            + ["retail"] * 240
+            + ["manufacturing"] * 60,
+        }
+    )
+
+
+def test_sizes_shares_and_revenue(customers: pd.DataFrame) -> None:
+    cards = persona_cards(customers, segment_col="segment", value_col="revenue")
+    assert [c.segment for c in cards] == ["steady", "at risk"]
+    steady, at_risk = cards
+    assert (steady.size, at_risk.size) == (300, 100)
+    assert at_risk.share == pytest.approx(0.25)
+    assert at_risk.revenue == pytest.approx(10_000.0)
+    assert at_risk.revenue_share == pytest.approx(10_000 / 100_000)
+
+
+def test_traits_in_words_with_ratios(customers: pd.DataFrame) -> None:
+    at_risk = persona_cards(customers, segment_col="segment", value_col="revenue")[1]
+    texts = [t.text for t in at_risk.traits]
+    tickets = next(t for t in at_risk.traits if t.feature == "tickets_90d")
+    expected_ratio = customers.loc[:99, "tickets_90d"].mean() / customers["tickets_90d"].mean()
+    assert tickets.ratio == pytest.approx(expected_ratio)
+    assert f"{expected_ratio:.1f}× more tickets (90d)" in texts
+    assert "64% manufacturing (population 31%)" in texts
+    assert 3 <= len(at_risk.traits) <= 5
+    # Traits are ordered by how much they set the segment apart; seats barely differs.
+    assert texts.index(tickets.text) < len(texts) - 1 or len(texts) == 3
+    assert at_risk.typical["tickets_90d"] == customers.loc[:99, "tickets_90d"].median()
+
+
+def test_playbook_markdown_and_dict(customers: pd.DataFrame) -> None:
+    playbooks = {"at risk": {"action": "CSM call", "channel": "phone", "owner": "CS"}}
+    cards = persona_cards(
+        customers, segment_col="segment", value_col="revenue", playbooks=playbooks
+    )
+    at_risk = cards[1]
+    assert at_risk.playbook == playbooks["at risk"]
+    assert cards[0].playbook is None
+    md = at_risk.to_markdown()
+    assert md.startswith("### at risk") and "CSM call" in md and "25.0% of customers" in md
+    as_dict = at_risk.to_dict()
+    assert as_dict["size"] == 100 and as_dict["traits"][0]["text"]
+
+
+def test_korean_wording(customers: pd.DataFrame) -> None:
+    at_risk = persona_cards(customers, segment_col="segment", lang="ko")[1]
+    md = at_risk.to_markdown()
+    assert "고객" in md and "배 많음" in md and "(전체 31%)" in md
+
+
+def test_errors(customers: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="en, ko"):
+        persona_cards(customers, segment_col="segment", lang="fr")
+    with pytest.raises(MissingColumnError):
+        persona_cards(customers, segment_col="nope")
