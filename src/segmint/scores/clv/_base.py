@@ -114,6 +114,7 @@ class FittedModel:
             self._loglik_fn(unique, weights),
             starts[: int(self.n_starts)],
             grad=self._grad_fn(unique, weights),
+            scale=float(weights.sum()),
         )
         self.params_ = {
             name: float(np.exp(v))

@@ -64,16 +64,19 @@ def maximize_loglik(
     starts: Sequence[FloatArray],
     *,
     grad: Callable[[FloatArray], FloatArray] | None = None,
+    scale: float = 1.0,
     tol: float = 1e-10,
 ) -> MLEResult:
     """Maximise `loglik(log_params)` from every start; return the best optimum found.
 
     `grad` (d loglik / d log_params) makes L-BFGS-B use analytic gradients; without it,
-    central differences are used and a Nelder-Mead pass polishes the best optimum.
+    central differences are used and a Nelder-Mead pass polishes the best optimum. The
+    optimiser sees loglik / `scale` (pass the number of customers) so that its tolerances
+    mean the same for 1,000 or 10 million customers.
     """
     # the optimiser works on 2-4 parameters: BLAS threads only add contention
     with threadpool_limits(limits=1):
-        return _maximize(loglik, starts, grad=grad, tol=tol)
+        return _maximize(loglik, starts, grad=grad, scale=max(float(scale), 1.0), tol=tol)
 
 
 def _maximize(
@@ -81,15 +84,16 @@ def _maximize(
     starts: Sequence[FloatArray],
     *,
     grad: Callable[[FloatArray], FloatArray] | None,
+    scale: float,
     tol: float,
 ) -> MLEResult:
     def negll(theta: FloatArray) -> float:
         value = loglik(theta)
-        return float(-value) if np.isfinite(value) else 1e300
+        return float(-value) / scale if np.isfinite(value) else 1e300
 
     def neggrad(theta: FloatArray) -> FloatArray:
         assert grad is not None
-        g = -np.asarray(grad(theta), dtype=np.float64)
+        g = -np.asarray(grad(theta), dtype=np.float64) / scale
         return np.where(np.isfinite(g), g, 0.0)
 
     best = None
@@ -119,14 +123,14 @@ def _maximize(
     # a line search that cannot improve at the optimum ends "ABNORMAL": accept a tiny gradient
     x_end = np.clip(np.asarray(res.x, dtype=np.float64), -LOG_BOUND, LOG_BOUND)
     g_end = neggrad(x_end) if grad is not None else _central_gradient(negll, x_end)
-    flat = bool(np.all(np.isfinite(g_end)) and np.max(np.abs(g_end)) < 1e-3)
+    flat = bool(np.all(np.isfinite(g_end)) and np.max(np.abs(g_end)) < 1e-6)
     success = bool(best.success or polish.success or flat)
     message = str(best.message)
     theta = np.clip(np.asarray(res.x, dtype=np.float64), -LOG_BOUND, LOG_BOUND)
     at_bound = tuple(int(i) for i in np.flatnonzero(np.abs(theta) >= LOG_BOUND - 0.5))
     covariance = None
     if not at_bound:
-        hess = numerical_hessian(negll, theta)
+        hess = numerical_hessian(negll, theta) * scale
         try:
             cov = np.linalg.inv(hess)
             if np.all(np.isfinite(cov)) and np.all(np.linalg.eigvalsh((cov + cov.T) / 2) > 0):
@@ -135,7 +139,7 @@ def _maximize(
             covariance = None
     return MLEResult(
         log_params=theta,
-        log_likelihood=float(-res.fun),
+        log_likelihood=float(-res.fun) * scale,
         converged=success,
         message=message,
         covariance=covariance,

@@ -90,7 +90,7 @@ class TransactionModel(FittedModel):
                 return float(np.dot(w, nbd_loglik(r, alpha, ux, uT)))
 
         start = np.log([1.0, max(float(np.dot(w, uT) / max(np.dot(w, ux), 1e-9)), 1e-3)])
-        nbd = maximize_loglik(loglik, [start])
+        nbd = maximize_loglik(loglik, [start], scale=float(w.sum()))
         statistic = max(2.0 * (self.log_likelihood_ - nbd.log_likelihood), 0.0)
         self.nbd_log_likelihood_ = nbd.log_likelihood
         self.dropout_p_value_ = float(0.5 * chi2.sf(statistic, 1)) if statistic > 0 else 0.5
