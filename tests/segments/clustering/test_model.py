@@ -84,3 +84,15 @@ def test_json_shape_and_missing_report() -> None:
     assert payload["missing"]["revenue_365d"] == int(frame["revenue_365d"].isna().sum()) > 0
     assert "email" in payload["preprocessing"]["excluded"]
     assert list(result.assignments.columns) == ["customer_id", "cluster", "cluster_label"]
+
+
+def test_identifiers_and_saved_index_are_not_clustered_on() -> None:
+    frame, truth = planted_customers(3, n_rows=600, seed=2)
+    frame.insert(0, "Unnamed: 0", range(600))
+    frame["account_id"] = np.arange(1000, 1600)
+    seg = ClusterSegmenter(k=3, n_bootstrap=2).fit(frame, id_col="customer_id")
+    excluded = seg.preprocessor_.report()["excluded"]
+    assert excluded["Unnamed: 0"] == "row index"
+    assert "identifier" in excluded["account_id"]
+    assert "Unnamed: 0" not in seg.preprocessor_.used_columns
+    assert adjusted_rand_score(truth, seg.labels_) >= 0.85

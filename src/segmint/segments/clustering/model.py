@@ -10,6 +10,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from segmint.errors import InputError, MissingColumnError, NotFittedError
+from segmint.segments.clustering.ids import id_columns
 from segmint.segments.clustering.labels import (
     Trait,
     cluster_labels,
@@ -83,12 +84,15 @@ class ClusterSegmenter:
             raise ValueError("categorical_weight must be ≥ 0")
 
     def _columns(self, frame: pd.DataFrame, id_col: str | None) -> list[str]:
+        self._id_excluded: dict[str, str] = {}
         if self.features is not None:
             for col in self.features:
                 if col not in frame.columns:
                     raise MissingColumnError("features", col, list(frame.columns))
             return list(self.features)
-        return [c for c in frame.columns if c != id_col]
+        # Without an explicit list, identifiers and saved row indexes are left out (and reported).
+        self._id_excluded = {c: r for c, r in id_columns(frame).items() if c != id_col}
+        return [c for c in frame.columns if c != id_col and c not in self._id_excluded]
 
     def fit(self, frame: pd.DataFrame, id_col: str | None = None) -> ClusterSegmenter:
         """Fit on `frame` (one row per customer); `id_col` is never used as a feature. Returns self."""
@@ -110,6 +114,7 @@ class ClusterSegmenter:
         fit_frame = frame.iloc[fit_rows] if fit_rows is not None else frame
         pre = Preprocessor(categorical_weight=self.categorical_weight, max_levels=self.max_levels)
         pre.fit(fit_frame, columns)
+        pre.excluded.update(self._id_excluded)
         x_fit = pre.transform(fit_frame)
         if self.method == "hierarchical" and len(x_fit) > HIERARCHICAL_MAX_ROWS:
             keep = np.sort(rng.choice(len(x_fit), HIERARCHICAL_MAX_ROWS, replace=False))

@@ -9,26 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from segmint.segments.clustering.ids import detect_id_column
 from segmint.segments.clustering.model import ClusterSegmenter
-
-_ID_WORDS = ("id", "key", "uuid", "code", "number", "no")
-
-
-def detect_id_column(frame: pd.DataFrame) -> str | None:
-    """The first column with unique non-null values and an id-like name (customer_id, id, ...), else None."""
-    candidates = []
-    for col in frame.columns:
-        name = str(col).lower().replace(" ", "_").replace("-", "_")
-        tokens = name.split("_")
-        if (
-            name in ("id", "customer", "customerid")
-            or tokens[-1] in _ID_WORDS
-            or name.endswith("id")
-        ):
-            series = frame[col]
-            if series.notna().all() and series.is_unique:
-                candidates.append(col)
-    return candidates[0] if candidates else None
 
 
 @dataclass
