@@ -263,9 +263,12 @@ def _add_churn(
     from segmint.scores.churn import (
         ChurnModel,
         build_churn_training_set,
+        churn_cutoffs,
         purchase_churn_labels,
+        score_churn,
         subscription_churn_labels,
     )
+    from segmint.scores.churn.training import LABEL_COLUMN
 
     horizon = config.churn.horizon_days
     if "subscriptions" in tables:
@@ -290,7 +293,7 @@ def _add_churn(
             columns=["churned"], errors="ignore"
         )
 
-    cutoffs = [as_of - timedelta(days=horizon * k) for k in range(1, config.churn.cutoffs + 1)]
+    cutoffs = churn_cutoffs(as_of, horizon_days=horizon, count=config.churn.cutoffs)
     try:
         training = build_churn_training_set(
             feature_fn, label_fn, cutoffs=cutoffs, horizon_days=horizon, data_end=as_of
@@ -304,31 +307,16 @@ def _add_churn(
         "label": f"{label_kind} within {horizon} days",
         "cutoffs": [c.date().isoformat() for c in sorted(cutoffs)],
         "training_rows": len(training),
-        "positive_rate": round(float(training["churned"].mean()), 4),
+        "positive_rate": round(float(training[LABEL_COLUMN].mean()), 4),
         "validation": _plain(model.metrics_),
     }
     current = label_fn(as_of - timedelta(days=1), as_of).index  # the population still at risk
     at_risk = customers[customers["customer_id"].astype(str).isin(set(current))]
     if at_risk.empty:
         return customers
-    inputs = model_inputs(at_risk.set_index("customer_id")).drop(
-        columns=["churned"], errors="ignore"
-    )
-    explained = model.explain(
-        inputs[list(model.feature_names_in_)] if hasattr(model, "feature_names_in_") else inputs,
-        top=3,
-    )
-    explained = explained.reset_index().rename(columns={"index": "customer_id"})
-    low, high = config.churn.risk_thresholds
-    explained["churn_risk"] = model.risk_band(
-        explained["churn_probability"], thresholds=(low, high)
-    )
-    keep = ["customer_id", "churn_probability", "churn_risk"] + [
-        c
-        for c in explained.columns
-        if c.startswith("driver_") and not c.endswith(("_feature", "_effect"))
-    ]
-    return customers.merge(explained[keep], on="customer_id", how="left")
+    inputs = model_inputs(at_risk.set_index("customer_id")).drop(columns=["churned"], errors="ignore")
+    scored = score_churn(model, inputs, top_drivers=3, thresholds=config.churn.risk_thresholds)
+    return customers.merge(scored, on="customer_id", how="left")
 
 
 def _add_tiers(
