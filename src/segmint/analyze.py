@@ -130,6 +130,9 @@ def analyze_file(
         if clv_note:
             notes.append(clv_note)
 
+    if {"category", "product"} & set(loaded.columns):
+        customers = add_cross_sell(customers, loaded, cutoff)
+
     first = pd.Timestamp(loaded["occurred_at"].min())
     last = pd.Timestamp(loaded["occurred_at"].max())
     summary: dict[str, Any] = {
@@ -192,3 +195,13 @@ def _add_clv(
     keep = ["customer_id", *[c for c in scores.columns if c != "customer_id"]]
     merged = customers.merge(scores[keep], on="customer_id", how="left")
     return merged, ""
+
+
+def add_cross_sell(customers: pd.DataFrame, transactions: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
+    """Add the top 3 categories (or products) each customer has not bought yet, with evidence."""
+    from segmint.scores.propensity import CrossSellRecommender
+
+    item_col = "category" if "category" in transactions.columns else "product"
+    recommender = CrossSellRecommender(top=3, item_col=item_col).fit(transactions, as_of=as_of)
+    recs = recommender.recommend()
+    return customers.merge(recs, on="customer_id", how="left")
