@@ -41,9 +41,9 @@ def _render(payload: dict[str, Any]) -> None:
     for column in (
         "k",
         "silhouette",
-        "Calinski-Harabasz",
-        "Davies-Bouldin",
-        "stability ARI",
+        "CH",
+        "DB",
+        "stability",
         "mean rank",
         "",
     ):

@@ -17,6 +17,8 @@ from segmint.segments.clustering.preprocess import Preprocessor
         ("orders_90d", "orders (90d)"),
         ("days_since_last_activity", "days since last activity"),
         ("mrr", "mrr"),
+        ("MonthlyCharges", "monthly charges"),
+        ("Customer ID", "customer id"),
     ],
 )
 def test_human_name(column: str, expected: str) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from segmint.segments.clustering.preprocess import Preprocessor, categorical_values
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WINDOW = re.compile(r"^\d+[dwmyh]$")
 _YES = {"true", "1", "1.0", "yes", "y"}
 _NO = {"false", "0", "0.0", "no", "n"}
@@ -20,7 +21,11 @@ SEPARATOR = " · "
 
 def human_name(column: str) -> str:
     """A readable name for a snake_case column: revenue_365d → 'revenue (365d)'."""
-    parts = [p for p in column.strip().split("_") if p]
+    # camelCase / PascalCase → snake_case first (MonthlyCharges → monthly_charges).
+    snake = _CAMEL.sub("_", column.strip()).replace(" ", "_")
+    if snake != column.strip():
+        snake = snake.lower()
+    parts = [p for p in snake.split("_") if p]
     if not parts:
         return column
     window = ""
