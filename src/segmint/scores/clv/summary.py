@@ -31,6 +31,10 @@ def factorize_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         raise InputError(
             f"transactions: {int((codes < 0).sum())} rows have no customer_id; drop them first"
         )
+    kind = getattr(uniques, "dtype", np.dtype(object)).kind
+    if kind in "iub" or pd.api.types.infer_dtype(uniques, skipna=False) == "string":
+        # distinct integers or distinct strings stay distinct as strings: no check needed
+        return codes, np.asarray(pd.Index(uniques).astype(str), dtype=object)
     labels = pd.Index(uniques).astype(str)
     if labels.has_duplicates:  # e.g. 1 and "1" in one column: merge them as strings
         codes, uniques = pd.factorize(ids.astype(str), sort=False)
@@ -89,7 +93,7 @@ def rfm_summary(
     if hold_day is not None:
         frame.update(holdout_arrays(codes, days, amounts, len(uniques), cal_day, hold_day))
     present = frame.pop("_present")
-    out = pd.DataFrame({"customer_id": pd.Index(uniques[present]).astype(str)})
+    out = pd.DataFrame({"customer_id": uniques[present]})
     for name, values in frame.items():
         out[name] = values[present]
     if hold_day is not None:
