@@ -177,3 +177,15 @@ def test_bom_kept_by_an_explicit_utf8_encoding_is_removed_from_the_header(write_
     path = write_file("bom.csv", "customer_id,date,amount\na,2024-01-01,1\n", "utf-8-sig")
     result = read_source(path, options=ReadOptions(encoding="utf-8"))
     assert result.column_map["customer_id"] == "customer_id"
+
+
+def test_latin_text_that_is_also_valid_cp949_is_not_taken_for_korean():
+    # Upper-case Å/Ä/À followed by a letter are valid (rare) CP949 syllables in CP1252 bytes.
+    rows = ["customer_id,name,city,amount"]
+    rows += [f"{i},ÅLESUND Fisk {i},ÄLMHULT,12.50" for i in range(100)]
+    rows += [f"{i},ÀLA Carte {i},Paris,3" for i in range(100, 150)]
+    data = "\n".join(rows).encode("cp1252")
+    data.decode("cp949")  # the trap: it decodes without error
+    text, encoding = decode(data)
+    assert encoding != "cp949"
+    assert "Fisk 0," in text

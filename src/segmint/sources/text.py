@@ -94,7 +94,9 @@ def decode(data: bytes, encoding: str | None = None, *, source: str = "") -> tup
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp949"), "cp949"
+        korean = data.decode("cp949")
+        if _looks_korean(korean):
+            return korean, "cp949"
     except UnicodeDecodeError:
         pass
     best = charset_normalizer.from_bytes(data).best()
@@ -109,6 +111,20 @@ def separator_hint(text: str) -> str | None:
     if len(first) == 5 and first.lower().startswith("sep="):
         return first[4]
     return None
+
+
+def _looks_korean(decoded: str) -> bool:
+    """Most non-ASCII characters of real CP949 text lie in EUC-KR's common set (2,350 syllables).
+
+    Latin-1/CP1252 text such as "ÀBC" is also valid CP949, but it decodes to rare syllables from
+    CP949's extension area, which real Korean text seldom uses.
+    """
+    non_ascii = {c for c in decoded[:200_000] if ord(c) > 127}
+    if not non_ascii:
+        return True
+    # Python's euc-kr spells rare syllables as 8-byte jamo sequences: count the 2-byte ones.
+    common = sum(len(c.encode("euc-kr", errors="replace")) == 2 for c in non_ascii)
+    return common >= 0.8 * len(non_ascii)
 
 
 def sniff_delimiter(text: str) -> str:
