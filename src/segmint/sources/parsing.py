@@ -246,6 +246,11 @@ def _infer_and_parse(text: pd.Series, dayfirst: bool | None, notes: dict[str, ob
             day_first = _day_first(parts, dayfirst, notes)
             out[parts.index] = _assemble(parts, day_first=day_first)
             notes.setdefault("date_format", "day-month-year" if day_first else "month-day-year")
+    # A column that mixes styles (merged exports) may also hold compact 20240315 dates.
+    compact = text[out.isna()]
+    compact = compact[compact.str.fullmatch(r"(?:19|20)\d{6}").fillna(False).astype(bool)]
+    if not compact.empty:
+        out[compact.index] = _naive_utc(pd.to_datetime(compact, format="%Y%m%d", errors="coerce"))
     return out
 
 
