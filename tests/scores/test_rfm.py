@@ -145,6 +145,13 @@ def test_invalid_options_raise_value_error(kwargs, message) -> None:
         rfm_table(_view(con, TINY), as_of=AS_OF, **kwargs)
 
 
+def test_no_orders_before_as_of_is_a_clear_error() -> None:
+    con = duckdb_backend()
+    refunds_only = _orders({"r1": [(3, -20.0)], "r2": [(5, -1.0)]})
+    with pytest.raises(ValueError, match="at least one customer with an order"):
+        rfm_table(_view(con, refunds_only), as_of=AS_OF)
+
+
 def _random_transactions(n_customers: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     n = n_customers * 4

@@ -94,18 +94,18 @@ def quantile_cut_points(
     if not metrics:
         return {}
     approximate = not exact or _is_spark(base)
+    qs = [k / bins for k in range(1, bins)]
     aggregates: dict[str, ir.Scalar] = {}
     for metric in metrics:
         value = base[_COLUMN[metric]].cast("float64")
-        for k in range(1, bins):
-            q = k / bins
-            agg = value.approx_quantile(q) if approximate else value.quantile(q)
-            aggregates[f"{metric}_{k}"] = agg.cast("float64")
+        # One multi-quantile aggregate per metric: one sort (or sketch) instead of bins - 1.
+        aggregates[metric] = value.approx_quantile(qs) if approximate else value.quantile(qs)
     row = base.aggregate(**aggregates).to_pandas().iloc[0]
     cuts: Cuts = {}
     for metric in metrics:
-        points = [row[f"{metric}_{k}"] for k in range(1, bins)]
-        if any(pd.isna(p) for p in points):
+        found = row[metric]
+        points = [] if found is None or isinstance(found, float) else list(found)
+        if len(points) != bins - 1 or any(pd.isna(p) for p in points):
             raise ValueError("RFM needs at least one customer with an order before as_of")
         # Approximate quantiles are not guaranteed monotone; the running max keeps bins ordered.
         running: list[float] = []
