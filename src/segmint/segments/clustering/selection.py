@@ -62,7 +62,7 @@ def evaluate_k(
 
 # A candidate k is "acceptable" when its solution is reproducible and nearly as well separated as
 # the best candidate; among acceptable candidates the finest partition (largest k) wins.
-MIN_STABILITY = 0.95
+MIN_STABILITY = 0.98
 MIN_SILHOUETTE_RATIO = 0.85
 MIN_CH_RATIO = 0.7
 
@@ -70,7 +70,7 @@ MIN_CH_RATIO = 0.7
 def rank_table(table: pd.DataFrame) -> pd.DataFrame:
     """Add rank_<criterion> (1 = best, ties averaged), mean_rank, acceptable and `chosen`.
 
-    The rule: a k is acceptable when its bootstrap stability ARI ≥ 0.95, its silhouette ≥ 0.85 ×
+    The rule: a k is acceptable when its bootstrap stability ARI ≥ 0.98, its silhouette ≥ 0.85 ×
     the best silhouette and its Calinski-Harabasz ≥ 0.7 × the best; the largest acceptable k is
     chosen (coarser solutions that merge real groups are usually stable and well separated too,
     so "largest acceptable" is what finds groups that lie at uneven distances). When no k is

@@ -17,7 +17,7 @@ def bootstrap_ari(
     k: int | None,
     n_bootstrap: int,
     seed: int,
-    n_init: int = 3,
+    n_init: int = 10,
 ) -> float:
     """Mean ARI over all pairs of fits on bootstrap resamples, each pair compared on the rows both drew.
 
