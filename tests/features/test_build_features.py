@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
@@ -250,3 +250,12 @@ def test_input_errors_name_the_problem() -> None:
     bad = con.create_table("bad", pd.DataFrame({"customer_id": ["a"], "amount": [1.0]}))
     with pytest.raises(MissingColumnError, match="occurred_at"):
         build_features({"transactions": bad}, as_of=AS_OF)
+
+
+def test_aware_as_of_is_converted_to_utc() -> None:
+    con = duckdb_backend()
+    tables = load_tables(con, {"transactions": tiny_frames()["transactions"]})
+    seoul = timezone(timedelta(hours=9))
+    aware = compute_features(tables, as_of=datetime(2024, 3, 31, 9, 0, tzinfo=seoul))
+    pd.testing.assert_frame_equal(aware, compute_features(tables, as_of=AS_OF))
+    assert compute_features(tables, as_of="2024-03-31").equals(aware)
