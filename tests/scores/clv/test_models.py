@@ -132,3 +132,37 @@ def test_gamma_gamma_expected_value_shrinks_to_population(cdnow_summary: pd.Data
     # the estimate lies between the customer's own mean and the population mean
     lo, hi = np.minimum(m[rep], pop), np.maximum(m[rep], pop)
     assert np.all((value[rep] >= lo - 1e-9) & (value[rep] <= hi + 1e-9))
+
+
+@pytest.mark.parametrize(
+    ("params", "x", "t_x", "T"),
+    [
+        ((0.8, 10.0, 160.0, 3e6), 5.0, 10.0, 52.0),  # beta ≫ alpha: quadrature branch
+        ((0.8, 10.0, 0.5, 500.0), 0.0, 0.0, 40.0),
+        ((0.8, 10.0, 0.5, 500.0), 30.0, 39.0, 40.0),
+    ],
+)
+def test_pareto_quadrature_branch_matches_integral(params, x, t_x, T) -> None:  # type: ignore[no-untyped-def]
+    r, alpha, s, beta = params
+    log_scale = (r + x) * np.log(alpha + t_x) + (s + 1.0) * np.log(beta + t_x)
+    integral, _ = quad(
+        lambda tau: float(
+            np.exp(log_scale - (r + x) * np.log(alpha + tau) - (s + 1.0) * np.log(beta + tau))
+        ),
+        t_x,
+        T,
+        epsabs=0,
+        epsrel=1e-12,
+        limit=200,
+    )
+    alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+    dead = np.log(s) + np.log(integral) - log_scale
+    expected = (
+        gammaln(r + x)
+        - gammaln(r)
+        + r * np.log(alpha)
+        + s * np.log(beta)
+        + np.logaddexp(alive, dead)
+    )
+    got = pareto_nbd_loglik(r, alpha, s, beta, np.array([x]), np.array([t_x]), np.array([T]))
+    assert got[0] == pytest.approx(expected, rel=1e-9, abs=1e-7)

@@ -94,7 +94,9 @@ class TransactionModel(FittedModel):
         statistic = max(2.0 * (self.log_likelihood_ - nbd.log_likelihood), 0.0)
         self.nbd_log_likelihood_ = nbd.log_likelihood
         self.dropout_p_value_ = float(0.5 * chi2.sf(statistic, 1)) if statistic > 0 else 0.5
-        if self.diagnosis_ is None and self.dropout_p_value_ > DROPOUT_TEST_LEVEL:
+        already = self.diagnosis_ is not None and "no detectable dropout" in self.diagnosis_
+        if not already and self.dropout_p_value_ > DROPOUT_TEST_LEVEL:
+            # the most useful explanation of a boundary or flat fit when drop-out is undetectable
             self.diagnosis_ = (
                 "no detectable dropout: the fit is not better than one where nobody ever drops "
                 f"out (likelihood-ratio p={self.dropout_p_value_:.2g} > {DROPOUT_TEST_LEVEL}; "
