@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,7 @@ def run_workspace(
         from segmint.features import compute_features
 
         step("features")
-        customers = compute_features(tables, as_of=cutoff)
+        customers = decimals_to_float(compute_features(tables, as_of=cutoff))
         if customers.empty:
             raise InputError(f"no customers have data before {cutoff:%Y-%m-%d}")
         previous_run = store.latest_snapshot_run(before=run_id)
@@ -348,7 +349,7 @@ def _assign_segments(
     from segmint.segments.schemes import assign_scheme, assign_tags
 
     backend = duckdb_backend()
-    features = backend.create_table("features", _rule_frame(customers))
+    features = backend.create_table("features", customers)
     frames = []
     for scheme_config in config.schemes:
         scheme = scheme_from_config(scheme_config)
@@ -386,15 +387,15 @@ def _column_scheme(customers: pd.DataFrame, column: str, label: str) -> pd.DataF
     )
 
 
-def _rule_frame(customers: pd.DataFrame) -> pd.DataFrame:
-    # Rules read plain columns: decimals become floats, pandas nullable types become numpy ones.
-    frame = customers.copy()
-    for column in frame.columns:
-        if frame[column].dtype == object:
-            non_null = frame[column].dropna()
-            if len(non_null) and all(isinstance(v, int | float) for v in non_null.head(50)):
-                frame[column] = pd.to_numeric(frame[column], errors="coerce")
-    return frame
+def decimals_to_float(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the frame with DECIMAL (Python Decimal object) columns as float64 for modelling."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            non_null = out[column].dropna()
+            if len(non_null) and all(isinstance(v, Decimal) for v in non_null.head(50)):
+                out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    return out
 
 
 def _snapshot_values(customers: pd.DataFrame) -> pd.DataFrame:
