@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from benchmarks.bench_rfm import bench_repeats, bench_rows, customer_ids, measure
+from benchmarks.bench_rfm import bench_repeats, bench_rows, customer_ids, measure_alternating
 
 AS_OF = "2024-01-01 00:00:00"
 SEED = 0
@@ -307,12 +307,19 @@ def main() -> None:
         print(
             "feature benchmark: "
             + ", ".join(f"{name} {n:,}" for name, n in sizes.items())
-            + f" (written in {time.perf_counter() - started:.1f} s); median of {repeats}",
+            + f" (written in {time.perf_counter() - started:.1f} s); median of {repeats}, run in turn",
             flush=True,
         )
         ours_path, sql_path = folder / "features_segmint.parquet", folder / "features_sql.parquet"
-        ours_s, ours_gb, ours_rows = measure(lambda: segmint_features(paths, ours_path), repeats)
-        sql_s, sql_gb, sql_rows = measure(lambda: hand_sql_features(paths, sql_path), repeats)
+        results = measure_alternating(
+            {
+                "segmint": lambda: segmint_features(paths, ours_path),
+                "sql": lambda: hand_sql_features(paths, sql_path),
+            },
+            repeats,
+        )
+        ours_s, ours_gb, ours_rows = results["segmint"]
+        sql_s, sql_gb, sql_rows = results["sql"]
         identical, differing = compare(ours_path, sql_path)
     print(f"{'contender':<30}{'seconds':>10}{'peak RSS +GB':>14}{'rows out':>12}")
     print(f"{'segmint build_features':<30}{ours_s:>10.2f}{ours_gb:>14.2f}{ours_rows:>12,}")

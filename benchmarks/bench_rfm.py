@@ -86,6 +86,24 @@ def measure(fn: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
     return statistics.median(times), max(peaks), result
 
 
+def measure_alternating(
+    contenders: dict[str, Callable[[], Any]], repeats: int
+) -> dict[str, tuple[float, float, Any]]:
+    """Like `measure` for several contenders, run in turn so load changes hit them alike."""
+    runs: dict[str, list[tuple[float, float, Any]]] = {name: [] for name in contenders}
+    for _ in range(repeats):
+        for name, fn in contenders.items():
+            runs[name].append(measure(fn, 1))
+    return {
+        name: (
+            statistics.median(r[0] for r in results),
+            max(r[1] for r in results),
+            results[-1][2],
+        )
+        for name, results in runs.items()
+    }
+
+
 def customer_ids(codes: np.ndarray) -> pa.Array:
     """Return string ids 'C0000042' for integer codes."""
     digits = pc.utf8_lpad(pc.cast(pa.array(codes), pa.string()), width=8, padding="0")
@@ -189,15 +207,18 @@ def main() -> None:
         n_customers = write_transactions(source, rows)
         print(
             f"RFM benchmark: {rows:,} transactions, {n_customers:,} customers "
-            f"(written in {time.perf_counter() - started:.1f} s); median of {repeats}",
+            f"(written in {time.perf_counter() - started:.1f} s); median of {repeats}, run in turn",
             flush=True,
         )
-        duck_s, duck_gb, duck_rows = measure(
-            lambda: segmint_rfm(source, folder / "rfm_duckdb.parquet"), repeats
+        results = measure_alternating(
+            {
+                "segmint": lambda: segmint_rfm(source, folder / "rfm_duckdb.parquet"),
+                "pandas": lambda: pandas_rfm(source, folder / "rfm_pandas.parquet"),
+            },
+            repeats,
         )
-        pandas_s, pandas_gb, baseline = measure(
-            lambda: pandas_rfm(source, folder / "rfm_pandas.parquet"), repeats
-        )
+        duck_s, duck_gb, duck_rows = results["segmint"]
+        pandas_s, pandas_gb, baseline = results["pandas"]
         ours = pd.read_parquet(folder / "rfm_duckdb.parquet").sort_values("customer_id")
         theirs = baseline.sort_values("customer_id")
         same_customers = ours.customer_id.tolist() == theirs.customer_id.tolist()
