@@ -89,3 +89,65 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)
+
+
+@app.command("validate-segments")
+def validate_segments(
+    workspace: Workspace = Path("."),
+    scheme: Annotated[str | None, typer.Option(help="One scheme (default: every scheme).")] = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """Judge each segment: distinct, measurable, accessible, substantial, actionable (pass/warn/fail)."""
+    from segmint.config import load_config
+    from segmint.store import open_store
+    from segmint.workspace.segment_review import validate_workspace_segments
+
+    with user_errors():
+        config = load_config(workspace)
+        with open_store(workspace / config.database, read_only=True) as store:
+            results = validate_workspace_segments(config, store, scheme=scheme)
+    if json_output:
+        print_json(results if scheme is None else results[0])
+        return
+    colour = {"pass": "green", "warn": "yellow", "fail": "red"}
+    for result in results:
+        table = Table(title=f"scheme {result['scheme']} (run {result['run_id']})")
+        table.add_column("segment")
+        table.add_column("size", justify="right")
+        criteria = ("distinct", "measurable", "accessible", "substantial", "actionable")
+        for name in criteria:
+            table.add_column(name)
+        for seg in result["segments"]:
+            cells = []
+            for name in criteria:
+                c = seg["criteria"].get(name, {})
+                value = c.get("value")
+                shown = f"{c.get('status', '')}" + (f" {value:.2f}" if isinstance(value, float) else "")
+                cells.append(f"[{colour.get(c.get('status', ''), 'white')}]{shown}[/]")
+            table.add_row(str(seg["segment"]), f"{seg['size']:,}", *cells)
+        console.print(table)
+
+
+@app.command("personas")
+def personas(
+    workspace: Workspace = Path("."),
+    scheme: Annotated[str | None, typer.Option(help="One scheme (default: every scheme).")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the cards: en or ko.")] = "en",
+    json_output: JsonFlag = False,
+) -> None:
+    """Persona cards: size, revenue share, the traits that set each segment apart, its playbook."""
+    from segmint.config import load_config
+    from segmint.store import open_store
+    from segmint.workspace.segment_review import workspace_personas
+
+    with user_errors():
+        config = load_config(workspace)
+        with open_store(workspace / config.database, read_only=True) as store:
+            cards = workspace_personas(config, store, scheme=scheme, lang=lang)
+    if json_output:
+        print_json({name: [c.to_dict() for c in group] for name, group in cards.items()})
+        return
+    for name, group in cards.items():
+        console.rule(f"scheme {name}")
+        for card in group:
+            console.print(card.to_markdown(), highlight=False)
