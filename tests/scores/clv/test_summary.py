@@ -65,3 +65,10 @@ def test_contract_errors() -> None:
         rfm_summary(
             _tx([("a", "2024-01-01", 1.0)]), calibration_end="2024-01-02", holdout_end="2024-01-01"
         )
+
+
+def test_returns_are_not_purchases() -> None:
+    tx = _tx([("a", "2024-01-01", 10.0), ("a", "2024-01-05", -10.0), ("a", "2024-01-08", 0.0)])
+    s = rfm_summary(tx, calibration_end="2024-01-15")
+    assert s.loc[0, "frequency"] == 1  # the $0 order counts, the return does not
+    assert s.loc[0, "recency"] == pytest.approx(1.0)

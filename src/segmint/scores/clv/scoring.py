@@ -149,7 +149,8 @@ def _observed_mean_spend(
 ) -> np.ndarray:
     """Return each customer's mean spend per purchase day up to as_of."""
     stamp = pd.to_datetime(transactions["occurred_at"])
-    sel = stamp < pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+    amount = pd.to_numeric(transactions["amount"], errors="coerce")
+    sel = (stamp < pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)) & ~(amount < 0)
     frame = pd.DataFrame(
         {
             "customer_id": transactions.loc[sel, "customer_id"].astype(str),

@@ -75,7 +75,8 @@ def rfm_summary(
     the last purchase day, `T` weeks from the first purchase day to `calibration_end`, and
     `monetary_value` the mean value of the repeat purchase days (0 for one-time buyers). With
     `holdout_end`, `frequency_holdout` and `monetary_value_holdout` count the purchase days in
-    (calibration_end, holdout_end] and `duration_holdout` is that period in weeks.
+    (calibration_end, holdout_end] and `duration_holdout` is that period in weeks. Rows with a
+    negative amount (returns, cancellations) are not purchases and are ignored.
     """
     _check_transactions(transactions)
     cal_day = _as_day(calibration_end, "calibration_end")
@@ -86,7 +87,8 @@ def rfm_summary(
     days = _day_numbers(transactions["occurred_at"])
     amounts = pd.to_numeric(transactions["amount"], errors="coerce").fillna(0.0).to_numpy(float)
     last_day = cal_day if hold_day is None else hold_day
-    keep = days <= last_day
+    # returns and cancellations (negative amounts) are not purchases
+    keep = (days <= last_day) & ~(amounts < 0)
     if not keep.all():
         codes, days, amounts = codes[keep], days[keep], amounts[keep]
     frame = summary_arrays(codes, days, amounts, n_customers=len(uniques), cal_day=cal_day)

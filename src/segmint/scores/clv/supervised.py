@@ -40,7 +40,8 @@ def customer_day_log(
     codes, uniques = factorize_ids(transactions["customer_id"])
     days = _day_numbers(transactions["occurred_at"])
     amounts = pd.to_numeric(transactions["amount"], errors="coerce").fillna(0.0).to_numpy(float)
-    cust, day, total = _customer_days(codes, days, amounts)
+    purchase = amounts >= 0  # returns and cancellations are not purchases
+    cust, day, total = _customer_days(codes[purchase], days[purchase], amounts[purchase])
     return cust, day, total, pd.Index(uniques)
 
 
