@@ -39,3 +39,43 @@ def planted_customers(
         frame[col] = frame[col].astype("object" if col == "industry" else float)
         frame.loc[holes, col] = None if col == "industry" else np.nan
     return frame, truth
+
+
+# Hand-written customer types, as a CS team would describe them:
+# (log-spend mean, orders, tickets, tenure days, typical industry, typical plan).
+PROFILES = [
+    (7.5, 20, 1.0, 900, "manufacturing", "enterprise"),
+    (4.0, 2, 0.2, 60, "retail", "basic"),
+    (5.5, 8, 6.0, 400, "software", "pro"),
+    (6.0, 4, 0.5, 1500, "finance", "pro"),
+    (3.5, 12, 3.0, 200, "health", "basic"),
+    (8.5, 30, 8.0, 700, "software", "enterprise"),
+]
+
+
+def profile_customers(
+    n_groups: int, *, n_rows: int = 3000, seed: int = 0
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Customers drawn from `n_groups` of the hand-written PROFILES (chosen by seed) and the true group."""
+    rng = np.random.default_rng(seed)
+    chosen = [PROFILES[i] for i in rng.permutation(len(PROFILES))[:n_groups]]
+    truth = rng.integers(0, n_groups, size=n_rows)
+
+    def column(j: int) -> np.ndarray:
+        return np.array([chosen[g][j] for g in truth])
+
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"P{seed:02d}{i:06d}" for i in range(n_rows)],
+            "spend": np.round(rng.lognormal(column(0).astype(float), 0.5), 2),
+            "orders": rng.poisson(column(1).astype(float)),
+            "tickets": rng.poisson(column(2).astype(float)),
+            "tenure_days": np.clip(rng.normal(column(3).astype(float), 80), 0, None).round(),
+            "industry": np.where(
+                rng.random(n_rows) < 0.6, column(4), rng.choice(INDUSTRIES, size=n_rows)
+            ),
+            "plan": np.where(rng.random(n_rows) < 0.7, column(5), "basic"),
+            "region": rng.choice(["north", "south", "east", "west"], size=n_rows),
+        }
+    )
+    return frame, truth

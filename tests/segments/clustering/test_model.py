@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,12 +12,22 @@ from sklearn.metrics import adjusted_rand_score
 from segmint.errors import MissingColumnError, NotFittedError
 from segmint.segments.clustering import ClusterSegmenter, discover
 
-from .planted import planted_customers
+from .planted import planted_customers, profile_customers
 
 
-@pytest.mark.parametrize(("n_groups", "seed"), [(3, 0), (4, 0), (5, 0), (3, 7), (4, 2)])
-def test_auto_k_recovers_planted_groups(n_groups: int, seed: int) -> None:
-    frame, truth = planted_customers(n_groups, n_rows=3000, seed=seed)
+@pytest.mark.parametrize(
+    ("generator", "n_groups", "seed"),
+    [
+        (planted_customers, 3, 0),
+        (planted_customers, 4, 2),
+        (planted_customers, 5, 0),
+        (profile_customers, 3, 2),
+        (profile_customers, 4, 0),
+        (profile_customers, 5, 3),
+    ],
+)
+def test_auto_k_recovers_planted_groups(generator: Any, n_groups: int, seed: int) -> None:
+    frame, truth = generator(n_groups, n_rows=3000, seed=seed)
     result = discover(frame, k="auto", seed=seed)
     assert result.id_col == "customer_id"
     assert result.k == n_groups

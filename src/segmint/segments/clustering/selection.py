@@ -63,15 +63,15 @@ def evaluate_k(
 # A candidate k is "acceptable" when its solution is reproducible and nearly as well separated as
 # the best candidate; among acceptable candidates the finest partition (largest k) wins.
 MIN_STABILITY = 0.98
-MIN_SILHOUETTE_RATIO = 0.85
-MIN_CH_RATIO = 0.7
+MIN_SILHOUETTE_RATIO = 0.6
+MIN_CH_RATIO = 0.8
 
 
 def rank_table(table: pd.DataFrame) -> pd.DataFrame:
     """Add rank_<criterion> (1 = best, ties averaged), mean_rank, acceptable and `chosen`.
 
-    The rule: a k is acceptable when its bootstrap stability ARI ≥ 0.98, its silhouette ≥ 0.85 ×
-    the best silhouette and its Calinski-Harabasz ≥ 0.7 × the best; the largest acceptable k is
+    The rule: a k is acceptable when its bootstrap stability ARI ≥ 0.98, its silhouette ≥ 0.6 ×
+    the best silhouette and its Calinski-Harabasz ≥ 0.8 × the best; the largest acceptable k is
     chosen (coarser solutions that merge real groups are usually stable and well separated too,
     so "largest acceptable" is what finds groups that lie at uneven distances). When no k is
     acceptable, the k with the lowest mean rank over the four criteria wins (ties: higher
