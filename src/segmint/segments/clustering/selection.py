@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from threadpoolctl import threadpool_limits
 
 from segmint.segments.clustering.methods import fit_clusters
 from segmint.segments.clustering.stability import bootstrap_ari
@@ -48,6 +49,13 @@ def evaluate_k(
     seed: int,
 ) -> pd.DataFrame:
     """One row per candidate k with every criterion, its rank per criterion and the mean rank."""
+    with threadpool_limits(limits=1):  # many small fits: threads cost more than they give
+        return rank_table(_score_each_k(x, method, k_values, n_bootstrap, seed))
+
+
+def _score_each_k(
+    x: np.ndarray, method: str, k_values: Sequence[int], n_bootstrap: int, seed: int
+) -> pd.DataFrame:
     rows = []
     for k in k_values:
         fitted = fit_clusters(x, method=method, k=k, seed=seed)
@@ -56,8 +64,7 @@ def evaluate_k(
             x, method=method, k=k, n_bootstrap=n_bootstrap, seed=seed
         )
         rows.append(row)
-    table = pd.DataFrame(rows)
-    return rank_table(table)
+    return pd.DataFrame(rows)
 
 
 # A candidate k is "acceptable" when its solution is reproducible and nearly as well separated as

@@ -6,6 +6,7 @@ from itertools import combinations
 
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
+from threadpoolctl import threadpool_limits
 
 from segmint.segments.clustering.methods import fit_clusters
 
@@ -30,10 +31,11 @@ def bootstrap_ari(
     rng = np.random.default_rng(seed)
     n = len(x)
     runs: list[tuple[np.ndarray, np.ndarray]] = []
-    for b in range(n_bootstrap):
-        rows = np.unique(rng.integers(0, n, size=n))
-        fitted = fit_clusters(x[rows], method=method, k=k, seed=seed + 1 + b, n_init=n_init)
-        runs.append((rows, fitted.labels))
+    with threadpool_limits(limits=1):  # many small fits: threads cost more than they give
+        for b in range(n_bootstrap):
+            rows = np.unique(rng.integers(0, n, size=n))
+            fitted = fit_clusters(x[rows], method=method, k=k, seed=seed + 1 + b, n_init=n_init)
+            runs.append((rows, fitted.labels))
     scores: list[float] = []
     for (rows_a, lab_a), (rows_b, lab_b) in combinations(runs, 2):
         common, ia, ib = np.intersect1d(rows_a, rows_b, assume_unique=True, return_indices=True)
