@@ -20,6 +20,7 @@ MAX_LEVELS = 20
 MIN_TRAIT_EFFECT = 0.3
 MIN_TRAITS = 3
 
+TYPICAL_VALUES = 6  # medians shown per card
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "more": "{ratio}× more {name}",
@@ -156,12 +157,18 @@ def persona_cards(
         ranked = _dedupe(traits)
         strong = [t for t in ranked if abs(t.std_diff) >= MIN_TRAIT_EFFECT]
         chosen = (strong if len(strong) >= MIN_TRAITS else ranked[:MIN_TRAITS])[:top_traits]
-        typical_cols = [t.feature for t in chosen if t.kind == "numeric"] + [
-            c for c in numeric if c not in {t.feature for t in chosen}
+        # Typical values of what sets the segment apart first, then a few more for context.
+        lead = [t.feature for t in chosen if t.kind == "numeric"]
+        rest = [
+            c
+            for c in numeric
+            if c not in {t.feature for t in chosen} and frame.loc[mask, c].notna().any()
         ]
+        typical_cols = lead + rest[: max(0, TYPICAL_VALUES - len(lead))]
         typical = {
             c: float(pd.to_numeric(frame.loc[mask, c], errors="coerce").median())
             for c in typical_cols
+            if frame.loc[mask, c].notna().any()
         }
         revenue = float(frame.loc[mask, value_col].sum()) if value_col else None
         playbook = None
@@ -224,6 +231,8 @@ def _numeric_traits(
     out = []
     for col in numeric:
         z = scaled[col]
+        if np.isnan(z).all() or np.isnan(z[mask]).all():
+            continue
         sd = float(np.nanstd(z))
         if not np.isfinite(sd) or sd <= 0 or np.isnan(z[mask]).all():
             continue
@@ -263,11 +272,7 @@ def _categorical_traits(
             d = (seg - pop) / float(np.sqrt(pop * (1 - pop)))
             if d <= 0:
                 continue
-            label = (
-                f"{human_name(col)}={level}"
-                if level.lower() in {"true", "false", "1", "0", "yes", "no"}
-                else str(level)
-            )
+            label = _level_label(col, str(level))
             text = p["share"].format(
                 pct=f"{seg * 100:.0f}", level=label, pop_pct=f"{pop * 100:.0f}"
             )
@@ -277,6 +282,25 @@ def _categorical_traits(
         if best is not None:
             out.append(best)
     return out
+
+
+_YES = frozenset({"true", "1", "1.0", "yes", "y"})
+_NO = frozenset({"false", "0", "0.0", "no", "n"})
+
+
+def _level_label(column: str, level: str) -> str:
+    """Return a level as words: a category names itself; flags, numbers and gaps need the column."""
+    name = human_name(column)
+    lowered = level.strip().lower()
+    if lowered in _YES:
+        return f"{name}: yes"
+    if lowered in _NO:
+        return f"{name}: no"
+    if lowered in {"missing", "(missing)", "nan", "none", ""}:
+        return f"{name} missing"
+    if not any(ch.isalpha() for ch in level) or len(level) == 1:
+        return f"{name} = {level}"
+    return level
 
 
 def _dedupe(traits: list[PersonaTrait]) -> list[PersonaTrait]:
