@@ -16,6 +16,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run.subtitle": {"en": "Run {run} · as of {as_of}", "ko": "실행 {run} · 기준일 {as_of}"},
     "run.scheme_heading": {"en": "Scheme: {name}", "ko": "세분화 체계: {name}"},
     "run.tags_heading": {"en": "Tags", "ko": "태그"},
+    "run.personas_caption": {
+        "en": "Persona cards: what sets each segment apart",
+        "ko": "페르소나 카드: 각 세그먼트를 구별하는 특징",
+    },
+    "run.traits": {"en": "What sets it apart", "ko": "주요 특징"},
+    "run.playbook": {"en": "Playbook", "ko": "플레이북"},
     "run.health_heading": {"en": "Health score", "ko": "고객 건강 점수"},
     "run.tiers_heading": {"en": "Service tiers", "ko": "서비스 등급"},
     "run.churn_heading": {"en": "Churn model", "ko": "이탈 예측 모델"},

@@ -46,7 +46,7 @@ def test_traits_in_words_with_ratios(customers: pd.DataFrame) -> None:
     expected_ratio = customers.loc[:99, "tickets_90d"].mean() / customers["tickets_90d"].mean()
     assert tickets.ratio == pytest.approx(expected_ratio)
     assert f"{expected_ratio:.1f}× more tickets (90d)" in texts
-    assert "64% manufacturing (population 31%)" in texts
+    assert "64% industry: manufacturing (population 31%)" in texts
     assert 3 <= len(at_risk.traits) <= 5
     # Traits are ordered by how much they set the segment apart; seats barely differs.
     assert texts.index(tickets.text) < len(texts) - 1 or len(texts) == 3

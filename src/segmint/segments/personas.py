@@ -289,7 +289,7 @@ _NO = frozenset({"false", "0", "0.0", "no", "n"})
 
 
 def _level_label(column: str, level: str) -> str:
-    """Return a level as words: a category names itself; flags, numbers and gaps need the column."""
+    """Return a level as words with its column, flags as yes/no, gaps as missing."""
     name = human_name(column)
     lowered = level.strip().lower()
     if lowered in _YES:
@@ -298,9 +298,7 @@ def _level_label(column: str, level: str) -> str:
         return f"{name}: no"
     if lowered in {"missing", "(missing)", "nan", "none", ""}:
         return f"{name} missing"
-    if not any(ch.isalpha() for ch in level) or len(level) == 1:
-        return f"{name} = {level}"
-    return level
+    return f"{name}: {level}"  # "industry: manufacturing", "churn risk: low"
 
 
 def _dedupe(traits: list[PersonaTrait]) -> list[PersonaTrait]:

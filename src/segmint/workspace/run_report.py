@@ -53,17 +53,16 @@ def workspace_report(config: SegmintConfig, result: Any, *, lang: str = "en") ->
     segments: pd.DataFrame = result.segments
     schemes = [s for s in dict.fromkeys(segments["scheme"]) if not str(s).startswith("tag:")]
     sections: list[ReportSection] = []
+    personas = _personas(config, customers, segments, schemes, lang)
     for scheme in schemes:
         table = scheme_table(customers, segments, scheme)
-        sections.append(
-            ReportSection(
-                t("run.scheme_heading", lang, name=scheme),
-                [
-                    bar_chart([str(s) for s in table["segment"]], list(table["customers"])),
-                    table_html(table, formats=_FORMATS),
-                ],
-            )
-        )
+        items: list[Any] = [
+            bar_chart([str(s) for s in table["segment"]], list(table["customers"])),
+            table_html(table, formats=_FORMATS),
+        ]
+        if scheme in personas:
+            items.append(table_html(personas[scheme], caption=t("run.personas_caption", lang)))
+        sections.append(ReportSection(t("run.scheme_heading", lang, name=scheme), items))
     if "health_score" in customers.columns:
         sections.append(_health_section(customers, lang))
     if "tier" in customers.columns:
@@ -142,3 +141,35 @@ def _churn_section(diag: dict[str, Any], customers: pd.DataFrame, lang: str) -> 
         risk.columns = ["churn_risk", "customers"]
         items.append(table_html(risk))
     return ReportSection(t("run.churn_heading", lang), items)
+
+
+def _personas(
+    config: SegmintConfig,
+    customers: pd.DataFrame,
+    segments: pd.DataFrame,
+    schemes: list[str],
+    lang: str,
+) -> dict[str, pd.DataFrame]:
+    """Return one persona table per scheme: segment, size, traits in words, playbook."""
+    from segmint.workspace.segment_review import scheme_personas
+
+    wide = segments[segments["scheme"].isin(schemes)].pivot(
+        index="customer_id", columns="scheme", values="segment"
+    )
+    wide.columns = [f"segment__{c}" for c in wide.columns]
+    frame = customers.merge(wide.reset_index(), on="customer_id", how="left")
+    cards = scheme_personas(frame, schemes, config=config, lang=lang)
+    tables = {}
+    for scheme, group in cards.items():
+        tables[scheme] = pd.DataFrame(
+            {
+                t("col.segment", lang): [c.segment for c in group],
+                t("col.customers", lang): [c.size for c in group],
+                t("run.traits", lang): [" · ".join(tr.text for tr in c.traits) for c in group],
+                t("run.playbook", lang): [
+                    ", ".join(str(v) for v in c.playbook.values()) if c.playbook else "–"
+                    for c in group
+                ],
+            }
+        )
+    return tables
