@@ -36,7 +36,8 @@ def _transactions(seed: int = 7) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "customer_id": [f"C{i:04d}" for i in rng.integers(0, 200, n)],
-            "occurred_at": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 360, n), unit="D"),
+            "occurred_at": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 360, n), unit="D"),
             "amount": np.round(rng.lognormal(3, 1, n), 2),
         }
     )

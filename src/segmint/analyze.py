@@ -185,7 +185,9 @@ def _add_clv(
     from segmint.scores.clv import score_customers
 
     # Purchase-process models count purchases: refunds and zero-value lines are not purchases.
-    purchases = transactions.loc[transactions["amount"] > 0, ["customer_id", "occurred_at", "amount"]]
+    purchases = transactions.loc[
+        transactions["amount"] > 0, ["customer_id", "occurred_at", "amount"]
+    ]
     try:
         scores = score_customers(purchases, as_of=as_of)
     except ModelFitError as exc:
@@ -197,7 +199,9 @@ def _add_clv(
     return merged, ""
 
 
-def add_cross_sell(customers: pd.DataFrame, transactions: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
+def add_cross_sell(
+    customers: pd.DataFrame, transactions: pd.DataFrame, as_of: datetime
+) -> pd.DataFrame:
     """Add the top 3 categories (or products) each customer has not bought yet, with evidence."""
     from segmint.scores.propensity import CrossSellRecommender
 

@@ -90,7 +90,7 @@ class RFMSegmentRule(_Strict):
 class RFMConfig(_Strict):
     """RFM scoring options."""
 
-    bins: int = Field(5, ge=2, le=10)
+    bins: int = Field(default=5, ge=2, le=10)
     cuts: dict[Literal["recency", "frequency", "monetary"], list[float]] = Field(
         default_factory=dict
     )
@@ -109,8 +109,8 @@ class ChurnConfig(_Strict):
     """Workspace churn model: leak-free labels at past cut-offs, time-based validation."""
 
     enabled: bool = True
-    horizon_days: int = Field(90, ge=7, le=730)
-    cutoffs: int = Field(4, ge=2, le=24)
+    horizon_days: int = Field(default=90, ge=7, le=730)
+    cutoffs: int = Field(default=4, ge=2, le=24)
     model: Literal["gbm", "logistic"] = "gbm"
     risk_thresholds: tuple[float, float] = (0.3, 0.6)
 
@@ -119,9 +119,9 @@ class CLVConfig(_Strict):
     """Purchase-process CLV (BG/NBD family + Gamma-Gamma) for transaction data."""
 
     enabled: Literal["auto", "yes", "no"] = "auto"
-    horizon_days: int = Field(365, ge=1)
-    discount_rate: float = Field(0.1, ge=0, lt=1)
-    margin: float = Field(1.0, gt=0, le=1)
+    horizon_days: int = Field(default=365, ge=1)
+    discount_rate: float = Field(default=0.1, ge=0, lt=1)
+    margin: float = Field(default=1.0, gt=0, le=1)
 
 
 class SegmintConfig(_Strict):
@@ -134,15 +134,15 @@ class SegmintConfig(_Strict):
     as_of: str | None = None
     language: Literal["en", "ko"] = "en"
     sources: list[SourceConfig] = Field(default_factory=list)
-    identity: IdentityConfig = Field(default_factory=IdentityConfig)
-    rfm: RFMConfig = Field(default_factory=RFMConfig)
+    identity: IdentityConfig = IdentityConfig()
+    rfm: RFMConfig = RFMConfig()
     schemes: list[SchemeConfig] = Field(default_factory=list)
     tags: list[TagConfig] = Field(default_factory=list)
     health: HealthConfig | None = None
     icp: ICPConfig | None = None
     tiers: TiersConfig | None = None
-    churn: ChurnConfig = Field(default_factory=ChurnConfig)
-    clv: CLVConfig = Field(default_factory=CLVConfig)
+    churn: ChurnConfig = ChurnConfig()
+    clv: CLVConfig = CLVConfig()
     playbooks: dict[str, PlaybookConfig] = Field(default_factory=dict)
     seed: int = 0
 

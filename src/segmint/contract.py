@@ -108,6 +108,4 @@ def contract_for(table: str) -> TableContract:
     try:
         return CONTRACTS[table]
     except KeyError:
-        raise ValueError(
-            f"unknown table {table!r}; allowed: {', '.join(LOGICAL_TABLES)}"
-        ) from None
+        raise ValueError(f"unknown table {table!r}; allowed: {', '.join(LOGICAL_TABLES)}") from None

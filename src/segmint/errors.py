@@ -22,9 +22,8 @@ class MissingColumnError(InputError):
         self.source = source
         self.column = column
         self.found = list(found)
-        message = (
-            f"{source}: required column '{column}' not found; columns found: "
-            + ", ".join(repr(c) for c in found)
+        message = f"{source}: required column '{column}' not found; columns found: " + ", ".join(
+            repr(c) for c in found
         )
         if hint:
             message += f" ({hint})"

@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 import ibis
+from ibis.expr import types as ir
 import pandas as pd
 import pyarrow as pa
 from ibis.backends import BaseBackend
@@ -141,7 +142,7 @@ class Store:
             "ORDER BY ingested_at DESC, run_id DESC LIMIT 1",
             [source],
         ).fetchone()
-        return bool(row) and row[0] == content_hash and self.has_table(f"raw_{source}")
+        return row is not None and row[0] == content_hash and self.has_table(f"raw_{source}")
 
     def replace_source(
         self,
@@ -260,7 +261,7 @@ class Store:
             counts[logical] = int(row[0]) if row else 0
         return counts
 
-    def logical_tables(self) -> dict[str, ibis.Table]:
+    def logical_tables(self) -> dict[str, ir.Table]:
         """Return Ibis tables for the logical tables present in the workspace."""
         backend = self.ibis()
         names = set(self.table_names())

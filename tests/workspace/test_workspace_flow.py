@@ -73,7 +73,9 @@ def test_run_adds_scores_and_stores_a_snapshot(saas_workspace: Path, run_result)
     columns = set(run_result.customers.columns)
     assert {"health_score", "health_band", "icp_score", "tier", "r_score", "rfm_segment"} <= columns
     assert run_result.customers["health_score"].between(0, 100).all()
-    assert (saas_workspace / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert (
+        (saas_workspace / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    )
     config = load_config(saas_workspace)
     with open_store(saas_workspace / config.database, read_only=True) as store:
         assert store.latest_snapshot_run() == run_result.run_id
@@ -115,11 +117,22 @@ def _write(path: Path, frame: pd.DataFrame) -> Path:
 def test_identity_stitching_through_ingest(tmp_path: Path) -> None:
     _write(
         tmp_path / "crm.csv",
-        pd.DataFrame({"account_id": ["A1", "A2"], "email": ["kim@acme.kr", "lee@beta.io"], "industry": ["software", "retail"]}),
+        pd.DataFrame(
+            {
+                "account_id": ["A1", "A2"],
+                "email": ["kim@acme.kr", "lee@beta.io"],
+                "industry": ["software", "retail"],
+            }
+        ),
     )
     _write(
         tmp_path / "billing_accounts.csv",
-        pd.DataFrame({"customer_id": ["B7", "B8", "B9"], "email": ["KIM@acme.kr", "x@gamma.com", "lee@beta.io"]}),
+        pd.DataFrame(
+            {
+                "customer_id": ["B7", "B8", "B9"],
+                "email": ["KIM@acme.kr", "x@gamma.com", "lee@beta.io"],
+            }
+        ),
     )
     _write(
         tmp_path / "payments.csv",
@@ -145,7 +158,9 @@ identity:
     config = load_config(tmp_path)
     with open_store(tmp_path / config.database) as store:
         summary = ingest_workspace(tmp_path, config, store)
-        tx = store.frame("SELECT customer_id, sum(amount) AS total FROM transactions GROUP BY 1 ORDER BY 1")
+        tx = store.frame(
+            "SELECT customer_id, sum(amount) AS total FROM transactions GROUP BY 1 ORDER BY 1"
+        )
         profile = customer_profile(store, "B7")
     assert summary.rows_rejected == 0
     assert dict(zip(tx["customer_id"], tx["total"].astype(float), strict=True)) == {

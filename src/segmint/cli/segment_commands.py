@@ -122,7 +122,9 @@ def validate_segments(
             for name in criteria:
                 c = seg["criteria"].get(name, {})
                 value = c.get("value")
-                shown = f"{c.get('status', '')}" + (f" {value:.2f}" if isinstance(value, float) else "")
+                shown = f"{c.get('status', '')}" + (
+                    f" {value:.2f}" if isinstance(value, float) else ""
+                )
                 cells.append(f"[{colour.get(c.get('status', ''), 'white')}]{shown}[/]")
             table.add_row(str(seg["segment"]), f"{seg['size']:,}", *cells)
         console.print(table)

@@ -59,7 +59,10 @@ class RunResult:
             "as_of": self.as_of.isoformat(),
             "customers": len(self.customers),
             "schemes": {
-                scheme: {row.segment: int(row.customers) for row in group.itertuples(index=False)}
+                scheme: {
+                    str(segment): int(count)
+                    for segment, count in zip(group["segment"], group["customers"], strict=True)
+                }
                 for scheme, group in sizes.groupby("scheme", sort=False)
             },
             "tags": self.tags.groupby("tag").size().astype(int).to_dict() if len(self.tags) else {},
@@ -192,7 +195,7 @@ def _add_rfm(
         transactions,
         as_of=as_of,
         bins=config.rfm.bins,
-        cuts=dict(config.rfm.cuts) or None,
+        cuts={str(k): v for k, v in config.rfm.cuts.items()} or None,
         exact_quantiles=config.engine == "duckdb",
         segment_map=segment_map,
     ).to_pandas()
@@ -315,7 +318,9 @@ def _add_churn(
     at_risk = customers[customers["customer_id"].astype(str).isin(set(current))]
     if at_risk.empty:
         return customers
-    inputs = model_inputs(at_risk.set_index("customer_id")).drop(columns=["churned"], errors="ignore")
+    inputs = model_inputs(at_risk.set_index("customer_id")).drop(
+        columns=["churned"], errors="ignore"
+    )
     scored = score_churn(model, inputs, top_drivers=3, thresholds=config.churn.risk_thresholds)
     return customers.merge(scored, on="customer_id", how="left")
 
