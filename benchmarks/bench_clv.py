@@ -12,12 +12,10 @@ also time lifetimes on the same data (a separate interpreter: it is not a segmin
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +26,8 @@ import pandas as pd
 import psutil
 from scipy.special import hyp2f1
 
+from benchmarks.memory import PeakRSS
+
 DATA = Path(os.environ.get("SEGMINT_DATA", "/work/shared/data")) / "cdnow_master.csv"
 CALIBRATION_END = "1997-09-30"
 
@@ -35,42 +35,6 @@ CALIBRATION_END = "1997-09-30"
 def bench_scale(default: int = 100) -> int:
     """Return the copy count from SEGMINT_BENCH_SCALE (default 100)."""
     return int(os.environ.get("SEGMINT_BENCH_SCALE", default))
-
-
-class PeakRSS:
-    """Sample RSS in a thread; `peak_gb` is the process's peak RSS during the block."""
-
-    def __init__(self, interval: float = 0.02) -> None:
-        self.interval = interval
-        self._process = psutil.Process()
-        self._stop = threading.Event()
-        self.start_rss = self.peak_rss = 0
-
-    def __enter__(self) -> PeakRSS:
-        gc.collect()
-        self.start_rss = self.peak_rss = self._process.memory_info().rss
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.peak_rss = max(self.peak_rss, self._process.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def peak_gb(self) -> float:
-        """Peak RSS of the whole process during the block, in GB."""
-        return self.peak_rss / 1e9
-
-    @property
-    def growth_gb(self) -> float:
-        """Peak RSS above the RSS at the start of the block, in GB."""
-        return (self.peak_rss - self.start_rss) / 1e9
 
 
 def scaled_cdnow(scale: int) -> pd.DataFrame:

@@ -11,7 +11,6 @@ import gc
 import os
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -20,10 +19,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from benchmarks.memory import PeakRSS
 
 AS_OF = datetime(2024, 1, 1)
 SEED = 0
@@ -39,39 +39,6 @@ def bench_repeats(default: int = 3) -> int:
     return int(os.environ.get("SEGMINT_BENCH_REPEATS", default))
 
 
-class PeakRSS:
-    """Sample this process's RSS in a thread; `.peak_gb` is the peak above the starting RSS."""
-
-    def __init__(self, interval: float = 0.01) -> None:
-        self.interval = interval
-        self._process = psutil.Process()
-        self._stop = threading.Event()
-        self.start_rss = 0
-        self.peak_rss = 0
-
-    def __enter__(self) -> PeakRSS:
-        gc.collect()
-        self.start_rss = self.peak_rss = self._process.memory_info().rss
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.peak_rss = max(self.peak_rss, self._process.memory_info().rss)
-            time.sleep(self.interval)
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak_rss = max(self.peak_rss, self._process.memory_info().rss)
-
-    @property
-    def peak_gb(self) -> float:
-        """Peak RSS growth during the block, in GB."""
-        return (self.peak_rss - self.start_rss) / 1e9
-
-
 def measure(fn: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
     """Return (median seconds, max peak RSS growth in GB, last result) of `repeats` runs."""
     times, peaks, result = [], [], None
@@ -82,7 +49,7 @@ def measure(fn: Callable[[], Any], repeats: int) -> tuple[float, float, Any]:
             started = time.perf_counter()
             result = fn()
             times.append(time.perf_counter() - started)
-        peaks.append(rss.peak_gb)
+        peaks.append(rss.growth_gb)
     return statistics.median(times), max(peaks), result
 
 

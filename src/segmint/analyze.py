@@ -15,17 +15,6 @@ from segmint.contract import REJECTED_COLUMNS
 from segmint.engine import duckdb_backend
 from segmint.errors import InputError, ModelFitError
 
-CUSTOMER_COLUMNS = (
-    "customer_id",
-    "recency_days",
-    "frequency",
-    "monetary",
-    "total_amount",
-    "r_score",
-    "f_score",
-    "m_score",
-    "rfm_segment",
-)
 MONEY_DTYPE = ibis.dtype("decimal(18,2)")
 CLV_COLUMNS = ("p_alive", "expected_purchases_90d", "clv_365d")
 
