@@ -158,9 +158,13 @@ def run_workspace(
         ):
             step("CLV")
             customers = _add_clv(customers, store, config, cutoff, notes)
+        if "subscriptions" in tables:
+            step("contractual CLV and next-plan propensity")
+            customers = _add_contractual_clv(customers, store, config, cutoff, notes)
+            customers = _add_next_plan(customers, config, notes)
         if config.icp is not None:
             step("ICP fit")
-            customers = _add_icp(customers, config)
+            customers = _add_icp(customers, config, diagnostics)
         if config.health is not None:
             step("health score")
             customers = _add_health(customers, config, previous)
@@ -228,12 +232,85 @@ def _add_clv(
     return customers.merge(scores, on="customer_id", how="left")
 
 
-def _add_icp(customers: pd.DataFrame, config: SegmintConfig) -> pd.DataFrame:
+def _add_icp(
+    customers: pd.DataFrame, config: SegmintConfig, diagnostics: dict[str, Any]
+) -> pd.DataFrame:
     from segmint.scores.icp import ICPScorer
 
     assert config.icp is not None
     scored = ICPScorer(config.icp).fit(customers).score(customers)
-    return customers.merge(scored, on="customer_id", how="left")
+    customers = customers.merge(scored, on="customer_id", how="left")
+    if config.icp.similarity is not None:
+        from segmint.scores.icp_similarity import ICPSimilarityModel, compare_with_rules
+
+        model = ICPSimilarityModel.from_config(config.icp.similarity).fit(customers)
+        similarity = model.score(customers)[["customer_id", "icp_similarity"]]
+        diagnostics["icp_similarity"] = _plain(
+            {
+                "cv_auc": model.cv_auc_,
+                "drivers": model.drivers_,
+                **compare_with_rules(scored, model.score(customers)),
+            }
+        )
+        customers = customers.merge(similarity, on="customer_id", how="left")
+    return customers
+
+
+def _add_contractual_clv(
+    customers: pd.DataFrame, store: Store, config: SegmintConfig, as_of: datetime, notes: list[str]
+) -> pd.DataFrame:
+    from segmint.scores.clv import contractual_clv_frame
+
+    subscriptions = store.frame(
+        "SELECT customer_id, started_at, ended_at, CAST(mrr AS DOUBLE) AS mrr, plan "
+        "FROM subscriptions WHERE started_at < ?",
+        [as_of],
+    )
+    if "plan" not in subscriptions or subscriptions.empty:
+        return customers
+    try:
+        per_subscription = contractual_clv_frame(
+            subscriptions,
+            as_of=as_of,
+            margin=config.clv.margin,
+            discount_rate=config.clv.discount_rate,
+        )
+    except (ModelFitError, SegmintError, ValueError) as exc:
+        notes.append(f"contractual CLV not computed: {exc}")
+        return customers
+    per_customer = (
+        per_subscription.groupby("customer_id")
+        .agg(
+            contractual_clv=("contractual_clv", lambda v: v.sum(min_count=1)),
+            expected_lifetime_months=("derl_periods", "max"),
+        )
+        .reset_index()
+    )
+    return customers.merge(per_customer, on="customer_id", how="left")
+
+
+_USAGE_FEATURES = (
+    "active_days_30d", "events_30d", "features_adopted", "seats", "usage_trend", "tickets_90d",
+    "subscription_tenure_months",
+)  # fmt: skip
+
+
+def _add_next_plan(
+    customers: pd.DataFrame, config: SegmintConfig, notes: list[str]
+) -> pd.DataFrame:
+    from segmint.scores.propensity import next_plan_propensity
+
+    subscribers = customers[customers.get("plan", pd.Series(index=customers.index)).notna()]
+    usage = [c for c in _USAGE_FEATURES if c in customers.columns]
+    if subscribers["plan"].nunique() < 2 or not usage:
+        return customers
+    try:
+        scored = next_plan_propensity(subscribers, feature_cols=usage, random_state=config.seed)
+    except (SegmintError, ValueError) as exc:
+        notes.append(f"next-plan propensity not computed: {exc}")
+        return customers
+    keep = ["customer_id", "upgrade_propensity", "next_plan", "next_plan_probability"]
+    return customers.merge(scored[keep], on="customer_id", how="left")
 
 
 def _add_health(

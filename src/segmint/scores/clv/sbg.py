@@ -140,6 +140,50 @@ class ShiftedBetaGeometricModel(FittedModel):
         return np.asarray(np.asarray(mrr, dtype=np.float64) * period_months * margin * derl)
 
 
+class GeometricRetentionModel:
+    """Constant churn probability per period: the limit of sBG when every customer churns alike.
+
+    Used per plan when the sBG fit finds no heterogeneity (alpha, beta → ∞); churn_probability_
+    is the maximum-likelihood estimate churned subscriptions / periods observed.
+    """
+
+    def fit_durations(
+        self, periods: FloatArray, churned: FloatArray, *, weights: FloatArray | None = None
+    ) -> GeometricRetentionModel:
+        """Estimate the per-period churn probability from durations (censored when not churned)."""
+        w = np.ones_like(periods, dtype=np.float64) if weights is None else np.asarray(weights)
+        exposure = float(np.sum(np.asarray(periods, dtype=np.float64) * w))
+        if exposure <= 0:
+            raise ModelFitError("geometric retention: no periods observed")
+        self.churn_probability_ = (
+            float(np.sum(np.asarray(churned, dtype=np.float64) * w)) / exposure
+        )
+        return self
+
+    def discounted_expected_residual_lifetime(
+        self, renewals: FloatArray | int, /, *, discount_rate: float
+    ) -> FloatArray:
+        """Return DERL: (1-p)(1+d)/(d+p), the same for every tenure (no survivor effect)."""
+        d = _check_rate(discount_rate)
+        p = self.churn_probability_
+        n = np.asarray(renewals, dtype=np.float64)
+        return np.full(n.shape, (1.0 - p) * (1.0 + d) / (d + p))
+
+    def contractual_clv(
+        self,
+        renewals: FloatArray | int,
+        /,
+        *,
+        mrr: FloatArray | float,
+        margin: float = 1.0,
+        discount_rate: float,
+        period_months: float = 1.0,
+    ) -> FloatArray:
+        """Return CLV = MRR × months per period × margin × DERL (per-period discount rate)."""
+        derl = self.discounted_expected_residual_lifetime(renewals, discount_rate=discount_rate)
+        return np.asarray(np.asarray(mrr, dtype=np.float64) * period_months * margin * derl)
+
+
 def _check_rate(discount_rate: float) -> float:
     if not discount_rate > 0:
         raise ValueError("discount_rate must be > 0 (per period)")
@@ -203,6 +247,9 @@ def subscription_durations(
     )
 
 
+RetentionModel = ShiftedBetaGeometricModel | GeometricRetentionModel
+
+
 def fit_sbg_by_plan(
     subscriptions: pd.DataFrame,
     /,
@@ -211,10 +258,13 @@ def fit_sbg_by_plan(
     period_months: float = 1.0,
     min_customers: int = 20,
     random_state: int = 0,
-) -> dict[str, ShiftedBetaGeometricModel | str]:
-    """Return an sBG model per plan fitted on period survival counts (or the reason it failed)."""
+) -> dict[str, RetentionModel | str]:
+    """Return an sBG model per plan fitted on period survival counts (or the reason it failed).
+
+    A plan whose customers all churn alike gets the geometric model sBG reduces to.
+    """
     durations = subscription_durations(subscriptions, as_of=as_of, period_months=period_months)
-    out: dict[str, ShiftedBetaGeometricModel | str] = {}
+    out: dict[str, RetentionModel | str] = {}
     for plan, group in durations.groupby("plan", sort=True):
         if len(group) < min_customers:
             out[str(plan)] = f"only {len(group)} subscriptions (< {min_customers})"
@@ -229,6 +279,13 @@ def fit_sbg_by_plan(
             )
         except (ModelFitError, InputError) as exc:
             out[str(plan)] = str(exc)
+            continue
+        if model.diagnosis_ is not None and "geometric" in str(model.diagnosis_):
+            out[str(plan)] = GeometricRetentionModel().fit_durations(
+                counts["periods"].to_numpy(float),
+                counts["churned"].to_numpy(float),
+                weights=counts["n"].to_numpy(float),
+            )
             continue
         out[str(plan)] = model if model.diagnosis_ is None else str(model.diagnosis_)
     return out
@@ -255,8 +312,8 @@ def contractual_clv_frame(
     clv = np.full(len(active), np.nan)
     notes: list[Any] = [None] * len(active)
     for plan, idx in active.groupby("plan").indices.items():
-        model = models.get(str(plan))
-        if not isinstance(model, ShiftedBetaGeometricModel):
+        model = models.get(str(plan), "no model for this plan")
+        if isinstance(model, str):
             for i in idx:
                 notes[i] = model
             continue
