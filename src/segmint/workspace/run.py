@@ -176,7 +176,7 @@ def run_workspace(
             customers = _add_tiers(customers, config, diagnostics)
 
         step("schemes and tags")
-        segments, tags = _assign_segments(customers, config, cutoff)
+        segments, tags = _assign_segments(customers, config, cutoff, notes)
         store.save_snapshot(run_id, segments=segments, values=_snapshot_values(customers))
         result = RunResult(run_id, cutoff, customers, segments, tags, notes, diagnostics)
         if write_report:
@@ -425,16 +425,24 @@ def _add_tiers(
 
 
 def _assign_segments(
-    customers: pd.DataFrame, config: SegmintConfig, as_of: datetime
+    customers: pd.DataFrame, config: SegmintConfig, as_of: datetime, notes: list[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     from segmint.segments.scheme_config import scheme_from_config, tag_from_config
     from segmint.segments.schemes import assign_scheme, assign_tags
+    from segmint.workspace.validate import SCORE_COLUMNS
 
     backend = duckdb_backend()
     features = backend.create_table("features", customers)
     frames = []
     for scheme_config in config.schemes:
         scheme = scheme_from_config(scheme_config)
+        missing_scores = sorted((scheme.features() - set(customers.columns)) & set(SCORE_COLUMNS))
+        if missing_scores:
+            # A score an optional step did not produce (see the notes): skip, don't fail the run.
+            notes.append(
+                f"scheme {scheme.name!r} skipped: {', '.join(missing_scores)} not computed in this run"
+            )
+            continue
         frames.append(assign_scheme(features, scheme, as_of=as_of).to_pandas())
     if "tier" in customers.columns:
         frames.append(_column_scheme(customers, "tier", "tier_name"))

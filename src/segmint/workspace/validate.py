@@ -27,7 +27,10 @@ SCORE_COLUMNS: dict[str, str] = {
     "icp_band": "string", "health_score": "float64", "health_band": "string",
     "health_change": "float64", "health_trend": "string", "churn_probability": "float64",
     "churn_risk": "string", "tier": "string", "tier_name": "string", "tier_value": "float64",
-    "tier_rank": "int64",
+    "tier_rank": "int64", "icp_similarity": "float64", "contractual_clv": "float64",
+    "expected_lifetime_months": "float64", "upgrade_propensity": "float64", "next_plan": "string",
+    "next_plan_probability": "float64", "churn_driver_1": "string", "churn_driver_2": "string",
+    "churn_driver_3": "string",
 }  # fmt: skip
 
 
