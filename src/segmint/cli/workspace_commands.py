@@ -81,10 +81,38 @@ def print_ingest(summary: Any) -> None:
             note,
         )
     console.print(table)
+    for s in summary.sources:
+        findings = quality_findings(s.quality)
+        if findings:
+            console.print(f"[yellow]quality[/] {s.source}: " + "; ".join(findings), highlight=False)
     console.print(
         f"rows read = loaded + rejected: {summary.rows_read:,} = {summary.rows_loaded:,} + "
         f"{summary.rows_rejected:,} · {summary.customers:,} customers · rejected rows: {summary.rejected_csv}"
     )
+
+
+def quality_findings(quality: dict[str, Any]) -> list[str]:
+    """Return the data-quality facts worth a user's attention, one short phrase each."""
+    if not quality:
+        return []
+    found = []
+    for reason, count in (quality.get("rejected_reasons") or {}).items():
+        found.append(f"{count:,} rejected: {reason}")
+    gaps = {c: v for c, v in (quality.get("null_share") or {}).items() if v and v >= 0.05}
+    if gaps:
+        found.append("mostly empty: " + ", ".join(f"{c} {v:.0%}" for c, v in sorted(gaps.items())))
+    for column, count in (quality.get("duplicates") or {}).items():
+        if count:
+            found.append(
+                f"{count:,} duplicate {'rows' if column == 'rows' else column + ' values'}"
+            )
+    for column, count in (quality.get("future_dates") or {}).items():
+        if count:
+            found.append(f"{count:,} future {column}")
+    for column, count in (quality.get("negative_amounts") or {}).items():
+        if count:
+            found.append(f"{count:,} negative {column}")
+    return found
 
 
 @app.command("run")
