@@ -17,11 +17,11 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from threadpoolctl import threadpool_limits
 
 from segmint.errors import InputError, MissingColumnError, ModelFitError, NotFittedError
 from segmint.scores.health import check_customer_frame, numeric_column
 from segmint.scores.score_config import ICPSimilarityConfig, SuccessRule
+from segmint.threads import fit_threads
 
 MODELS = ("hgb", "logistic")
 _MISSING = "(missing)"
@@ -161,8 +161,7 @@ class ICPSimilarityModel:
 
     def fit(self, frame: pd.DataFrame, y: Any = None) -> ICPSimilarityModel:
         """Label successful customers, cross-validate and fit the classifier; return self."""
-        limit = 1 if len(frame) < _SINGLE_THREAD_ROWS else None
-        with threadpool_limits(limits=limit):
+        with fit_threads(len(frame), single_thread_below=_SINGLE_THREAD_ROWS):
             return self._fit(frame)
 
     def _fit(self, frame: pd.DataFrame) -> ICPSimilarityModel:
@@ -287,8 +286,7 @@ class ICPSimilarityModel:
         for column in self.attributes_:
             if column not in frame.columns:
                 raise MissingColumnError("icp similarity", column, [str(c) for c in frame.columns])
-        limit = 1 if len(frame) < _SINGLE_THREAD_ROWS else None
-        with threadpool_limits(limits=limit):
+        with fit_threads(len(frame), single_thread_below=_SINGLE_THREAD_ROWS):
             proba = self.pipeline_.predict_proba(self._design(frame))[:, 1]
         out = pd.DataFrame({"customer_id": frame["customer_id"].to_numpy()}, index=frame.index)
         out["icp_similarity"] = np.round(100.0 * proba, 2)

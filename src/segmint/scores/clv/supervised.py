@@ -7,7 +7,6 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
-from threadpoolctl import threadpool_limits
 
 from segmint.errors import InputError, NotFittedError
 from segmint.scores.clv.summary import (
@@ -17,6 +16,7 @@ from segmint.scores.clv.summary import (
     _day_numbers,
     factorize_ids,
 )
+from segmint.threads import fit_threads
 
 FEATURES = (
     "frequency",
@@ -86,8 +86,7 @@ def window_features(
     return matrix, present
 
 
-def _threads(rows: int) -> int | None:
-    return 1 if rows < 200_000 else None
+_SINGLE_THREAD_ROWS = 200_000
 
 
 class SupervisedPurchaseModel:
@@ -132,7 +131,7 @@ class SupervisedPurchaseModel:
             loss="poisson", max_iter=self.max_iter, random_state=self.random_state
         )
         # on small tables OpenMP threads spin-wait more than they compute
-        with threadpool_limits(limits=_threads(int(present.sum()))):
+        with fit_threads(int(present.sum()), single_thread_below=_SINGLE_THREAD_ROWS):
             model.fit(features[present], target[present])
         self.model_ = model
         self.window_weeks_ = float(window_weeks)
@@ -154,7 +153,7 @@ class SupervisedPurchaseModel:
         cutoff = int(_as_day(as_of, "as_of"))
         features, present = window_features(cust, day, total, len(ids), cutoff)
         scale = float(horizon_weeks) / self.window_weeks_
-        with threadpool_limits(limits=_threads(int(present.sum()))):
+        with fit_threads(int(present.sum()), single_thread_below=_SINGLE_THREAD_ROWS):
             predicted = self.model_.predict(features[present]) * scale
         return pd.DataFrame(
             {"customer_id": np.asarray(ids, dtype=object)[present], "expected_purchases": predicted}
