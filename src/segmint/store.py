@@ -19,10 +19,10 @@ from typing import Any
 
 import duckdb
 import ibis
-from ibis.expr import types as ir
 import pandas as pd
 import pyarrow as pa
 from ibis.backends import BaseBackend
+from ibis.expr import types as ir
 
 from segmint.contract import CONTRACTS, LOGICAL_TABLES, MONEY_TYPE_SQL, REJECTED_COLUMNS
 from segmint.errors import InputError
