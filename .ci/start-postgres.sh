@@ -8,7 +8,8 @@ if [ -z "$pg_bin" ]; then
   echo "PostgreSQL not found: database tests will be skipped" >&2
 else
   pg_dir="$(mktemp -d /tmp/segmint-pg.XXXXXX)"
-  pg_port="${SEGMINT_PG_PORT:-54329}"
+  # A free port on the loopback (SEGMINT_PG_PORT to choose one).
+  pg_port="${SEGMINT_PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')}"
   pg_user="$(id -un)"
   if [ "$(id -u)" = "0" ]; then
     pg_user="postgres"
@@ -21,5 +22,7 @@ else
   "${as_pg[@]}" "'$pg_bin/initdb' -D '$pg_dir/data' -U '$pg_user' -A trust >/dev/null"
   "${as_pg[@]}" "'$pg_bin/pg_ctl' -D '$pg_dir/data' -o \"-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1\" -l '$pg_dir/log' -w start >/dev/null"
   export SEGMINT_TEST_PG_URL="postgres://$pg_user@127.0.0.1:$pg_port/postgres"
+  # Stop the server when the shell that sourced this exits.
+  trap "${as_pg[*]} \"'$pg_bin/pg_ctl' -D '$pg_dir/data' -m fast stop >/dev/null\" || true" EXIT
   echo "PostgreSQL started for tests at $SEGMINT_TEST_PG_URL"
 fi
