@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from benchmarks.memory import PeakRSS
+from segmint.scores.rfm import RFM_COLUMNS
 
 AS_OF = datetime(2024, 1, 1)
 SEED = 0
@@ -146,20 +147,7 @@ def pandas_rfm(source: Path, out: Path) -> pd.DataFrame:
     g["rfm_score"] = g["r_score"].astype(str) + g["f_score"].astype(str) + g["m_score"].astype(str)
     fm = (g["f_score"] + g["m_score"] + 1) // 2
     g["rfm_segment"] = _segment_lookup()[g["r_score"].to_numpy(), fm.to_numpy()]
-    result = g.reset_index()[
-        [
-            "customer_id",
-            "recency_days",
-            "frequency",
-            "monetary",
-            "total_amount",
-            "r_score",
-            "f_score",
-            "m_score",
-            "rfm_score",
-            "rfm_segment",
-        ]
-    ]
+    result = g.reset_index()[list(RFM_COLUMNS)]
     result.to_parquet(out)
     return result
 
