@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +9,7 @@ import typer
 from rich.table import Table
 
 from segmint.cli.app import app, console, print_json, user_errors
-from segmint.errors import ConfigError, InputError
+from segmint.errors import ConfigError
 
 
 def _parse_k(value: str) -> int | str:
@@ -26,14 +25,9 @@ def _parse_k(value: str) -> int | str:
 
 
 def _load_workspace(folder: Path) -> Any:
-    try:
-        workspace = importlib.import_module("segmint.workspace")
-    except ModuleNotFoundError:
-        workspace = None
-    loader = getattr(workspace, "load_latest_features", None)
-    if loader is None:
-        raise InputError("workspace mode needs `segmint run` features; pass a FILE instead")
-    return loader(folder)
+    from segmint.workspace import load_latest_features
+
+    return load_latest_features(folder, behaviour_only=True)
 
 
 def _render(payload: dict[str, Any]) -> None:

@@ -7,8 +7,12 @@ from pathlib import Path
 import pandas as pd
 
 
-def load_latest_features(folder: str | Path) -> pd.DataFrame:
-    """Return the per-customer features and scores of the workspace's latest run."""
+def load_latest_features(folder: str | Path, *, behaviour_only: bool = False) -> pd.DataFrame:
+    """Return the per-customer features and scores of the workspace's latest run.
+
+    With `behaviour_only`, only customer_id and the catalogue's behaviour features (no scores,
+    bands, reasons or contact data): what clustering should discover structure in.
+    """
     from segmint.config import load_config
     from segmint.errors import InputError
     from segmint.store import open_store
@@ -19,4 +23,10 @@ def load_latest_features(folder: str | Path) -> pd.DataFrame:
         run_id = store.latest_snapshot_run()
         if run_id is None:
             raise InputError(f"{root}: no run stored yet; run `segmint run -w {root}` first")
-        return store.snapshot_values(run_id)
+        values = store.snapshot_values(run_id)
+    if behaviour_only:
+        from segmint.features import FEATURE_CATALOGUE
+
+        keep = [f.name for f in FEATURE_CATALOGUE if f.table != "customers" and f.name in values]
+        values = values[["customer_id", *keep]]
+    return values

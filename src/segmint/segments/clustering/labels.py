@@ -138,9 +138,12 @@ def _level_text(column: str, level: str, share: float, d: float) -> str:
     if low in _YES or low in _NO:
         yes = (low in _YES) == (d > 0)
         return f"{'mostly' if yes else 'few'} {name}"
+    if low in {"missing", "(missing)", "nan", "none", ""}:
+        return f"{'mostly' if d > 0 else 'few'} without {name}"
+    # The column in brackets: "mostly low" alone does not say low what.
     if d > 0:
-        return f"mostly {level}" if share >= 0.5 else f"more {level}"
-    return f"few {level}"
+        return f"{'mostly' if share >= 0.5 else 'more'} {level} ({name})"
+    return f"few {level} ({name})"
 
 
 def cluster_labels(
