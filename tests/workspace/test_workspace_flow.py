@@ -172,3 +172,16 @@ identity:
     merged = {(r["namespace"], r["source_id"]): r["linked_by"] for r in profile["identity"]}
     assert merged[("billing", "B7")] == "email=kim@acme.kr"
     assert ("crm", "A1") in merged
+
+
+def test_latest_features_for_discovery_hold_behaviour_only(
+    saas_workspace: Path, run_result
+) -> None:
+    from segmint.workspace import load_latest_features
+
+    everything = load_latest_features(saas_workspace)
+    behaviour = load_latest_features(saas_workspace, behaviour_only=True)
+    assert "health_score" in everything.columns and "health_score" not in behaviour.columns
+    assert {"customer_id", "active_days_30d", "mrr"} <= set(behaviour.columns)
+    assert not {"email", "icp_reasons", "tier"} & set(behaviour.columns)
+    assert len(behaviour) == len(run_result.customers)
