@@ -184,4 +184,4 @@ def test_latest_features_for_discovery_hold_behaviour_only(
     assert "health_score" in everything.columns and "health_score" not in behaviour.columns
     assert {"customer_id", "active_days_30d", "mrr"} <= set(behaviour.columns)
     assert not {"email", "icp_reasons", "tier"} & set(behaviour.columns)
-    assert len(behaviour) == len(run_result.customers)
+    assert len(behaviour) == len(everything)  # both from the latest stored run
