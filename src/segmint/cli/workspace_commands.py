@@ -255,5 +255,7 @@ def demo(
             str(row.segment), f"{row.customers:,}", f"{row.share:.1%}", f"{row.revenue:,.2f}"
         )
     console.print(seg)
+    for note in s.get("notes", []):
+        console.print(f"[yellow]note:[/] {note}")
     console.print(f"SaaS report:     {result.run.report_path}")
     console.print(f"commerce report: {result.commerce.files['report']}")
