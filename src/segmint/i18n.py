@@ -16,6 +16,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run.subtitle": {"en": "Run {run} · as of {as_of}", "ko": "실행 {run} · 기준일 {as_of}"},
     "run.scheme_heading": {"en": "Scheme: {name}", "ko": "세분화 체계: {name}"},
     "run.tags_heading": {"en": "Tags", "ko": "태그"},
+    "run.icp_heading": {"en": "ICP fit and the evidence", "ko": "ICP 적합도와 근거"},
+    "run.icp_evidence": {
+        "en": "How well each separates successful customers (top value, retained; {rate} of all): "
+        "configured ICP rules AUC {auc_rules}, similarity model on firmographics AUC {auc_model}.",
+        "ko": "성공 고객(상위 가치, 유지; 전체의 {rate})을 구분하는 정도: 설정한 ICP 규칙 AUC {auc_rules}, "
+        "기업 속성 유사도 모델 AUC {auc_model}.",
+    },
     "run.personas_caption": {
         "en": "Persona cards: what sets each segment apart",
         "ko": "페르소나 카드: 각 세그먼트를 구별하는 특징",

@@ -63,6 +63,8 @@ def workspace_report(config: SegmintConfig, result: Any, *, lang: str = "en") ->
         if scheme in personas:
             items.append(table_html(personas[scheme], caption=t("run.personas_caption", lang)))
         sections.append(ReportSection(t("run.scheme_heading", lang, name=scheme), items))
+    if "icp_score" in customers.columns:
+        sections.append(_icp_section(result.diagnostics.get("icp_similarity"), customers, lang))
     if "health_score" in customers.columns:
         sections.append(_health_section(customers, lang))
     if "tier" in customers.columns:
@@ -173,3 +175,27 @@ def _personas(
             }
         )
     return tables
+
+
+def _icp_section(
+    evidence: dict[str, Any] | None, customers: pd.DataFrame, lang: str
+) -> ReportSection:
+    bands = customers["icp_band"].value_counts().rename("customers").reset_index()
+    bands.columns = ["icp_band", "customers"]
+    bands["share"] = bands["customers"] / max(len(customers), 1)
+    items: list[Any] = [table_html(bands, formats=_FORMATS)]
+    if evidence:
+        items.append(
+            t(
+                "run.icp_evidence",
+                lang,
+                auc_rules=format_number(evidence.get("auc_icp_rules"), 2),
+                auc_model=format_number(evidence.get("auc_similarity"), 2),
+                rate=format_percent(evidence.get("success_rate")),
+            )
+        )
+        for key in ("by_icp_band", "criteria", "drivers"):
+            rows = evidence.get(key)
+            if isinstance(rows, list) and rows:
+                items.append(table_html(pd.DataFrame(rows), formats=_FORMATS))
+    return ReportSection(t("run.icp_heading", lang), items)
