@@ -18,7 +18,33 @@ from segmint.scores.clv._optimize import MLEResult
 DAYS_PER_MONTH = 365.25 / 12.0
 
 
-class ShiftedBetaGeometricModel(FittedModel):
+class _ContractualValue:
+    """CLV from a retention model's DERL; subclasses give discounted_expected_residual_lifetime."""
+
+    def discounted_expected_residual_lifetime(
+        self, renewals: FloatArray | int, /, *, discount_rate: float
+    ) -> FloatArray:
+        """Return the discounted expected residual lifetime (in periods)."""
+        raise NotImplementedError
+
+    def contractual_clv(
+        self,
+        renewals: FloatArray | int,
+        /,
+        *,
+        mrr: FloatArray | float,
+        margin: float = 1.0,
+        discount_rate: float,
+        period_months: float = 1.0,
+    ) -> FloatArray:
+        """Return CLV = MRR × months per period × margin × DERL (per-period discount rate)."""
+        if not 0.0 <= margin <= 1.0:
+            raise ValueError("margin must be between 0 and 1")
+        derl = self.discounted_expected_residual_lifetime(renewals, discount_rate=discount_rate)
+        return np.asarray(np.asarray(mrr, dtype=np.float64) * period_months * margin * derl)
+
+
+class ShiftedBetaGeometricModel(_ContractualValue, FittedModel):
     """Churn probability per period ~ Beta(alpha, beta), constant for each customer (sBG)."""
 
     param_names = ("alpha", "beta")
@@ -123,24 +149,8 @@ class ShiftedBetaGeometricModel(FittedModel):
             (b + n) / (a + b + n) * hyp2f1(1.0, b + n + 1.0, a + b + n + 1.0, 1.0 / (1.0 + d))
         )
 
-    def contractual_clv(
-        self,
-        renewals: FloatArray | int,
-        /,
-        *,
-        mrr: FloatArray | float,
-        margin: float = 1.0,
-        discount_rate: float,
-        period_months: float = 1.0,
-    ) -> FloatArray:
-        """Return CLV = MRR × months per period × margin × DERL (per-period discount rate)."""
-        if not 0.0 <= margin <= 1.0:
-            raise ValueError("margin must be between 0 and 1")
-        derl = self.discounted_expected_residual_lifetime(renewals, discount_rate=discount_rate)
-        return np.asarray(np.asarray(mrr, dtype=np.float64) * period_months * margin * derl)
 
-
-class GeometricRetentionModel:
+class GeometricRetentionModel(_ContractualValue):
     """Constant churn probability per period: the limit of sBG when every customer churns alike.
 
     Used per plan when the sBG fit finds no heterogeneity (alpha, beta → ∞); churn_probability_
@@ -168,20 +178,6 @@ class GeometricRetentionModel:
         p = self.churn_probability_
         n = np.asarray(renewals, dtype=np.float64)
         return np.full(n.shape, (1.0 - p) * (1.0 + d) / (d + p))
-
-    def contractual_clv(
-        self,
-        renewals: FloatArray | int,
-        /,
-        *,
-        mrr: FloatArray | float,
-        margin: float = 1.0,
-        discount_rate: float,
-        period_months: float = 1.0,
-    ) -> FloatArray:
-        """Return CLV = MRR × months per period × margin × DERL (per-period discount rate)."""
-        derl = self.discounted_expected_residual_lifetime(renewals, discount_rate=discount_rate)
-        return np.asarray(np.asarray(mrr, dtype=np.float64) * period_months * margin * derl)
 
 
 def _check_rate(discount_rate: float) -> float:
