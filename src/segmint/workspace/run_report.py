@@ -18,13 +18,7 @@ from segmint.report import (
 )
 from segmint.report.context import rfm_grid_from_customers
 from segmint.report.formatting import format_number, format_percent
-
-_VALUE_COLUMNS = ("mrr", "total_amount", "revenue_365d")
-
-
-def value_column(customers: pd.DataFrame) -> str | None:
-    """Return the column that best measures a customer's value (MRR, else revenue)."""
-    return next((c for c in _VALUE_COLUMNS if c in customers.columns), None)
+from segmint.workspace.segment_review import scheme_personas, value_column, with_scheme_columns
 
 
 def scheme_table(customers: pd.DataFrame, segments: pd.DataFrame, scheme: str) -> pd.DataFrame:
@@ -153,13 +147,7 @@ def _personas(
     lang: str,
 ) -> dict[str, pd.DataFrame]:
     """Return one persona table per scheme: segment, size, traits in words, playbook."""
-    from segmint.workspace.segment_review import scheme_personas
-
-    wide = segments[segments["scheme"].isin(schemes)].pivot(
-        index="customer_id", columns="scheme", values="segment"
-    )
-    wide.columns = [f"segment__{c}" for c in wide.columns]
-    frame = customers.merge(wide.reset_index(), on="customer_id", how="left")
+    frame = with_scheme_columns(customers, segments[segments["scheme"].isin(schemes)])
     cards = scheme_personas(frame, schemes, config=config, lang=lang)
     tables = {}
     for scheme, group in cards.items():

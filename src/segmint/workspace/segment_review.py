@@ -19,9 +19,19 @@ KEY_KPIS = (
 _NOT_TRAITS = ("customer_id", "name", "email", "domain", "phone", "owner", "technologies")
 
 
+VALUE_COLUMNS = ("mrr", "total_amount", "revenue_365d")
+
+
 def value_column(frame: pd.DataFrame) -> str | None:
     """Return the column that best measures a customer's value (MRR, else revenue)."""
-    return next((c for c in ("mrr", "total_amount", "revenue_365d") if c in frame.columns), None)
+    return next((c for c in VALUE_COLUMNS if c in frame.columns), None)
+
+
+def with_scheme_columns(values: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Return `values` with one `segment__<scheme>` column per scheme in `segments`."""
+    wide = segments.pivot(index="customer_id", columns="scheme", values="segment")
+    wide.columns = [f"segment__{c}" for c in wide.columns]
+    return values.merge(wide.reset_index(), on="customer_id", how="left")
 
 
 def latest_scheme_frame(store: Store, scheme: str | None = None) -> tuple[int, pd.DataFrame]:
@@ -37,9 +47,7 @@ def latest_scheme_frame(store: Store, scheme: str | None = None) -> tuple[int, p
         raise InputError(
             f"unknown scheme {scheme!r}; schemes in run {run_id}: {', '.join(schemes)}"
         )
-    wide = segments.pivot(index="customer_id", columns="scheme", values="segment")
-    wide.columns = [f"segment__{c}" for c in wide.columns]
-    return run_id, values.merge(wide.reset_index(), on="customer_id", how="left")
+    return run_id, with_scheme_columns(values, segments)
 
 
 def _schemes(frame: pd.DataFrame, scheme: str | None) -> list[str]:
