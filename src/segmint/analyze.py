@@ -14,6 +14,7 @@ import pandas as pd
 from segmint.contract import REJECTED_COLUMNS
 from segmint.engine import duckdb_backend
 from segmint.errors import InputError, ModelFitError
+from segmint.features.point_in_time import normalise_as_of
 
 MONEY_DTYPE = ibis.dtype("decimal(18,2)")
 CLV_COLUMNS = ("p_alive", "expected_purchases_90d", "clv_365d")
@@ -45,15 +46,6 @@ def exact_amount_total(transactions: pd.DataFrame) -> float:
     table = con.create_table("amounts", transactions[["amount"]])
     total = con.execute(table.amount.cast(MONEY_DTYPE).sum())
     return round(float(total), 2)
-
-
-def _as_datetime(value: date | datetime | str | None) -> datetime | None:
-    if value is None:
-        return None
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return stamp.to_pydatetime()
 
 
 def segment_summary(customers: pd.DataFrame) -> pd.DataFrame:
@@ -103,7 +95,7 @@ def analyze_file(
             f"{path}: no usable rows ({len(result.rejected)} rejected); "
             "see the rejected rows for the reasons"
         )
-    cutoff = _as_datetime(as_of) or default_as_of(loaded)
+    cutoff = normalise_as_of(as_of) if as_of is not None else default_as_of(loaded)
 
     con = duckdb_backend()
     transactions = con.create_table("transactions", loaded.drop(columns=["_line"], errors="ignore"))
