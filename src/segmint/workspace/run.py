@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -345,27 +346,12 @@ def _add_churn(
         ChurnModel,
         build_churn_training_set,
         churn_cutoffs,
-        purchase_churn_labels,
         score_churn,
-        subscription_churn_labels,
     )
     from segmint.scores.churn.training import LABEL_COLUMN
 
     horizon = config.churn.horizon_days
-    if "subscriptions" in tables:
-        history = store.frame("SELECT customer_id, started_at, ended_at FROM subscriptions")
-
-        def label_fn(cutoff: datetime, end: datetime) -> pd.Series:
-            return subscription_churn_labels(history, cutoff, end)
-
-        label_kind = "subscription ends"
-    else:
-        history = store.frame("SELECT customer_id, occurred_at FROM transactions WHERE amount > 0")
-
-        def label_fn(cutoff: datetime, end: datetime) -> pd.Series:
-            return purchase_churn_labels(history, cutoff, end)
-
-        label_kind = "no purchase"
+    label_fn, label_kind = churn_label_fn(store)
 
     def feature_fn(cutoff: datetime) -> pd.DataFrame:
         frame = build_features(tables, as_of=cutoff).to_pandas()
@@ -529,19 +515,25 @@ def _write_report(
 __all__ = ["RunResult", "default_run_as_of", "engine_tables", "model_inputs", "run_workspace"]
 
 
-def churn_outcomes(store: Store, start: datetime, end: datetime) -> pd.DataFrame:
-    """Return customer_id, churned for customers at risk at `start`: who churned before `end`."""
+def churn_label_fn(store: Store) -> tuple[Callable[[datetime, datetime], pd.Series], str]:
+    """Return the workspace's churn label function (cut-off, horizon end) and what churn means."""
     from segmint.scores.churn import purchase_churn_labels, subscription_churn_labels
 
     if store.has_table("subscriptions"):
-        history = store.frame("SELECT customer_id, started_at, ended_at FROM subscriptions")
-        labels = subscription_churn_labels(history, start, end)
-    elif store.has_table("transactions"):
-        history = store.frame("SELECT customer_id, occurred_at FROM transactions WHERE amount > 0")
-        labels = purchase_churn_labels(history, start, end)
-    else:
-        raise InputError("churn outcomes need subscriptions or transactions in the workspace")
-    return labels.rename("churned").reset_index()
+        subscriptions = store.frame("SELECT customer_id, started_at, ended_at FROM subscriptions")
+        return partial(subscription_churn_labels, subscriptions), "subscription ends"
+    if store.has_table("transactions"):
+        purchases = store.frame(
+            "SELECT customer_id, occurred_at FROM transactions WHERE amount > 0"
+        )
+        return partial(purchase_churn_labels, purchases), "no purchase"
+    raise InputError("churn labels need subscriptions or transactions in the workspace")
+
+
+def churn_outcomes(store: Store, start: datetime, end: datetime) -> pd.DataFrame:
+    """Return customer_id, churned for customers at risk at `start`: who churned before `end`."""
+    label_fn, _ = churn_label_fn(store)
+    return label_fn(start, end).rename("churned").reset_index()
 
 
 def health_backtest_workspace(
