@@ -12,7 +12,7 @@ import pandas as pd
 from segmint import __version__
 from segmint.config import SegmintConfig, SourceConfig, config_hash
 from segmint.contract import REJECTED_COLUMNS
-from segmint.sources.identity import IdentityRecords, stitch_identities
+from segmint.sources.identity import MATCH_KEYS, IdentityRecords, stitch_identities
 from segmint.store import Store
 
 Progress = Callable[[str], None]
@@ -194,8 +194,7 @@ def stitch_workspace(config: SegmintConfig, store: Store) -> dict[str, int]:
     for source in config.sources:
         if not store.has_table(f"raw_{source.name}"):
             continue
-        key_columns = ["customer_id", *[c for c in ("email", "domain", "phone") if c]]
-        wanted = key_columns + list(source.links)
+        wanted = ["customer_id", *MATCH_KEYS, *source.links]
         present = store.frame(f"SELECT * FROM raw_{source.name} LIMIT 0").columns
         columns = [c for c in dict.fromkeys(wanted) if c in present]
         quoted = ", ".join('"' + c + '"' for c in columns)
