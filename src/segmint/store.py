@@ -247,16 +247,17 @@ class Store:
             if not sources:
                 self.con.execute(f"DROP TABLE IF EXISTS {logical}")
                 continue
-            parts = []
-            for source in sources:
-                namespace = namespaces.get(source, "customer").replace("'", "''")
-                parts.append(
-                    f"SELECT r.* REPLACE (coalesce(m.customer_id, r.customer_id) AS customer_id) "
-                    f"FROM raw_{source} r LEFT JOIN identity_map m "
-                    f"ON m.namespace = '{namespace}' AND m.source_id = r.customer_id"
-                )
+            parts = [
+                "SELECT r.* REPLACE (coalesce(m.customer_id, r.customer_id) AS customer_id) "
+                f"FROM raw_{check_identifier(source, what='source name')} r "
+                "LEFT JOIN identity_map m ON m.namespace = ? AND m.source_id = r.customer_id"
+                for source in sources
+            ]
             union = " UNION ALL BY NAME ".join(parts)
-            self.con.execute(f"CREATE OR REPLACE TABLE {logical} AS {union}")
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE {logical} AS {union}",
+                [namespaces.get(source, "customer") for source in sources],
+            )
             row = self.con.execute(f"SELECT count(*) FROM {logical}").fetchone()
             counts[logical] = int(row[0]) if row else 0
         return counts
