@@ -262,6 +262,13 @@ class Store:
             counts[logical] = int(row[0]) if row else 0
         return counts
 
+    def export_parquet(self, table: str, path: Path) -> None:
+        """Write a workspace table to a Parquet file (how the Spark engine reads the workspace)."""
+        check_identifier(table, what="table name")
+        # COPY takes no bound parameter for its file name: quote it as an SQL string literal.
+        literal = "'" + path.as_posix().replace("'", "''") + "'"
+        self.con.execute(f"COPY {table} TO {literal} (FORMAT PARQUET)")
+
     def logical_tables(self) -> dict[str, ir.Table]:
         """Return Ibis tables for the logical tables present in the workspace."""
         backend = self.ibis()

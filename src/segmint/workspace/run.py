@@ -84,7 +84,7 @@ def engine_tables(config: SegmintConfig, store: Store, root: Path) -> dict[str, 
     out = {}
     for name in tables:
         path = export_dir / f"{name}.parquet"
-        store.con.execute(f"COPY {name} TO '{path.as_posix()}' (FORMAT PARQUET)")
+        store.export_parquet(name, path)
         out[name] = spark.read_parquet(str(path), table_name=f"segmint_{name}")
     return out
 
