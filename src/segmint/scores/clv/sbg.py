@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.special import hyp2f1
+from scipy.stats import chi2
 
 from segmint.errors import InputError, MissingColumnError, ModelFitError
 from segmint.scores.clv._base import FittedModel, FloatArray
@@ -16,6 +17,8 @@ from segmint.scores.clv._likelihood import sbg_log_churn, sbg_log_survival
 from segmint.scores.clv._optimize import MLEResult
 
 DAYS_PER_MONTH = 365.25 / 12.0
+# heterogeneity test level: sBG must beat its geometric limit at this level to be used
+HETEROGENEITY_TEST_LEVEL = 0.05
 
 
 class _ContractualValue:
@@ -82,6 +85,7 @@ class ShiftedBetaGeometricModel(_ContractualValue, FittedModel):
         w = np.ones_like(t) if weights is None else np.asarray(weights, dtype=np.float64)
         if np.any(t[c > 0] < 1):
             raise InputError("a churned customer needs periods >= 1")
+        self.geometric_log_likelihood_ = _geometric_log_likelihood(t, c, w)
         self._fit_arrays([t, c, w])
         self.n_customers_ = int(round(float(w.sum())))
         return self
@@ -107,8 +111,16 @@ class ShiftedBetaGeometricModel(_ContractualValue, FittedModel):
         return loglik
 
     def _diagnose(self, params: dict[str, float], result: MLEResult) -> str | None:
-        if params["alpha"] > 1e6 and params["beta"] > 1e6:
-            return "churn is the same for every customer (alpha, beta → ∞): use a geometric model"
+        # Scale-free: where the optimiser stops along the alpha, beta → ∞ ridge (1e4 or 1e7)
+        # changes the log-likelihood by far less than the test's critical value. The geometric
+        # model is the boundary case, so the statistic follows ½χ²₀ + ½χ²₁ (Self & Liang 1987).
+        statistic = max(2.0 * (result.log_likelihood - self.geometric_log_likelihood_), 0.0)
+        self.heterogeneity_p_value_ = float(0.5 * chi2.sf(statistic, 1)) if statistic > 0 else 0.5
+        if self.heterogeneity_p_value_ > HETEROGENEITY_TEST_LEVEL:
+            return (
+                "churn is the same for every customer: sBG is not better than a geometric model "
+                f"(likelihood-ratio p={self.heterogeneity_p_value_:.2g}); use a geometric model"
+            )
         return None
 
     def survival(self, periods: FloatArray | int) -> FloatArray:
@@ -178,6 +190,18 @@ class GeometricRetentionModel(_ContractualValue):
         p = self.churn_probability_
         n = np.asarray(renewals, dtype=np.float64)
         return np.full(n.shape, (1.0 - p) * (1.0 + d) / (d + p))
+
+
+def _geometric_log_likelihood(
+    periods: FloatArray, churned: FloatArray, weights: FloatArray
+) -> float:
+    """Return the maximised log-likelihood of a constant churn probability (sBG's limit)."""
+    exposure = float(np.dot(weights, periods))
+    leavers = float(np.dot(weights, churned > 0))
+    if leavers <= 0 or leavers >= exposure:
+        return 0.0  # p = 0 or p = 1: every observation has probability one
+    p = leavers / exposure
+    return float(leavers * np.log(p) + (exposure - leavers) * np.log1p(-p))
 
 
 def _check_rate(discount_rate: float) -> float:
