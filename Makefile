@@ -3,13 +3,16 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every install uses the versions in the lock file, so CI, developers and users test the same
+# stack; `make lock` refreshes it and `make test-latest` tries the newest releases.
+LOCK := requirements/lock.txt
 
-.PHONY: demo test lint typecheck pytest bench install clean
+.PHONY: demo test lint typecheck pytest bench install clean lock test-latest
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[spark,dev]'
+	$(BIN)/pip install --quiet --constraint $(LOCK) -e '.[spark,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -32,5 +35,20 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# Re-resolve the newest versions allowed by pyproject.toml into the lock file (needs PyPI).
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet uv
+	.venv-lock/bin/uv pip compile pyproject.toml --extra spark --extra dev --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 --no-header --quiet -o $(LOCK)
+
+# The "latest versions" job: a separate venv without the lock, then the whole test suite.
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/pip install --quiet --upgrade pip
+	.venv-latest/bin/pip install --quiet -e '.[spark,dev]'
+	.venv-latest/bin/pytest -q
+
 clean:
-	rm -rf $(VENV) segmint-demo .pytest_cache .mypy_cache .ruff_cache spark-warehouse
+	rm -rf $(VENV) .venv-lock .venv-latest segmint-demo .pytest_cache .mypy_cache .ruff_cache spark-warehouse
