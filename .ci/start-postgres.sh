@@ -23,6 +23,6 @@ else
   "${as_pg[@]}" "'$pg_bin/pg_ctl' -D '$pg_dir/data' -o \"-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1\" -l '$pg_dir/log' -w start >/dev/null"
   export SEGMINT_TEST_PG_URL="postgres://$pg_user@127.0.0.1:$pg_port/postgres"
   # Stop the server and remove its data folder when the shell that sourced this exits.
-  trap "${as_pg[*]} \"'$pg_bin/pg_ctl' -D '$pg_dir/data' -m fast stop >/dev/null\" || true; rm -rf '$pg_dir'" EXIT
+  trap "cd /; ${as_pg[*]} \"'$pg_bin/pg_ctl' -D '$pg_dir/data' -m fast stop >/dev/null\" || true; rm -rf '$pg_dir'" EXIT
   echo "PostgreSQL started for tests at $SEGMINT_TEST_PG_URL"
 fi
