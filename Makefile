@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # stack; `make lock` refreshes it and `make test-latest` tries the newest releases.
 LOCK := requirements/lock.txt
 
-.PHONY: demo test lint typecheck pytest bench install clean lock test-latest
+.PHONY: demo test lint typecheck docs pytest bench install clean lock test-latest
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
+# The docs site (mkdocs.yml, docs/): --strict turns every warning (broken link, bad docstring) into a
+# failure. Not --quiet: it hides the warnings from the strict count and the build passes anyway.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site
+
 pytest: $(STAMP)
 	$(BIN)/pytest -q
 
-test: lint typecheck pytest
+test: lint typecheck docs pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
@@ -51,4 +56,4 @@ test-latest:
 	.venv-latest/bin/pytest -q
 
 clean:
-	rm -rf $(VENV) .venv-lock .venv-latest segmint-demo .pytest_cache .mypy_cache .ruff_cache spark-warehouse
+	rm -rf $(VENV) .venv-lock .venv-latest segmint-demo site .pytest_cache .mypy_cache .ruff_cache spark-warehouse
