@@ -168,6 +168,34 @@ class SegmintConfig(_Strict):
         return value
 
     @model_validator(mode="after")
+    def _one_set_of_churn_thresholds(self) -> SegmintConfig:
+        # The churn_risk scheme and the churn model's churn_risk band must count the same
+        # customers: both use one pair of thresholds (whichever the config states).
+        explicit = "risk_thresholds" in self.churn.model_fields_set
+        for scheme in self.schemes:
+            params = dict(scheme.params or {})
+            if scheme.template != "churn_risk" or params.get("feature", "churn_probability") != (
+                "churn_probability"
+            ):
+                continue
+            if {"medium", "high"} & set(params):
+                stated = (
+                    float(params.get("medium", self.churn.risk_thresholds[0])),
+                    float(params.get("high", self.churn.risk_thresholds[1])),
+                )
+                if explicit and stated != tuple(self.churn.risk_thresholds):
+                    raise ValueError(
+                        f"scheme {scheme.name!r} uses churn thresholds medium={stated[0]}, "
+                        f"high={stated[1]} but churn.risk_thresholds is "
+                        f"{list(self.churn.risk_thresholds)}; state them in one place"
+                    )
+                self.churn = self.churn.model_copy(update={"risk_thresholds": stated})
+                explicit = True
+            medium, high = self.churn.risk_thresholds
+            scheme.params = {**params, "medium": medium, "high": high}
+        return self
+
+    @model_validator(mode="after")
     def _unique_source_names(self) -> SegmintConfig:
         names = [s.name for s in self.sources]
         duplicates = sorted({n for n in names if names.count(n) > 1})

@@ -295,15 +295,49 @@ class Store:
         self.con.unregister("_val")
         self.con.execute("COMMIT")
 
-    def latest_snapshot_run(self, *, before: int | None = None) -> int | None:
-        """Return the newest run id that stored a snapshot (optionally older than `before`)."""
-        sql = "SELECT max(run_id) FROM snapshot_segments"
-        params: list[Any] = []
-        if before is not None:
-            sql += " WHERE run_id < ?"
-            params.append(before)
-        row = self.con.execute(sql, params).fetchone()
-        return int(row[0]) if row and row[0] is not None else None
+    def snapshot_runs(self) -> pd.DataFrame:
+        """Return run_id and as_of of every run that stored a snapshot, newest as_of first.
+
+        Newest means the latest as_of (ties: the higher run id), not the latest run id: a run
+        made afterwards for an earlier date is history, not the current state.
+        """
+        return self.frame(
+            "SELECT r.run_id, r.as_of FROM runs r "
+            "WHERE r.status <> 'failed' "
+            "AND EXISTS (SELECT 1 FROM snapshot_segments s WHERE s.run_id = r.run_id) "
+            "ORDER BY r.as_of DESC NULLS LAST, r.run_id DESC"
+        )
+
+    def latest_snapshot_run(self) -> int | None:
+        """Return the run id of the snapshot with the newest as_of (ties: highest run id)."""
+        runs = self.snapshot_runs()
+        return int(runs["run_id"].iloc[0]) if len(runs) else None
+
+    def previous_snapshot_run(self, as_of: datetime) -> int | None:
+        """Return the newest snapshot run whose as_of is strictly before `as_of` (None if none)."""
+        runs = self.snapshot_runs()
+        earlier = runs[pd.to_datetime(runs["as_of"]) < pd.Timestamp(as_of)]
+        return int(earlier["run_id"].iloc[0]) if len(earlier) else None
+
+    def snapshot_run(self, run_id: int | None = None) -> tuple[int, datetime]:
+        """Return (run id, as_of) of the snapshot `run_id`, or of the newest one when None.
+
+        Raises InputError when no snapshot is stored or `run_id` names no stored snapshot; the
+        message lists the runs there are.
+        """
+        runs = self.snapshot_runs()
+        if runs.empty:
+            raise InputError("no run stored yet; run `segmint run` first")
+        if run_id is None:
+            row = runs.iloc[0]
+        else:
+            match = runs[runs["run_id"] == run_id]
+            if match.empty:
+                raise InputError(
+                    f"run {run_id} has no stored snapshot; runs: {describe_runs(runs)}"
+                )
+            row = match.iloc[0]
+        return int(row["run_id"]), pd.Timestamp(row["as_of"]).to_pydatetime()
 
     def snapshot_segments(self, run_id: int) -> pd.DataFrame:
         """Return the segment assignments stored by a run."""
@@ -330,6 +364,17 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+def describe_runs(runs: pd.DataFrame, *, limit: int = 10) -> str:
+    """Return "7 (as of 2024-06-30), 6 (as of 2024-03-31), ..." for a frame of run_id, as_of."""
+    head = runs.head(limit)
+    shown = [
+        f"{int(run_id)} (as of {pd.Timestamp(as_of):%Y-%m-%d})"
+        for run_id, as_of in zip(head["run_id"].tolist(), head["as_of"].tolist(), strict=True)
+    ]
+    more = f", and {len(runs) - limit} more" if len(runs) > limit else ""
+    return ", ".join(shown) + more
 
 
 def _arrow(frame: pd.DataFrame) -> pa.Table:

@@ -24,10 +24,10 @@ def _parse_k(value: str) -> int | str:
     return k
 
 
-def _load_workspace(folder: Path) -> Any:
-    from segmint.workspace import load_latest_features
+def _load_workspace(folder: Path, run: int | None) -> Any:
+    from segmint.workspace import load_snapshot_features
 
-    return load_latest_features(folder, behaviour_only=True)
+    return load_snapshot_features(folder, run=run, behaviour_only=True)
 
 
 def _render(payload: dict[str, Any]) -> None:
@@ -91,8 +91,14 @@ def discover_command(
     workspace: Annotated[
         Path | None,
         typer.Option(
-            "--workspace", "-w", help="Cluster the features of the workspace's latest run."
+            "--workspace",
+            "-w",
+            help="Cluster the features of a workspace run (the newest as_of, or --run).",
         ),
+    ] = None,
+    run_id: Annotated[
+        int | None,
+        typer.Option("--run", help="With --workspace: the stored run id to cluster.", min=1),
     ] = None,
     features: Annotated[
         str | None,
@@ -121,13 +127,17 @@ def discover_command(
     with user_errors():
         if (file is None) == (workspace is None):
             raise ConfigError("give either FILE or --workspace DIR (exactly one)")
+        if run_id is not None and workspace is None:
+            raise ConfigError("--run applies only with --workspace DIR")
+        shown: Any = None
         if file is not None:
             from segmint.sources import read_table
 
             frame = read_table(file, encoding=encoding)
         else:
             assert workspace is not None
-            frame = _load_workspace(workspace)
+            shown = _load_workspace(workspace, run_id)
+            frame = shown.values
             if id_col is None and "customer_id" in frame.columns:
                 id_col = "customer_id"
         if id_col is not None and id_col not in frame.columns:
@@ -143,6 +153,8 @@ def discover_command(
             raise ConfigError(str(exc)) from None
         payload = result.to_json()
         payload["id_col"] = result.id_col
+        if shown is not None:
+            payload["run"] = {"run_id": shown.run_id, "as_of": shown.as_of.date().isoformat()}
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
             result.assignments.to_csv(output, index=False)
@@ -150,6 +162,10 @@ def discover_command(
         if as_json:
             print_json(payload)
             return
+        if shown is not None:
+            console.print(
+                f"clustering run {shown.run_id} (as of {shown.as_of:%Y-%m-%d})", highlight=False
+            )
         _render(payload)
         if output is not None:
             console.print(f"wrote {len(result.assignments):,} rows to {output}", highlight=False)

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from segmint.cli.app import app, console, parse_cli_date, print_json, user_errors
-from segmint.cli.workspace_commands import JsonFlag, Workspace
+from segmint.cli.workspace_commands import JsonFlag, RunOption, Workspace, shown_run_line
 
 health_app = typer.Typer(help="Health score tools.", no_args_is_help=True)
 app.add_typer(health_app, name="health")
@@ -95,6 +95,7 @@ def _cell(value: Any) -> str:
 def validate_segments(
     workspace: Workspace = Path("."),
     scheme: Annotated[str | None, typer.Option(help="One scheme (default: every scheme).")] = None,
+    run_id: RunOption = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Judge each segment: distinct, measurable, accessible, substantial, actionable (pass/warn/fail)."""
@@ -105,10 +106,12 @@ def validate_segments(
     with user_errors():
         config = load_config(workspace)
         with open_store(workspace / config.database, read_only=True) as store:
-            results = validate_workspace_segments(config, store, scheme=scheme)
+            results = validate_workspace_segments(config, store, scheme=scheme, run=run_id)
     if json_output:
         print_json(results if scheme is None else results[0])
         return
+    if results:
+        console.print(shown_run_line(results[0]["run_id"], results[0]["as_of"]), highlight=False)
     colour = {"pass": "green", "warn": "yellow", "fail": "red"}
     for result in results:
         table = Table(title=f"scheme {result['scheme']} (run {result['run_id']})")
@@ -135,6 +138,7 @@ def personas(
     workspace: Workspace = Path("."),
     scheme: Annotated[str | None, typer.Option(help="One scheme (default: every scheme).")] = None,
     lang: Annotated[str, typer.Option(help="Language of the cards: en or ko.")] = "en",
+    run_id: RunOption = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Persona cards: size, revenue share, the traits that set each segment apart, its playbook."""
@@ -145,10 +149,12 @@ def personas(
     with user_errors():
         config = load_config(workspace)
         with open_store(workspace / config.database, read_only=True) as store:
-            cards = workspace_personas(config, store, scheme=scheme, lang=lang)
+            cards = workspace_personas(config, store, scheme=scheme, lang=lang, run=run_id)
+            shown = store.snapshot_run(run_id)
     if json_output:
         print_json({name: [c.to_dict() for c in group] for name, group in cards.items()})
         return
+    console.print(shown_run_line(*shown), highlight=False)
     for name, group in cards.items():
         console.rule(f"scheme {name}")
         for card in group:

@@ -22,6 +22,17 @@ Workspace = Annotated[
     Path, typer.Option("--workspace", "-w", help="Workspace folder (holds segmint.yaml).")
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+RunOption = Annotated[
+    int | None,
+    typer.Option(
+        "--run", help="Stored run id to show (default: the run with the newest as_of).", min=1
+    ),
+]
+
+
+def shown_run_line(run_id: int, as_of: Any) -> str:
+    """Return "showing run 7 (as of 2025-06-30)" for the run a command reads."""
+    return f"showing run {run_id} (as of {str(as_of)[:10]})"
 
 
 @app.command("init")
@@ -176,6 +187,7 @@ def customer(
         str, typer.Argument(help="A customer id, or any source id merged into one.")
     ],
     workspace: Workspace = Path("."),
+    run_id: RunOption = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Show one customer: merged source records and why, segments with reasons, scores."""
@@ -186,13 +198,17 @@ def customer(
     with user_errors():
         config = load_config(workspace)
         with open_store(workspace / config.database, read_only=True) as store:
-            profile = customer_profile(store, customer_id)
+            profile = customer_profile(store, customer_id, run=run_id)
     if json_output:
         print_json(profile)
         return
     console.print(
         f"[bold]customer {profile['customer_id']}[/]"
-        + (f" (as of {profile.get('as_of')})" if profile.get("as_of") else "")
+        + (
+            f" · {shown_run_line(profile['run_id'], profile['as_of'])}"
+            if profile.get("run_id") is not None
+            else " · no run stored yet"
+        )
     )
     ids = Table(title="source records merged into this customer")
     for column in ("namespace", "source id", "linked by"):
@@ -205,7 +221,7 @@ def customer(
         + ", ".join(f"{r['table']} from {r['source']}: {r['rows']}" for r in profile["source_rows"])
     )
     if profile["segments"]:
-        seg = Table(title="segments (latest run)")
+        seg = Table(title=f"segments (run {profile['run_id']})")
         for column in ("scheme", "segment", "why"):
             seg.add_column(column)
         for s in profile["segments"]:

@@ -25,8 +25,11 @@ def resolve_customer_id(store: Store, any_id: str) -> str:
     )
 
 
-def customer_profile(store: Store, any_id: str) -> dict[str, Any]:
-    """Return the customer's identity records, row counts per table, latest segments and values."""
+def customer_profile(store: Store, any_id: str, *, run: int | None = None) -> dict[str, Any]:
+    """Return the customer's identity records, row counts per table, and the segments and values
+    of run `run` (default: the run with the newest as_of)."""
+    # The run is checked first: a wrong --run is reported whatever the customer.
+    selected = store.snapshot_run(run) if run is not None or len(store.snapshot_runs()) else None
     customer_id = resolve_customer_id(store, any_id)
     identity = store.frame(
         "SELECT namespace, source_id, linked_by FROM identity_map WHERE customer_id = ? "
@@ -54,11 +57,13 @@ def customer_profile(store: Store, any_id: str) -> dict[str, Any]:
         "segments": [],
         "values": {},
         "run_id": None,
+        "as_of": None,
     }
-    run_id = store.latest_snapshot_run()
-    if run_id is None:
+    if selected is None:
         return profile
+    run_id, as_of = selected
     profile["run_id"] = run_id
+    profile["as_of"] = as_of.isoformat(sep=" ")
     segments = store.frame(
         "SELECT scheme, segment, rule, reason FROM snapshot_segments WHERE run_id = ? AND customer_id = ? "
         "ORDER BY scheme",
@@ -74,8 +79,6 @@ def customer_profile(store: Store, any_id: str) -> dict[str, Any]:
         r.name: (r.value_text if pd.notna(r.value_text) else _clean_number(r.value_num))
         for r in values.itertuples(index=False)
     }
-    as_of = store.con.execute("SELECT as_of FROM runs WHERE run_id = ?", [run_id]).fetchone()
-    profile["as_of"] = str(as_of[0]) if as_of else None
     return profile
 
 

@@ -146,7 +146,11 @@ def run_workspace(
         customers = decimals_to_float(compute_features(tables, as_of=cutoff))
         if customers.empty:
             raise InputError(f"no customers have data before {cutoff:%Y-%m-%d}")
-        previous_run = store.latest_snapshot_run(before=run_id)
+        # Sorted by id so that no model sees the engine's row order (it varies between queries).
+        customers = customers.sort_values("customer_id", ignore_index=True)
+        # Trends compare with the newest snapshot of an earlier date: re-running a date gives the
+        # same result however often it is repeated.
+        previous_run = store.previous_snapshot_run(cutoff)
         previous = store.snapshot_values(previous_run) if previous_run else None
 
         if "transactions" in tables:
@@ -182,7 +186,7 @@ def run_workspace(
         result = RunResult(run_id, cutoff, customers, segments, tags, notes, diagnostics)
         if write_report:
             step("report")
-            result.report_path = _write_report(root, config, result, previous_run, store)
+            result.report_path = _write_report(root, config, result, store)
         store.finish_run(run_id, counts=result.to_dict())
         return result
     except Exception as exc:
@@ -215,7 +219,7 @@ def _add_clv(
 
     purchases = store.frame(
         "SELECT customer_id, occurred_at, CAST(amount AS DOUBLE) AS amount FROM transactions "
-        "WHERE amount > 0 AND occurred_at < ?",
+        "WHERE amount > 0 AND occurred_at < ? ORDER BY customer_id, occurred_at, amount",
         [as_of],
     )
     try:
@@ -244,7 +248,10 @@ def _add_icp(
     if config.icp.similarity is not None:
         from segmint.scores.icp_similarity import ICPSimilarityModel, compare_with_rules
 
-        model = ICPSimilarityModel.from_config(config.icp.similarity).fit(customers)
+        model = ICPSimilarityModel.from_config(config.icp.similarity)
+        if "random_state" not in config.icp.similarity.model_fields_set:
+            model.random_state = config.seed  # seeded from the workspace seed
+        model = model.fit(customers)
         similarity = model.score(customers)[["customer_id", "icp_similarity"]]
         diagnostics["icp_similarity"] = _plain(
             {
@@ -264,7 +271,8 @@ def _add_contractual_clv(
 
     subscriptions = store.frame(
         "SELECT customer_id, started_at, ended_at, CAST(mrr AS DOUBLE) AS mrr, plan "
-        "FROM subscriptions WHERE started_at < ?",
+        "FROM subscriptions WHERE started_at < ? "
+        "ORDER BY customer_id, started_at, ended_at NULLS LAST, mrr, plan",
         [as_of],
     )
     if "plan" not in subscriptions or subscriptions.empty:
@@ -497,16 +505,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _write_report(
-    root: Path, config: SegmintConfig, result: RunResult, previous_run: int | None, store: Store
-) -> Path:
+def _write_report(root: Path, config: SegmintConfig, result: RunResult, store: Store) -> Path:
+    """Write reports/run-<id>-<as_of>.html; copy it to report.html only if this run is the newest.
+
+    report.html always shows the snapshot with the newest as_of: a run for an earlier date (a
+    backfill) keeps its own file and says so in the notes.
+    """
     from segmint.workspace.run_report import workspace_report
 
-    html = workspace_report(config, result, lang=config.language)
     reports = root / "reports"
     reports.mkdir(exist_ok=True)
     path = reports / f"run-{result.run_id:04d}-{result.as_of:%Y-%m-%d}.html"
+    newest_run, newest_as_of = store.snapshot_run()
+    if newest_run != result.run_id:
+        result.notes.append(
+            f"run {result.run_id} is as of {result.as_of:%Y-%m-%d}, before run {newest_run} "
+            f"(as of {newest_as_of:%Y-%m-%d}): report.html still shows run {newest_run}; "
+            f"this run's report is {path}"
+        )
+    html = workspace_report(config, result, lang=config.language)
     path.write_text(html, encoding="utf-8")
+    if newest_run != result.run_id:
+        return path
     latest = root / "report.html"
     latest.write_text(html, encoding="utf-8")
     return latest
@@ -520,11 +540,15 @@ def churn_label_fn(store: Store) -> tuple[Callable[[datetime, datetime], pd.Seri
     from segmint.scores.churn import purchase_churn_labels, subscription_churn_labels
 
     if store.has_table("subscriptions"):
-        subscriptions = store.frame("SELECT customer_id, started_at, ended_at FROM subscriptions")
+        subscriptions = store.frame(
+            "SELECT customer_id, started_at, ended_at FROM subscriptions "
+            "ORDER BY customer_id, started_at, ended_at NULLS LAST"
+        )
         return partial(subscription_churn_labels, subscriptions), "subscription ends"
     if store.has_table("transactions"):
         purchases = store.frame(
-            "SELECT customer_id, occurred_at FROM transactions WHERE amount > 0"
+            "SELECT customer_id, occurred_at FROM transactions WHERE amount > 0 "
+            "ORDER BY customer_id, occurred_at"
         )
         return partial(purchase_churn_labels, purchases), "no purchase"
     raise InputError("churn labels need subscriptions or transactions in the workspace")
@@ -553,7 +577,9 @@ def health_backtest_workspace(
         raise InputError("segmint.yaml has no `health:` section to backtest")
     end = as_of or default_run_as_of(store)
     start = end - timedelta(days=days)
-    features = compute_features(engine_tables(config, store, root), as_of=start)
+    features = compute_features(engine_tables(config, store, root), as_of=start).sort_values(
+        "customer_id", ignore_index=True
+    )
     scores = HealthScorer(config.health).fit(features).score(features)
     report = health_backtest(scores, churn_outcomes(store, start, end), horizon_days=days)
     return {

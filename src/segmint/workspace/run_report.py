@@ -133,7 +133,15 @@ def _churn_section(diag: dict[str, Any], customers: pd.DataFrame, lang: str) -> 
         table_html(rows),
     ]
     if "churn_risk" in customers.columns:
-        risk = customers["churn_risk"].value_counts().rename("customers").reset_index()
+        # Same thresholds and the same "unscored" rest as the churn_risk scheme (see config.py),
+        # so this table and the scheme's table count the same customers.
+        risk = (
+            customers["churn_risk"]
+            .fillna("unscored")
+            .value_counts()
+            .rename("customers")
+            .reset_index()
+        )
         risk.columns = ["churn_risk", "customers"]
         items.append(table_html(risk))
     return ReportSection(t("run.churn_heading", lang), items)

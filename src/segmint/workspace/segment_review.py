@@ -34,11 +34,12 @@ def with_scheme_columns(values: pd.DataFrame, segments: pd.DataFrame) -> pd.Data
     return values.merge(wide.reset_index(), on="customer_id", how="left")
 
 
-def latest_scheme_frame(store: Store, scheme: str | None = None) -> tuple[int, pd.DataFrame]:
-    """Return the latest run id and a frame of values with one `segment__<scheme>` column per scheme."""
-    run_id = store.latest_snapshot_run()
-    if run_id is None:
-        raise InputError("no run stored yet; run `segmint run` first")
+def latest_scheme_frame(
+    store: Store, scheme: str | None = None, *, run: int | None = None
+) -> tuple[int, pd.DataFrame]:
+    """Return the run id (`run`, default the newest as_of) and its values with one
+    `segment__<scheme>` column per scheme."""
+    run_id, _ = store.snapshot_run(run)
     values = store.snapshot_values(run_id)
     segments = store.snapshot_segments(run_id)
     segments = segments[~segments["scheme"].str.startswith("tag:")]
@@ -74,12 +75,13 @@ def _defining_features(config: SegmintConfig, scheme: str, frame: pd.DataFrame) 
 
 
 def validate_workspace_segments(
-    config: SegmintConfig, store: Store, *, scheme: str | None = None
+    config: SegmintConfig, store: Store, *, scheme: str | None = None, run: int | None = None
 ) -> list[dict[str, Any]]:
-    """Return, per scheme, the five-criteria validation of its segments (JSON-ready)."""
+    """Return, per scheme, the five-criteria validation of its segments in run `run` (JSON-ready)."""
     from segmint.segments.validation import validate_segments, validation_to_json
 
-    run_id, frame = latest_scheme_frame(store, scheme)
+    run_id, frame = latest_scheme_frame(store, scheme, run=run)
+    _, as_of = store.snapshot_run(run_id)
     playbooks = {name: p.model_dump() for name, p in config.playbooks.items()}
     out = []
     for name in _schemes(frame, scheme):
@@ -93,16 +95,27 @@ def validate_workspace_segments(
             value_col=value_column(frame),
             playbooks=playbooks,
         )
-        out.append({"run_id": run_id, **validation_to_json(table, scheme=name)})
+        out.append(
+            {
+                "run_id": run_id,
+                "as_of": as_of.date().isoformat(),
+                **validation_to_json(table, scheme=name),
+            }
+        )
     return out
 
 
 def workspace_personas(
-    config: SegmintConfig, store: Store, *, scheme: str | None = None, lang: str = "en"
+    config: SegmintConfig,
+    store: Store,
+    *,
+    scheme: str | None = None,
+    lang: str = "en",
+    run: int | None = None,
 ) -> dict[str, list[Any]]:
-    """Return persona cards for every segment of each scheme (or one) of the latest run."""
+    """Return persona cards for every segment of each scheme (or one) of run `run` (default newest)."""
 
-    _, frame = latest_scheme_frame(store, scheme)
+    _, frame = latest_scheme_frame(store, scheme, run=run)
     return scheme_personas(frame, _schemes(frame, scheme), config=config, lang=lang)
 
 

@@ -105,6 +105,18 @@ class TableDesign:
         return pd.DataFrame(out, index=frame.index)
 
 
+def level_counts(text: pd.Series) -> pd.Series:
+    """Return each level's row count, most frequent first; equal counts in level order.
+
+    value_counts alone breaks ties by first appearance, which would make the kept levels (and
+    their order inside the model) depend on the row order of the input.
+    """
+    counts = text.value_counts()
+    frame = pd.DataFrame({"level": counts.index.astype(str), "count": counts.to_numpy()})
+    frame = frame.sort_values(["count", "level"], ascending=[False, True], kind="stable")
+    return pd.Series(frame["count"].to_numpy(), index=frame["level"].to_numpy(), name="count")
+
+
 def learn_design(frame: pd.DataFrame, *, max_levels: int = MAX_LEVELS) -> TableDesign:
     """Decide each column's role: numeric, categorical (levels capped), datetime, or dropped with a reason."""
     design = TableDesign()
@@ -127,7 +139,7 @@ def learn_design(frame: pd.DataFrame, *, max_levels: int = MAX_LEVELS) -> TableD
             continue
         text = series.astype("string").str.strip()
         text = text.fillna(MISSING_LEVEL).mask(text == "", MISSING_LEVEL)
-        counts = text.value_counts()
+        counts = level_counts(text)
         if len(counts) > max_levels and counts.iloc[:max_levels].sum() < 0.5 * len(text):
             # the kept levels would cover under half the rows: names or free text, not a category
             design.dropped[str(col)] = f"free text ({len(counts)} distinct values)"

@@ -17,9 +17,13 @@ def top_decile_lift(y_true: ArrayLike, proba: ArrayLike) -> float | None:
     if base == 0:
         return None
     k = max(1, int(np.ceil(0.1 * len(y))))
-    # stable sort on -p: ties keep input order, so the result is deterministic
-    top = np.argsort(-p, kind="stable")[:k]
-    return float(y[top].mean() / base)
+    # Scores tied at the decile edge (calibrated models give many) count with their mean churn
+    # rate, as if the tie were broken at random: the lift then does not depend on row order.
+    edge = np.sort(p)[::-1][k - 1]
+    above = p > edge
+    at_edge = p == edge
+    churners = y[above].sum() + y[at_edge].mean() * (k - int(above.sum()))
+    return float(churners / k / base)
 
 
 def calibration_table(

@@ -33,12 +33,38 @@ def _labels(y: ArrayLike) -> np.ndarray:
     return out.astype(int)
 
 
+def canonical_order(X: pd.DataFrame) -> np.ndarray:
+    """Return row positions sorted by cutoff then customer_id (columns or index levels), else index.
+
+    Fitting in this order makes a model (its calibration folds above all) independent of the
+    order in which the rows arrived. Without those keys a unique index is the key; with a
+    default or repeated index the given order is kept.
+    """
+    keys: dict[str, np.ndarray] = {}
+    for name in (CUTOFF_COLUMN, ID_COLUMN):
+        if name in X.columns:
+            keys[name] = X[name].to_numpy()
+        elif name in X.index.names:
+            keys[name] = X.index.get_level_values(name).to_numpy()
+    if not keys:
+        if isinstance(X.index, pd.RangeIndex) or not X.index.is_unique:
+            return np.arange(len(X))
+        # a unique index (customer ids) identifies the rows as well as a customer_id column
+        keys["index"] = X.index.to_numpy()
+    frame = pd.DataFrame(keys)
+    for name in (ID_COLUMN, "index"):
+        if name in frame:
+            frame[name] = frame[name].astype(str)
+    return frame.sort_values(list(keys), kind="stable").index.to_numpy()
+
+
 class ChurnModel(ClassifierMixin, BaseEstimator):
     """Calibrated churn classifier: "gbm" (HistGradientBoosting) or "logistic"; sklearn-style.
 
     `fit(X, y)` takes a feature frame (one row per customer or customer × cut-off; the columns
     customer_id, cutoff and churn_label are ignored if present) and 0/1 or yes/no labels.
-    Timestamp columns are not used: pass durations (e.g. tenure_days) instead.
+    Timestamp columns are not used: pass durations (e.g. tenure_days) instead. Rows are fitted in
+    cutoff, customer_id order when X carries those keys, so the fit does not depend on row order.
     """
 
     def __init__(self, *, model: str = "gbm", random_state: int = 0) -> None:
@@ -53,10 +79,14 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y: ArrayLike) -> ChurnModel:
         """Learn column roles, reference values and the calibrated classifier; return self."""
         check_model_name(self.model)
-        features = self._feature_frame(X)
+        if not isinstance(X, pd.DataFrame):
+            raise InputError("ChurnModel expects a pandas DataFrame of features")
         labels = _labels(y)
-        if len(labels) != len(features):
-            raise InputError(f"X has {len(features)} rows but y has {len(labels)}")
+        if len(labels) != len(X):
+            raise InputError(f"X has {len(X)} rows but y has {len(labels)}")
+        order = canonical_order(X)
+        features = self._feature_frame(X.iloc[order])
+        labels = labels[order]
         n_pos = int(labels.sum())
         if n_pos == 0 or n_pos == len(labels):
             raise ModelFitError(

@@ -73,6 +73,9 @@ def build_churn_training_set(
         _check_no_future(rows, cutoff)
         rows.insert(0, CUTOFF_COLUMN, pd.Timestamp(cutoff))
         frames.append(rows.reset_index())
-    out = pd.concat(frames, ignore_index=True)
+    # One row order whatever order the engine returned: models and their folds depend on it.
+    out = pd.concat(frames, ignore_index=True).sort_values(
+        [CUTOFF_COLUMN, ID_COLUMN], ignore_index=True, kind="stable"
+    )
     out[LABEL_COLUMN] = out[LABEL_COLUMN].astype(int)
     return out
