@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmint.errors import ModelFitError, NotFittedError
+from segmint.errors import NotFittedError
 from segmint.scores.clv import (
     SupervisedPurchaseModel,
     evaluate_clv,
@@ -87,18 +87,6 @@ def test_score_customers(cdnow_tx: pd.DataFrame) -> None:
     np.testing.assert_allclose(same["clv_365d"], cut["clv_365d"])
     with pytest.raises(ValueError, match="auto, bgnbd"):
         score_customers(cdnow_tx, as_of="1997-09-30", model="lifetimes")
-
-
-def test_score_customers_raises_when_no_model_usable(
-    monkeypatch: pytest.MonkeyPatch, cdnow_tx: pd.DataFrame
-) -> None:
-    from segmint.scores.clv import bgnbd, mbgnbd, pareto_nbd
-
-    monkeypatch.setattr(bgnbd, "no_dropout_diagnosis", lambda a, b: "forced")
-    monkeypatch.setattr(mbgnbd, "no_dropout_diagnosis", lambda a, b: "forced")
-    monkeypatch.setattr(pareto_nbd.ParetoNBDModel, "_diagnose", lambda self, p, r: "forced")
-    with pytest.raises(ModelFitError, match="no usable CLV model"):
-        score_customers(cdnow_tx, as_of="1997-09-30", intervals=False)
 
 
 def test_supervised_model(cdnow_tx: pd.DataFrame) -> None:
