@@ -215,7 +215,7 @@ def _add_clv(
 
     purchases = store.frame(
         "SELECT customer_id, occurred_at, CAST(amount AS DOUBLE) AS amount FROM transactions "
-        "WHERE amount > 0 AND occurred_at < ?",
+        "WHERE amount <> 0 AND occurred_at < ?",
         [as_of],
     )
     try:
@@ -230,6 +230,8 @@ def _add_clv(
     except ModelFitError as exc:
         notes.append(f"CLV not computed: {exc}")
         return customers
+    if scores.attrs.get("clv_note"):
+        notes.append(scores.attrs["clv_note"])
     return customers.merge(scores, on="customer_id", how="left")
 
 
