@@ -26,7 +26,7 @@ def result(cdnow_tx: pd.DataFrame) -> dict:
 def test_evaluate_shape_and_numbers(result: dict, cdnow_summary: pd.DataFrame) -> None:
     assert result["customers"] == 2357 and result["holdout_weeks"] == 39.0
     assert set(result["models"]) == {
-        "bgnbd", "pareto_nbd", "mbgnbd", "supervised", "naive_rate", "naive_same"
+        "bgnbd", "pareto_nbd", "mbgnbd", "nbd", "supervised", "naive_rate", "naive_same"
     }  # fmt: skip
     for entry in result["models"].values():
         assert set(entry) >= METRICS and "params" in entry
@@ -42,6 +42,8 @@ def test_evaluate_shape_and_numbers(result: dict, cdnow_summary: pd.DataFrame) -
     assert best in BTYD_MODELS
     assert result["models"][best]["mae"] < result["models"]["naive_same"]["mae"]
     assert abs(result["models"]["bgnbd"]["aggregate_pct_error"]) < 20
+    # CDNOW customers do drop out: the no-drop-out NBD forecasts worse than the chosen model
+    assert result["models"]["nbd"]["mae"] > result["models"][best]["mae"]
 
 
 def test_forecast_errors_by_hand() -> None:
