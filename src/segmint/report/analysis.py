@@ -188,8 +188,8 @@ def _cross_sell_section(customers: pd.DataFrame, lang: str) -> ReportSection | N
         )
     ]
     if "rfm_segment" in first.columns:
-        counts = first.groupby(["rfm_segment", "rec_1"], observed=True).size()
-        counts = counts.reset_index(name="top_pick").sort_values(
+        pair_sizes = first.groupby(["rfm_segment", "rec_1"], observed=True).size()
+        counts = pair_sizes.reset_index(name="top_pick").sort_values(
             ["rfm_segment", "top_pick", "rec_1"], ascending=[True, False, True]
         )
         per_segment = counts.drop_duplicates("rfm_segment").rename(columns={"rec_1": "item"})

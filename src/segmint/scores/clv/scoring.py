@@ -122,8 +122,8 @@ def score_customers(
     check_transactions(transactions)
     amounts = pd.to_numeric(transactions["amount"], errors="coerce")
     # refunds (negative amounts) are not purchases; they only lower the kept share below
-    purchases = transactions[amounts >= 0]
-    summary = rfm_summary(purchases, calibration_end=as_of)
+    purchase_rows = transactions[amounts >= 0]
+    summary = rfm_summary(purchase_rows, calibration_end=as_of)
     if summary.empty:
         raise InputError(f"no purchases on or before {pd.Timestamp(as_of).date()}")
     name, fitted, rejected = select_model(summary, model=model, seed=seed)
@@ -138,7 +138,7 @@ def score_customers(
     if spend_ok:
         avg_value = spend.expected_average_value(summary)
     else:
-        avg_value = _observed_mean_spend(purchases, summary, as_of)
+        avg_value = _observed_mean_spend(purchase_rows, summary, as_of)
     weeks = horizon_days / 7.0
     purchase_col, clv_col = f"expected_purchases_{horizon_days}d", f"clv_{clv_horizon_days}d"
     out = pd.DataFrame({"customer_id": summary["customer_id"].astype(str)})
@@ -187,10 +187,11 @@ def score_customers(
             bounds[2:4, chunk] = np.quantile(clv, [tail, 1.0 - tail], axis=0)
         out[f"{purchase_col}_low"], out[f"{purchase_col}_high"] = bounds[0], bounds[1]
         out[f"{clv_col}_low"], out[f"{clv_col}_high"] = bounds[2], bounds[3]
-    notes = pd.Series(np.where(kept > 0, "", NON_POSITIVE_NOTE), index=out.index)
-    if name == "nbd":
-        notes = ("p_alive not identifiable (NBD forecast); " + notes).str.rstrip("; ")
-    out["clv_note"] = notes.replace("", None)
+    alive_note = "p_alive not identifiable (NBD forecast)" if name == "nbd" else ""
+    out["clv_note"] = [
+        "; ".join(n for n in (alive_note, NON_POSITIVE_NOTE if k <= 0 else "") if n) or None
+        for k in kept
+    ]
     out.attrs["clv_model"] = name
     out.attrs["clv_note"] = fallback_note(rejected) if name == "nbd" else ""
     out.attrs["clv_non_positive_spend"] = int((kept <= 0).sum())
