@@ -48,16 +48,17 @@ def select_model(
             continue
         if candidate.diagnosis_ is not None:
             rejected[name] = candidate.diagnosis_
+            continue
+        dropped = 1.0 - float(np.nanmean(candidate.p_alive(summary)))
+        if dropped < MIN_DROPOUT_SHARE:
+            rejected[name] = (
+                f"negligible dropout: only {dropped:.2%} of customers are estimated to have "
+                f"left (< {MIN_DROPOUT_SHARE:.0%}), so P(alive) would be ~1 for everyone"
+            )
         elif best is None or candidate.log_likelihood_ > best[1].log_likelihood_:
             best = (name, candidate)
     if best is not None:
-        dropped = 1.0 - float(np.nanmean(best[1].p_alive(summary)))
-        if dropped >= MIN_DROPOUT_SHARE:
-            return best[0], best[1], rejected
-        rejected[best[0]] = (
-            f"negligible dropout: only {dropped:.2%} of customers are estimated to have left "
-            f"(< {MIN_DROPOUT_SHARE:.0%}), so P(alive) would be ~1 for everyone"
-        )
+        return best[0], best[1], rejected
     fallback = NBDModel(random_state=seed)
     try:
         fallback.fit(summary)
