@@ -18,6 +18,7 @@ from segmint.features.point_in_time import normalise_as_of
 
 MONEY_DTYPE = ibis.dtype("decimal(18,2)")
 CLV_COLUMNS = ("p_alive", "expected_purchases_90d", "clv_365d")
+NO_PURCHASE_NOTE = "no purchase before as_of (only refunds or zero-value lines): CLV set to 0"
 
 
 @dataclass
@@ -106,8 +107,9 @@ def analyze_file(
         customers[money] = customers[money].astype(float).round(2)
 
     notes: list[str] = []
+    clv_block: dict[str, Any] | None = None
     if with_clv:
-        customers, clv_note = _add_clv(customers, loaded, cutoff)
+        customers, clv_note, clv_block = _add_clv(customers, loaded, cutoff)
         if clv_note:
             notes.append(clv_note)
 
@@ -133,6 +135,8 @@ def analyze_file(
         "stats": result.stats,
         "notes": notes,
     }
+    if clv_block is not None:
+        summary["clv"] = clv_block
     if summary["rows_read"] != summary["rows_loaded"] + summary["rows_rejected"]:
         raise AssertionError("row accounting broken: read != loaded + rejected")
 
@@ -162,22 +166,43 @@ def analyze_file(
 
 def _add_clv(
     customers: pd.DataFrame, transactions: pd.DataFrame, as_of: datetime
-) -> tuple[pd.DataFrame, str]:
+) -> tuple[pd.DataFrame, str, dict[str, Any]]:
+    """Return customers with CLV scores, a note for the report and the CLV block of summary.json."""
     from segmint.scores.clv import score_customers
 
-    # Purchase-process models count purchases: refunds and zero-value lines are not purchases.
-    purchases = transactions.loc[
-        transactions["amount"] > 0, ["customer_id", "occurred_at", "amount"]
-    ]
+    # zero-value lines are not purchases; refunds stay in, netted into CLV by score_customers
+    rows = transactions.loc[transactions["amount"] != 0, ["customer_id", "occurred_at", "amount"]]
     try:
-        scores = score_customers(purchases, as_of=as_of)
+        scores = score_customers(rows, as_of=as_of)
     except ModelFitError as exc:
         for column in CLV_COLUMNS:
             customers[column] = float("nan")
-        return customers, f"CLV not computed: {exc}"
+        return customers, f"CLV not computed: {exc}", {"model": None, "error": str(exc)}
     keep = ["customer_id", *[c for c in scores.columns if c != "customer_id"]]
     merged = customers.merge(scores[keep], on="customer_id", how="left")
-    return merged, ""
+    # customers with only refunds or zero-value lines before as_of have nothing to forecast from
+    unscored = merged["clv_365d"].isna()
+    merged.loc[unscored, "clv_365d"] = 0.0
+    merged.loc[unscored, "clv_note"] = NO_PURCHASE_NOTE
+    note = scores.attrs.get("clv_note", "")
+    block: dict[str, Any] = {
+        "model": scores.attrs["clv_model"],
+        "params": {k: round(v, 6) for k, v in scores.attrs["clv_params"].items()},
+        "p_alive": "not identifiable" if scores["p_alive"].isna().all() else "estimated",
+        "rejected_models": scores.attrs["clv_rejected"],
+        "spend_model": scores.attrs["spend_model"],
+        "customers_clv_zero_non_positive_spend": int(scores.attrs["clv_non_positive_spend"]),
+        "customers_clv_zero_no_purchase": int(unscored.sum()),
+        "note": note or None,
+    }
+    zero = block["customers_clv_zero_non_positive_spend"] + block["customers_clv_zero_no_purchase"]
+    if zero:
+        extra = (
+            f"{zero} customers have net spend <= 0 (refunds cancel their purchases): "
+            "their CLV is 0 (reason in clv_note)."
+        )
+        note = f"{note} {extra}" if note else extra
+    return merged, note, block
 
 
 def add_cross_sell(

@@ -124,6 +124,46 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "CLV(365일) 분포",
     },
     "value.p_alive_histogram": {"en": "Distribution of P(alive)", "ko": "활성 확률 분포"},
+    "value.intro_model": {
+        "en": "Expected value over the next 365 days ({model} purchases × Gamma-Gamma spend, "
+        "net of each customer's refunds) and the probability that a customer is still active.",
+        "ko": "향후 365일 기대 가치({model} 구매 × Gamma-Gamma 금액, 고객별 환불 차감)와 "
+        "고객이 아직 활성일 확률입니다.",
+    },
+    "value.intro_nbd": {
+        "en": "Expected value over the next 365 days (NBD purchase rates × Gamma-Gamma spend, "
+        "net of each customer's refunds). No drop-out is detectable in this data, so the "
+        "forecast assumes nobody leaves and P(alive) is not identifiable: it is left empty, "
+        "not shown as 100%.",
+        "ko": "향후 365일 기대 가치(NBD 구매율 × Gamma-Gamma 금액, 고객별 환불 차감)입니다. "
+        "이 데이터에서는 이탈을 식별할 수 없어 아무도 이탈하지 않는다고 가정해 예측하며, "
+        "활성 확률은 추정할 수 없으므로 100%로 표시하지 않고 비워 둡니다.",
+    },
+    "value.clv_zero": {
+        "en": "{count} customers have net spend ≤ 0 (refunds cancel their purchases): "
+        "their CLV is 0 (reason in the clv_note column of customers.csv).",
+        "ko": "순매출이 0 이하인 고객 {count}명(환불이 구매를 상쇄)의 CLV는 0입니다"
+        "(사유는 customers.csv의 clv_note 컬럼).",
+    },
+    # -- cross-sell ---------------------------------------------------------------------------
+    "xsell.heading": {"en": "Cross-sell recommendations", "ko": "교차 판매 추천"},
+    "xsell.intro": {
+        "en": "Products each customer has not bought yet, ranked by association rules and "
+        "basket similarity (spellings that differ only in case, spaces or punctuation count "
+        "as one product). Per-customer picks and evidence are in customers.csv (rec_1..rec_3).",
+        "ko": "고객이 아직 구매하지 않은 상품을 연관 규칙과 장바구니 유사도로 순위를 매겼습니다"
+        "(대소문자·공백·문장부호만 다른 표기는 같은 상품). 고객별 추천과 근거는 "
+        "customers.csv(rec_1..rec_3)에 있습니다.",
+    },
+    "xsell.by_segment": {
+        "en": "Top recommendation per RFM segment",
+        "ko": "RFM 세그먼트별 최다 추천 상품",
+    },
+    "col.recommended_item": {"en": "Recommended item", "ko": "추천 상품"},
+    "col.top_pick_customers": {"en": "Top pick for (customers)", "ko": "1순위 추천 고객 수"},
+    "col.top3_customers": {"en": "In top 3 for (customers)", "ko": "상위 3위 추천 고객 수"},
+    "col.avg_rec_score": {"en": "Avg. score", "ko": "평균 점수"},
+    "col.top_pick_share": {"en": "Share of segment", "ko": "세그먼트 내 비율"},
     "value.by_segment": {"en": "Value per RFM segment", "ko": "RFM 세그먼트별 가치"},
     "chart.customers_axis": {"en": "customers", "ko": "고객 수"},
     # -- RFM segment names --------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from segmint.errors import InputError, MissingColumnError, NotFittedError
-from segmint.scores.propensity import CrossSellRecommender, next_plan_propensity
+from segmint.scores.propensity import CrossSellRecommender, item_keys, next_plan_propensity
 
 AS_OF = datetime(2024, 1, 1)
 
@@ -161,3 +161,34 @@ def test_next_plan_needs_an_order_without_mrr():
     assert out["upgrade_propensity"].between(0, 1).all()
     with pytest.raises(InputError, match="not in plan_order"):
         next_plan_propensity(table, plan_order=["starter", "growth"])
+
+
+def test_item_keys_ignore_case_spaces_and_punctuation():
+    names = pd.Series(
+        [
+            "DOOR MAT UNION FLAG",
+            "DOORMAT UNION FLAG",
+            " Doormat union-flag ",
+            "도어 매트",
+            "DOORMAT RED",
+        ]
+    )
+    keys = item_keys(names)
+    assert keys.iloc[0] == keys.iloc[1] == keys.iloc[2] == "doormatunionflag"
+    assert keys.iloc[3] == "도어매트" and keys.iloc[4] != keys.iloc[0]
+
+
+def test_spellings_of_one_product_are_one_item():
+    tx = _planted_baskets(n=2000)
+    # the same product B under three spellings, spread over B's buyers
+    b_rows = tx.index[tx["category"] == "B"]
+    spellings = np.array(["B FLAG", "BFLAG", "b-flag"])
+    tx.loc[b_rows, "category"] = spellings[np.arange(len(b_rows)) % 3]
+    model = CrossSellRecommender(top=3).fit(tx, as_of=AS_OF)
+    flags = [item for item in model.items_ if item_keys(pd.Series([item])).iloc[0] == "bflag"]
+    assert len(flags) == 1
+    recs = model.recommend().set_index("customer_id")
+    bought = tx[tx["occurred_at"] < AS_OF]
+    b_buyers = set(bought.loc[bought["category"].isin(spellings), "customer_id"])
+    shown = recs.loc[sorted(b_buyers), ["rec_1", "rec_2", "rec_3"]]
+    assert not shown.isin(list(spellings)).any().any()

@@ -15,6 +15,8 @@ from segmint.report.html import render_report
 
 REJECTED_SAMPLE_ROWS = 20
 REASONS_SHOWN = 10
+TOP_RECOMMENDATIONS = 10
+MODEL_LABELS = {"bgnbd": "BG/NBD", "pareto_nbd": "Pareto/NBD", "mbgnbd": "MBG/NBD"}
 
 
 def analysis_context(
@@ -34,9 +36,12 @@ def analysis_context(
         else None
     )
     sections = []
-    value = _value_section(customers, lang)
+    value = _value_section(customers, lang, summary.get("clv") or {})
     if value is not None:
         sections.append(value)
+    cross_sell = _cross_sell_section(customers, lang)
+    if cross_sell is not None:
+        sections.append(cross_sell)
     return ReportContext(
         title=t("report.title", lang),
         subtitle=subtitle if source else "",
@@ -88,7 +93,24 @@ def _rejected_sample(rejected: pd.DataFrame) -> pd.DataFrame:
     return rejected[keep].head(REJECTED_SAMPLE_ROWS).reset_index(drop=True)
 
 
-def _value_section(customers: pd.DataFrame, lang: str) -> ReportSection | None:
+def _value_intro(clv: dict[str, Any], lang: str) -> str:
+    """Return the value section's intro naming the purchase model the CLV came from."""
+    model = clv.get("model")
+    if model == "nbd":
+        intro = t("value.intro_nbd", lang)
+    elif model in MODEL_LABELS:
+        intro = t("value.intro_model", lang, model=MODEL_LABELS[model])
+    else:
+        intro = t("value.intro", lang)
+    zero = int(clv.get("customers_clv_zero_non_positive_spend") or 0) + int(
+        clv.get("customers_clv_zero_no_purchase") or 0
+    )
+    if zero:
+        intro = f"{intro} {t('value.clv_zero', lang, count=format_number(zero, 0))}"
+    return intro
+
+
+def _value_section(customers: pd.DataFrame, lang: str, clv: dict[str, Any]) -> ReportSection | None:
     if "clv_365d" not in customers.columns or customers["clv_365d"].notna().sum() == 0:
         return None
     items: list[Any] = [
@@ -114,7 +136,7 @@ def _value_section(customers: pd.DataFrame, lang: str) -> ReportSection | None:
         )
     if "rfm_segment" in customers.columns:
         aggregations: dict[str, tuple[str, str]] = {"avg_clv": ("clv_365d", "mean")}
-        if "p_alive" in customers.columns:
+        if "p_alive" in customers.columns and customers["p_alive"].notna().any():
             aggregations["avg_p_alive"] = ("p_alive", "mean")
         by_segment = (
             customers.groupby("rfm_segment", observed=True)
@@ -130,4 +152,59 @@ def _value_section(customers: pd.DataFrame, lang: str) -> ReportSection | None:
         }
         formats = {"avg_clv": lambda v: format_number(v, 2), "avg_p_alive": format_percent}
         items.append(table_html(by_segment, headers=headers, formats=formats))
-    return ReportSection(t("value.heading", lang), items, intro=t("value.intro", lang))
+    return ReportSection(t("value.heading", lang), items, intro=_value_intro(clv, lang))
+
+
+def _cross_sell_section(customers: pd.DataFrame, lang: str) -> ReportSection | None:
+    """Return the most recommended items overall and the top pick per RFM segment."""
+    rec_cols = [c for c in ("rec_1", "rec_2", "rec_3") if c in customers.columns]
+    if not rec_cols or customers["rec_1"].notna().sum() == 0:
+        return None
+    top3 = pd.concat([customers[c] for c in rec_cols]).dropna().value_counts()
+    first = customers.dropna(subset=["rec_1"])
+    overall = (
+        first.groupby("rec_1")
+        .agg(top_pick=("customer_id", "size"), avg_score=("rec_1_score", "mean"))
+        .reset_index()
+        .rename(columns={"rec_1": "item"})
+    )
+    overall["in_top3"] = overall["item"].map(top3).fillna(0).astype(int)
+    overall = overall.sort_values(["top_pick", "item"], ascending=[False, True])
+    headers = {
+        "item": t("col.recommended_item", lang),
+        "top_pick": t("col.top_pick_customers", lang),
+        "in_top3": t("col.top3_customers", lang),
+        "avg_score": t("col.avg_rec_score", lang),
+        "rfm_segment": t("col.segment", lang),
+        "share": t("col.top_pick_share", lang),
+    }
+    score = {"avg_score": lambda v: format_number(v, 2), "share": format_percent}
+    items: list[Any] = [
+        table_html(
+            overall[["item", "top_pick", "in_top3", "avg_score"]],
+            headers=headers,
+            formats=score,
+            max_rows=TOP_RECOMMENDATIONS,
+        )
+    ]
+    if "rfm_segment" in first.columns:
+        pair_sizes = first.groupby(["rfm_segment", "rec_1"], observed=True).size()
+        counts = pair_sizes.reset_index(name="top_pick").sort_values(
+            ["rfm_segment", "top_pick", "rec_1"], ascending=[True, False, True]
+        )
+        per_segment = counts.drop_duplicates("rfm_segment").rename(columns={"rec_1": "item"})
+        sizes = first.groupby("rfm_segment", observed=True).size()
+        per_segment["share"] = per_segment["top_pick"] / per_segment["rfm_segment"].map(sizes)
+        per_segment = per_segment.sort_values("top_pick", ascending=False, ignore_index=True)
+        per_segment["rfm_segment"] = [
+            segment_label(str(seg), lang) for seg in per_segment["rfm_segment"]
+        ]
+        items.append(
+            table_html(
+                per_segment[["rfm_segment", "item", "top_pick", "share"]],
+                headers=headers,
+                formats=score,
+                caption=t("xsell.by_segment", lang),
+            )
+        )
+    return ReportSection(t("xsell.heading", lang), items, intro=t("xsell.intro", lang))

@@ -1,6 +1,8 @@
 """Cross-sell propensity: categories a customer has not bought, ranked; next-plan propensity for SaaS.
 
 Commerce (`CrossSellRecommender`): customers × items baskets (bought / not bought before as_of).
+Items are matched by a key that ignores case, spaces and punctuation (`item_keys`), so one product
+spelt two ways is one item, shown under its most frequent spelling.
 For a customer and an item Y they have not bought, two estimates of P(buys Y):
   - association: the highest confidence P(Y | X) over the items X in their basket whose rule X → Y
     has support ≥ min_support and lift > 1, or P(Y) when no rule applies (the empty rule);
@@ -18,6 +20,7 @@ not on observed upgrades, so it ranks candidates; it is not a forecast of upgrad
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -52,6 +55,24 @@ def _item_column(transactions: pd.DataFrame, item_col: str | None) -> str:
     raise MissingColumnError(
         "transactions", "category", list(transactions.columns), hint="or a product column"
     )
+
+
+def item_keys(names: pd.Series) -> pd.Series:
+    """Return each item name folded to a key that ignores case, spaces and punctuation.
+
+    "DOOR MAT UNION FLAG", "Doormat union-flag" and "DOORMAT UNION FLAG" are one product, so a
+    buyer of one spelling is not recommended another; letters of any script are kept.
+    """
+    folded = names.astype(str).map(lambda name: unicodedata.normalize("NFKC", name).casefold())
+    return folded.str.replace(r"[\W_]+", "", regex=True)
+
+
+def display_names(names: pd.Series, keys: pd.Series) -> dict[str, str]:
+    """Return per key the spelling shown: the most frequent one, then the first alphabetically."""
+    counts = pd.DataFrame({"key": keys, "name": names}).value_counts().reset_index(name="n")
+    counts = counts.sort_values(["key", "n", "name"], ascending=[True, False, True])
+    first = counts.drop_duplicates("key")
+    return dict(zip(first["key"], first["name"], strict=True))
 
 
 class CrossSellRecommender:
@@ -93,12 +114,13 @@ class CrossSellRecommender:
             rows = rows[~rows["is_refund"].fillna(False).astype(bool)]
         if "amount" in rows:
             rows = rows[~(pd.to_numeric(rows["amount"], errors="coerce") < 0)]
+        names = rows[item_col].astype(str).str.strip()
+        keys = item_keys(names)
+        rows, names, keys = rows[keys != ""], names[keys != ""], keys[keys != ""]
+        spelling = display_names(names, keys)
         pairs = (
             pd.DataFrame(
-                {
-                    "customer_id": rows["customer_id"].astype(str),
-                    "item": rows[item_col].astype(str).str.strip(),
-                }
+                {"customer_id": rows["customer_id"].astype(str), "item": keys.map(spelling)}
             )
             .drop_duplicates()
             .reset_index(drop=True)

@@ -219,7 +219,7 @@ def _add_clv(
 
     purchases = store.frame(
         "SELECT customer_id, occurred_at, CAST(amount AS DOUBLE) AS amount FROM transactions "
-        "WHERE amount > 0 AND occurred_at < ? ORDER BY customer_id, occurred_at, amount",
+        "WHERE amount <> 0 AND occurred_at < ? ORDER BY customer_id, occurred_at, amount",
         [as_of],
     )
     try:
@@ -234,6 +234,8 @@ def _add_clv(
     except ModelFitError as exc:
         notes.append(f"CLV not computed: {exc}")
         return customers
+    if scores.attrs.get("clv_note"):
+        notes.append(scores.attrs["clv_note"])
     return customers.merge(scores, on="customer_id", how="left")
 
 

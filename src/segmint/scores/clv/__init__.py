@@ -1,9 +1,10 @@
-"""Customer lifetime value: BTYD models (BG/NBD, Pareto/NBD, MBG/NBD, Gamma-Gamma), sBG, backtests."""
+"""Customer lifetime value: BTYD models (BG/NBD, Pareto/NBD, MBG/NBD, NBD, Gamma-Gamma), sBG, backtests."""
 
 from segmint.scores.clv.bgnbd import BetaGeoModel
 from segmint.scores.clv.evaluate import evaluate_clv, forecast_errors
 from segmint.scores.clv.gamma_gamma import GammaGammaModel
 from segmint.scores.clv.mbgnbd import ModifiedBetaGeoModel
+from segmint.scores.clv.nbd import NBDModel
 from segmint.scores.clv.pareto_nbd import ParetoNBDModel
 from segmint.scores.clv.sbg import (
     ShiftedBetaGeometricModel,
@@ -20,6 +21,7 @@ __all__ = [
     "BetaGeoModel",
     "GammaGammaModel",
     "ModifiedBetaGeoModel",
+    "NBDModel",
     "ParetoNBDModel",
     "ShiftedBetaGeometricModel",
     "SupervisedPurchaseModel",

@@ -13,6 +13,7 @@ from segmint.scores.clv._transaction_model import TransactionModel
 from segmint.scores.clv.bgnbd import BetaGeoModel
 from segmint.scores.clv.gamma_gamma import GammaGammaModel
 from segmint.scores.clv.mbgnbd import ModifiedBetaGeoModel
+from segmint.scores.clv.nbd import NBDModel
 from segmint.scores.clv.pareto_nbd import ParetoNBDModel
 from segmint.scores.clv.summary import rfm_summary
 from segmint.scores.clv.supervised import SupervisedPurchaseModel
@@ -24,7 +25,7 @@ BTYD_MODELS: dict[str, type[TransactionModel]] = {
 }
 
 
-def _round(value: float, digits: int = 4) -> float | None:
+def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), digits)
 
 
@@ -65,7 +66,7 @@ def _btyd_entry(
         "params": _params(model.params_),
         "log_likelihood": _round(model.log_likelihood_),
         "converged": model.converged_,
-        "dropout_p_value": _round(model.dropout_p_value_, 6),
+        "dropout_p_value": _round(getattr(model, "dropout_p_value_", None), 6),
     }
     if model.diagnosis_ is not None:
         info["diagnosis"] = model.diagnosis_
@@ -146,7 +147,8 @@ def evaluate_clv(
 ) -> dict[str, Any]:
     """Return holdout forecast errors and fitted params of every CLV model and naive baseline.
 
-    Models: BG/NBD, Pareto/NBD, MBG/NBD, the supervised gradient-boosting forecast, and two
+    Models: BG/NBD, Pareto/NBD, MBG/NBD, NBD (no drop-out), the supervised gradient-boosting
+    forecast, and two
     baselines (naive_rate: repeat purchases per week since the first purchase × holdout
     weeks; naive_same: the calibration repeat count again). The target is each calibration
     customer's number of purchase days in (calibration_end, holdout_end]. A model whose fit is
@@ -159,7 +161,8 @@ def evaluate_clv(
     weeks = float(summary["duration_holdout"].iloc[0])
     actual = summary["frequency_holdout"].to_numpy(float)
     models: dict[str, dict[str, Any]] = {}
-    for name, cls in BTYD_MODELS.items():
+    # the NBD is what score_customers falls back to when drop-out is not detectable
+    for name, cls in {**BTYD_MODELS, "nbd": NBDModel}.items():
         info, predicted = _btyd_entry(cls, summary, weeks, seed)
         models[name] = (
             {**forecast_errors(predicted, actual), **info} if predicted is not None else info

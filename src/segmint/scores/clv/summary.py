@@ -42,7 +42,8 @@ def factorize_ids(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(labels, dtype=object)
 
 
-def _check_transactions(transactions: pd.DataFrame) -> None:
+def check_transactions(transactions: pd.DataFrame) -> None:
+    """Raise MissingColumnError unless customer_id, occurred_at and amount are present."""
     for column in REQUIRED_COLUMNS:
         if column not in transactions.columns:
             raise MissingColumnError("transactions", column, list(transactions.columns))
@@ -78,7 +79,7 @@ def rfm_summary(
     (calibration_end, holdout_end] and `duration_holdout` is that period in weeks. Rows with a
     negative amount (returns, cancellations) are not purchases and are ignored.
     """
-    _check_transactions(transactions)
+    check_transactions(transactions)
     cal_day = _as_day(calibration_end, "calibration_end")
     hold_day = None if holdout_end is None else _as_day(holdout_end, "holdout_end")
     if hold_day is not None and hold_day <= cal_day:

@@ -11,9 +11,9 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from segmint.errors import InputError, NotFittedError
 from segmint.scores.clv.summary import (
     _as_day,
-    _check_transactions,
     _customer_days,
     _day_numbers,
+    check_transactions,
     factorize_ids,
 )
 from segmint.threads import fit_threads
@@ -36,7 +36,7 @@ def customer_day_log(
     transactions: pd.DataFrame,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
     """Return (customer code, day number, day total) per customer-day and the customer ids."""
-    _check_transactions(transactions)
+    check_transactions(transactions)
     codes, uniques = factorize_ids(transactions["customer_id"])
     days = _day_numbers(transactions["occurred_at"])
     amounts = pd.to_numeric(transactions["amount"], errors="coerce").fillna(0.0).to_numpy(float)
