@@ -152,6 +152,218 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Synthetic SaaS data written to {path}",
         "ko": "합성 SaaS 데이터를 {path}에 저장했습니다",
     },
+    "cli.error": {"en": "error:", "ko": "오류:"},
+    "cli.note": {"en": "note:", "ko": "참고:"},
+    "cli.bad_lang": {
+        "en": "--lang: unknown language {lang!r}; allowed: {allowed}",
+        "ko": "--lang: 알 수 없는 언어 {lang!r}; 사용 가능: {allowed}",
+    },
+    "cli.file_not_found": {"en": "file not found: {path}", "ko": "파일을 찾을 수 없습니다: {path}"},
+    # progress: scopes and stages
+    "cli.scope.ingest": {"en": "ingest", "ko": "적재"},
+    "cli.scope.run": {"en": "run", "ko": "실행"},
+    "cli.scope.analyze": {"en": "analyze", "ko": "분석"},
+    "cli.scope.demo": {"en": "demo", "ko": "데모"},
+    "cli.scope.evaluate_clv": {"en": "evaluate clv", "ko": "CLV 평가"},
+    "cli.stage.fit": {"en": "fitting the models", "ko": "모델 적합"},
+    "cli.stage.read": {"en": "reading", "ko": "읽는 중"},
+    "cli.stage.stitch": {"en": "stitching identities", "ko": "고객 식별자 통합"},
+    "cli.stage.features": {"en": "features", "ko": "특성 계산"},
+    "cli.stage.rfm": {"en": "RFM scores", "ko": "RFM 점수"},
+    "cli.stage.clv": {"en": "CLV and P(alive)", "ko": "CLV와 활성 확률"},
+    "cli.stage.contractual_clv": {
+        "en": "contractual CLV and next-plan propensity",
+        "ko": "구독 CLV와 다음 요금제 성향",
+    },
+    "cli.stage.icp": {"en": "ICP fit", "ko": "ICP 적합도"},
+    "cli.stage.health": {"en": "health score", "ko": "건강 점수"},
+    "cli.stage.churn": {"en": "churn model", "ko": "이탈 예측 모델"},
+    "cli.stage.tiers": {"en": "service tiers", "ko": "서비스 등급"},
+    "cli.stage.segments": {"en": "schemes and tags", "ko": "세분화 체계와 태그"},
+    "cli.stage.report": {"en": "writing the report", "ko": "보고서 작성"},
+    "cli.stage.write": {"en": "writing the outputs", "ko": "결과 파일 저장"},
+    "cli.stage.generate": {"en": "generating the SaaS data set", "ko": "SaaS 데이터 생성"},
+    "cli.stage.ingest": {"en": "loading the sources", "ko": "원본 적재"},
+    "cli.stage.run": {"en": "segmenting", "ko": "세분화"},
+    "cli.stage.analyze": {"en": "analysing the commerce export", "ko": "커머스 내보내기 분석"},
+    "cli.count.rows": {"en": "{count} rows", "ko": "{count}행"},
+    "cli.count.customers": {"en": "{count} customers", "ko": "고객 {count}명"},
+    # ingest
+    "cli.ingest.title": {"en": "ingest", "ko": "데이터 적재"},
+    "cli.col.source": {"en": "source", "ko": "원본"},
+    "cli.col.table": {"en": "table", "ko": "테이블"},
+    "cli.col.rows_read": {"en": "rows read", "ko": "읽은 행"},
+    "cli.col.loaded": {"en": "loaded", "ko": "적재"},
+    "cli.col.rejected": {"en": "rejected", "ko": "거부"},
+    "cli.col.note": {"en": "note", "ko": "비고"},
+    "cli.ingest.skipped": {"en": "unchanged, skipped", "ko": "변경 없음, 건너뜀"},
+    "cli.quality": {"en": "quality", "ko": "품질"},
+    "cli.quality.rejected": {"en": "{count} rejected: {reason}", "ko": "{count}행 거부: {reason}"},
+    "cli.quality.mostly_empty": {"en": "mostly empty: {columns}", "ko": "결측 많음: {columns}"},
+    "cli.quality.duplicate_rows": {"en": "{count} duplicate rows", "ko": "중복 행 {count}개"},
+    "cli.quality.duplicate_values": {
+        "en": "{count} duplicate {column} values",
+        "ko": "{column} 중복 값 {count}개",
+    },
+    "cli.quality.future": {"en": "{count} future {column}", "ko": "미래 날짜 {column} {count}개"},
+    "cli.quality.negative": {"en": "{count} negative {column}", "ko": "음수 {column} {count}개"},
+    "cli.ingest.totals": {
+        "en": "rows read = loaded + rejected: {read} = {loaded} + {rejected} · {customers} customers "
+        "· rejected rows: {path}",
+        "ko": "읽은 행 = 적재 + 거부: {read} = {loaded} + {rejected} · 고객 {customers}명 "
+        "· 거부된 행: {path}",
+    },
+    # run
+    "cli.run.header": {
+        "en": "run {run} as of {as_of}: {customers} customers",
+        "ko": "실행 {run} · 기준일 {as_of}: 고객 {customers}명",
+    },
+    "cli.run.segments_title": {"en": "segments", "ko": "세그먼트"},
+    "cli.col.scheme": {"en": "scheme", "ko": "세분화 체계"},
+    "cli.col.segment": {"en": "segment", "ko": "세그먼트"},
+    "cli.col.customers": {"en": "customers", "ko": "고객 수"},
+    "cli.col.share": {"en": "share", "ko": "비중"},
+    "cli.col.revenue": {"en": "revenue", "ko": "매출"},
+    "cli.col.revenue_share": {"en": "revenue share", "ko": "매출 비중"},
+    "cli.report_path": {"en": "report: {path}", "ko": "보고서: {path}"},
+    "cli.tag_scheme": {"en": "tag:{name}", "ko": "태그:{name}"},
+    # notes made by the services
+    "note.clv_not_computed": {
+        "en": "CLV not computed: {reason}",
+        "ko": "CLV를 계산하지 않았습니다: {reason}",
+    },
+    "note.contractual_clv_not_computed": {
+        "en": "contractual CLV not computed: {reason}",
+        "ko": "구독 CLV를 계산하지 않았습니다: {reason}",
+    },
+    "note.next_plan_not_computed": {
+        "en": "next-plan propensity not computed: {reason}",
+        "ko": "다음 요금제 성향을 계산하지 않았습니다: {reason}",
+    },
+    "note.churn_not_trained": {
+        "en": "churn model not trained: {reason}",
+        "ko": "이탈 예측 모델을 학습하지 않았습니다: {reason}",
+    },
+    "note.scheme_skipped": {
+        "en": "scheme {scheme!r} skipped: {scores} not computed in this run",
+        "ko": "세분화 체계 {scheme!r} 건너뜀: 이번 실행에서 {scores}을(를) 계산하지 않았습니다",
+    },
+    # customer
+    "cli.customer.header": {"en": "customer {id}", "ko": "고객 {id}"},
+    "cli.customer.as_of": {"en": "(as of {as_of})", "ko": "(기준일 {as_of})"},
+    "cli.customer.identity_title": {
+        "en": "source records merged into this customer",
+        "ko": "이 고객으로 통합된 원본 레코드",
+    },
+    "cli.col.namespace": {"en": "namespace", "ko": "원본 구분"},
+    "cli.col.source_id": {"en": "source id", "ko": "원본 ID"},
+    "cli.col.linked_by": {"en": "linked by", "ko": "연결 기준"},
+    "cli.customer.rows": {"en": "rows", "ko": "행 수"},
+    "cli.customer.rows_item": {
+        "en": "{table} from {source}: {rows}",
+        "ko": "{table} ({source}): {rows}",
+    },
+    "cli.customer.segments_title": {"en": "segments (latest run)", "ko": "세그먼트 (최근 실행)"},
+    "cli.col.why": {"en": "why", "ko": "근거"},
+    "cli.customer.values_title": {"en": "features and scores", "ko": "특성과 점수"},
+    "cli.col.name": {"en": "name", "ko": "이름"},
+    "cli.col.value": {"en": "value", "ko": "값"},
+    "cli.customer.no_run": {
+        "en": "no run stored yet: run `segmint run` for segments and scores",
+        "ko": "저장된 실행이 없습니다: 세그먼트와 점수를 보려면 `segmint run`을 실행하세요",
+    },
+    # demo
+    "cli.demo.saas_rule": {
+        "en": "SaaS workspace (synthetic, seeded)",
+        "ko": "SaaS 워크스페이스 (합성 데이터, 시드 고정)",
+    },
+    "cli.demo.commerce_rule": {
+        "en": "Commerce export (UCI Online Retail II sample)",
+        "ko": "커머스 내보내기 (UCI Online Retail II 표본)",
+    },
+    "cli.demo.saas_report": {"en": "SaaS report:     {path}", "ko": "SaaS 보고서:   {path}"},
+    "cli.demo.commerce_report": {
+        "en": "commerce report: {path}",
+        "ko": "커머스 보고서: {path}",
+    },
+    # analyze
+    "cli.analyze.summary": {
+        "en": "{read} rows read = {loaded} loaded + {rejected} rejected · {customers} customers",
+        "ko": "읽은 행 {read} = 적재 {loaded} + 거부 {rejected} · 고객 {customers}명",
+    },
+    "cli.analyze.period": {"en": "{first} .. {last}", "ko": "{first} ~ {last}"},
+    "cli.analyze.as_of": {"en": "as of {as_of}", "ko": "기준일 {as_of}"},
+    "cli.analyze.rfm_title": {"en": "RFM segments", "ko": "RFM 세그먼트"},
+    "cli.file.customers": {"en": "customers", "ko": "고객 파일"},
+    "cli.file.rejected": {"en": "rejected", "ko": "거부 행"},
+    "cli.file.summary": {"en": "summary", "ko": "요약"},
+    "cli.file.report": {"en": "report", "ko": "보고서"},
+    # personas
+    "cli.personas.scheme": {"en": "scheme {name}", "ko": "세분화 체계 {name}"},
+    "cli.personas.customers": {
+        "en": "Customers: {size} ({share} of customers)",
+        "ko": "고객: {size}명 (전체 고객의 {share})",
+    },
+    "cli.personas.revenue": {
+        "en": "Revenue: {revenue} ({share} of revenue)",
+        "ko": "매출: {revenue} (전체 매출의 {share})",
+    },
+    "cli.personas.traits": {"en": "What sets it apart", "ko": "주요 특징"},
+    "cli.personas.typical": {"en": "Typical values (median)", "ko": "대표값 (중앙값)"},
+    "cli.personas.playbook": {"en": "Playbook", "ko": "플레이북"},
+    "cli.playbook.action": {"en": "action", "ko": "조치"},
+    "cli.playbook.channel": {"en": "channel", "ko": "채널"},
+    "cli.playbook.owner": {"en": "owner", "ko": "담당"},
+    "cli.personas.no_playbook": {"en": "no playbook mapped", "ko": "연결된 플레이북 없음"},
+    # validate-segments
+    "cli.validate.title": {
+        "en": "scheme {scheme} (run {run})",
+        "ko": "세분화 체계 {scheme} (실행 {run})",
+    },
+    "cli.col.size": {"en": "size", "ko": "크기"},
+    "cli.criterion.distinct": {"en": "distinct", "ko": "차별성"},
+    "cli.criterion.measurable": {"en": "measurable", "ko": "측정 가능성"},
+    "cli.criterion.accessible": {"en": "accessible", "ko": "접근 가능성"},
+    "cli.criterion.substantial": {"en": "substantial", "ko": "규모"},
+    "cli.criterion.actionable": {"en": "actionable", "ko": "실행 가능성"},
+    "cli.status.pass": {"en": "pass", "ko": "통과"},
+    "cli.status.warn": {"en": "warn", "ko": "주의"},
+    "cli.status.fail": {"en": "fail", "ko": "실패"},
+    "cli.validate.legend": {
+        "en": "pass / warn / fail per criterion; the number is the measure behind it. "
+        "--json gives the details.",
+        "ko": "기준별 통과 / 주의 / 실패이며, 숫자는 판정 근거가 된 측정값입니다. "
+        "자세한 내용은 --json으로 볼 수 있습니다.",
+    },
+    # discover
+    "cli.discover.choosing_k": {"en": "choosing k ({method})", "ko": "k 선택 ({method})"},
+    "cli.metric.silhouette": {"en": "silhouette", "ko": "실루엣"},
+    "cli.metric.calinski_harabasz": {"en": "CH", "ko": "CH 지수"},
+    "cli.metric.davies_bouldin": {"en": "DB", "ko": "DB 지수"},
+    "cli.metric.stability": {"en": "stability", "ko": "안정성"},
+    "cli.metric.mean_rank": {"en": "mean rank", "ko": "평균 순위"},
+    "cli.discover.chosen": {"en": "← chosen", "ko": "← 선택"},
+    "cli.discover.acceptable": {"en": "ok", "ko": "적합"},
+    "cli.discover.clusters_title": {
+        "en": "{k} clusters, {rows} customers",
+        "ko": "군집 {k}개, 고객 {rows}명",
+    },
+    "cli.col.cluster": {"en": "cluster", "ko": "군집"},
+    "cli.col.label": {"en": "label", "ko": "이름"},
+    "cli.discover.excluded": {"en": "not clustered on: {items}", "ko": "군집화에서 제외: {items}"},
+    "cli.discover.imputed": {
+        "en": "missing values imputed: {items}",
+        "ko": "결측값 대체: {items}",
+    },
+    "cli.discover.noise": {
+        "en": "hdbscan noise points assigned to the nearest cluster: {count}",
+        "ko": "가장 가까운 군집에 배정된 hdbscan 잡음 점: {count}",
+    },
+    "cli.discover.wrote": {"en": "wrote {rows} rows to {path}", "ko": "{path}에 {rows}행 저장"},
+    "cli.discover.not_saved": {
+        "en": "assignments not saved: add -o FILE.csv to write id, cluster and cluster_label",
+        "ko": "배정 결과는 저장하지 않았습니다: id, 군집, 군집 이름을 저장하려면 -o FILE.csv를 지정하세요",
+    },
 }
 
 
