@@ -258,6 +258,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.col.namespace": {"en": "namespace", "ko": "원본 구분"},
     "cli.col.source_id": {"en": "source id", "ko": "원본 ID"},
     "cli.col.linked_by": {"en": "linked by", "ko": "연결 기준"},
+    "cli.linked_by.own id": {"en": "own id", "ko": "자체 ID"},
+    "cli.linked_by.same id": {"en": "same id", "ko": "같은 ID"},
     "cli.customer.rows": {"en": "rows", "ko": "행 수"},
     "cli.customer.rows_item": {
         "en": "{table} from {source}: {rows}",
@@ -338,8 +340,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     # discover
     "cli.discover.choosing_k": {"en": "choosing k ({method})", "ko": "k 선택 ({method})"},
     "cli.metric.silhouette": {"en": "silhouette", "ko": "실루엣"},
-    "cli.metric.calinski_harabasz": {"en": "CH", "ko": "CH 지수"},
-    "cli.metric.davies_bouldin": {"en": "DB", "ko": "DB 지수"},
+    "cli.metric.calinski_harabasz": {"en": "CH", "ko": "칼린스키-하라바츠"},
+    "cli.metric.davies_bouldin": {"en": "DB", "ko": "데이비스-볼딘"},
     "cli.metric.stability": {"en": "stability", "ko": "안정성"},
     "cli.metric.mean_rank": {"en": "mean rank", "ko": "평균 순위"},
     "cli.discover.chosen": {"en": "← chosen", "ko": "← 선택"},

@@ -91,7 +91,7 @@ def describe_stage(stage: Stage, lang: str) -> str:
     for s in reversed(chain):
         label = f"{t(f'cli.scope.{s.scope}', lang)} {s.index}/{s.total}: {t(f'cli.stage.{s.key}', lang)}"
         parts.append(f"{label} {s.subject}" if s.subject else label)
-    counts = [t(f"cli.count.{name}", lang, count=f"{n:,}") for name, n in stage.counts.items()]
+    counts = [t(f"cli.count.{name}", lang, count=f"{n:,}") for name, n in stage.counts.items() if n]
     return " › ".join(parts) + "".join(f" · {c}" for c in counts)
 
 

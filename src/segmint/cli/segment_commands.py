@@ -134,7 +134,7 @@ def print_segment_validation(results: list[dict[str, Any]], lang: str) -> None:
         table = Table(
             title=t("cli.validate.title", lang, scheme=result["scheme"], run=result["run_id"])
         )
-        table.add_column(t("cli.col.segment", lang))
+        table.add_column(t("cli.col.segment", lang), no_wrap=True)
         table.add_column(t("cli.col.size", lang), justify="right")
         for name in CRITERIA:
             table.add_column(t(f"cli.criterion.{name}", lang))

@@ -21,7 +21,7 @@ from segmint.cli.app import (
     user_errors,
     with_language,
 )
-from segmint.i18n import segment_label, t
+from segmint.i18n import has_message, segment_label, t
 
 Workspace = Annotated[
     Path, typer.Option("--workspace", "-w", help="Workspace folder (holds segmint.yaml).")
@@ -260,13 +260,17 @@ def print_customer(profile: dict[str, Any], lang: str) -> None:
     """Print a customer profile: identity records, rows per source, segments with why, values."""
     header = t("cli.customer.header", lang, id=profile["customer_id"])
     if profile.get("as_of"):
-        header += " " + t("cli.customer.as_of", lang, as_of=profile["as_of"])
+        as_of = str(profile["as_of"]).removesuffix(" 00:00:00")
+        header += " " + t("cli.customer.as_of", lang, as_of=as_of)
     console.print(plain(header), style="bold")
     ids = Table(title=t("cli.customer.identity_title", lang))
     for key in ("namespace", "source_id", "linked_by"):
         ids.add_column(t(f"cli.col.{key}", lang))
     for rec in profile["identity"]:
-        ids.add_row(plain(rec["namespace"]), plain(rec["source_id"]), plain(rec["linked_by"]))
+        linked_by = str(rec["linked_by"])
+        if has_message(f"cli.linked_by.{linked_by}"):
+            linked_by = t(f"cli.linked_by.{linked_by}", lang)
+        ids.add_row(plain(rec["namespace"]), plain(rec["source_id"]), plain(linked_by))
     console.print(ids)
     items = [
         t("cli.customer.rows_item", lang, table=r["table"], source=r["source"], rows=r["rows"])
@@ -291,7 +295,11 @@ def print_customer(profile: dict[str, Any], lang: str) -> None:
         vals = Table(title=t("cli.customer.values_title", lang))
         vals.add_column(t("cli.col.name", lang))
         vals.add_column(t("cli.col.value", lang), justify="right")
+        # Values that are segment names (rfm_segment, health_band, ...) are shown like segments.
+        segment_valued = {"rfm_segment", *(s["scheme"] for s in profile["segments"])}
         for name, value in profile["values"].items():
+            if isinstance(value, str) and (name in segment_valued or name.endswith("_band")):
+                value = segment_label(value, lang)
             vals.add_row(plain(name), plain(value))
         console.print(vals)
 
