@@ -15,6 +15,8 @@ from segmint.contract import REJECTED_COLUMNS
 from segmint.engine import duckdb_backend
 from segmint.errors import InputError, ModelFitError
 from segmint.features.point_in_time import normalise_as_of
+from segmint.i18n import t
+from segmint.progress import OnStage, StagePlan
 
 MONEY_DTYPE = ibis.dtype("decimal(18,2)")
 CLV_COLUMNS = ("p_alive", "expected_purchases_90d", "clv_365d")
@@ -83,12 +85,15 @@ def analyze_file(
     bins: int = 5,
     with_clv: bool = True,
     lang: str = "en",
+    on_step: OnStage | None = None,
 ) -> AnalyzeResult:
     """Ingest one transactions export with quarantine, score every customer, write the four outputs."""
     from segmint.scores.rfm import rfm_table
     from segmint.sources import read_source
 
     path = Path(path)
+    plan = StagePlan("analyze", ["read", "rfm", *(["clv"] if with_clv else []), "write"], on_step)
+    plan.start("read", subject=path.name)
     result = read_source(path, table="transactions", options=options)
     loaded = result.loaded
     if loaded.empty:
@@ -98,6 +103,7 @@ def analyze_file(
         )
     cutoff = normalise_as_of(as_of) if as_of is not None else default_as_of(loaded)
 
+    plan.start("rfm", rows=int(result.rows_read))
     con = duckdb_backend()
     transactions = con.create_table("transactions", loaded.drop(columns=["_line"], errors="ignore"))
     transactions = transactions.mutate(amount=transactions.amount.cast(MONEY_DTYPE))
@@ -109,8 +115,11 @@ def analyze_file(
     notes: list[str] = []
     clv_block: dict[str, Any] | None = None
     if with_clv:
+        plan.start("clv", rows=int(result.rows_read), customers=len(customers))
         customers, clv_note, clv_block = _add_clv(customers, loaded, cutoff)
-        if clv_note:
+        if clv_block.get("error"):
+            notes.append(t("note.clv_not_computed", lang, reason=clv_block["error"]))
+        elif clv_note:
             notes.append(clv_note)
 
     if {"category", "product"} & set(loaded.columns):
@@ -140,6 +149,7 @@ def analyze_file(
     if summary["rows_read"] != summary["rows_loaded"] + summary["rows_rejected"]:
         raise AssertionError("row accounting broken: read != loaded + rejected")
 
+    plan.start("write", rows=int(result.rows_read), customers=len(customers))
     segments = segment_summary(customers)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

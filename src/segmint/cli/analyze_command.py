@@ -6,9 +6,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
-from segmint.cli.app import app, console, parse_cli_date, print_json, progress_steps, user_errors
+from segmint.cli.app import (
+    app,
+    console,
+    parse_cli_date,
+    plain,
+    print_json,
+    progress_steps,
+    resolve_lang,
+    user_errors,
+)
 from segmint.cli.source_options import (
     AmountCol,
     CustomerCol,
@@ -22,6 +31,8 @@ from segmint.cli.source_options import (
     QuantityCol,
     build_read_options,
 )
+from segmint.cli.workspace_commands import Lang, print_notes, print_rfm_segments
+from segmint.i18n import t
 
 
 @app.command("analyze")
@@ -53,7 +64,7 @@ def analyze(
     clv: Annotated[
         bool, typer.Option("--clv/--no-clv", help="Add P(alive), expected purchases and CLV.")
     ] = True,
-    lang: Annotated[str, typer.Option(help="Report language: en or ko.")] = "en",
+    lang: Lang = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print summary.json to stdout.")
     ] = False,
@@ -61,15 +72,16 @@ def analyze(
     """Detect columns, ingest with quarantine, score RFM (+ CLV), write customers.csv, rejected.csv, summary.json, report.html."""
     from segmint.analyze import analyze_file
 
+    chosen = resolve_lang(lang)
     cutoff = parse_cli_date(as_of, option="--as-of")
     out_dir = out or Path(f"{_stem(file)}-segmint")
-    with user_errors():
+    with user_errors(chosen):
         options = build_read_options(
             customer_col=customer_col, date_col=date_col, amount_col=amount_col,
             quantity_col=quantity_col, price_col=price_col, invoice_col=invoice_col,
             encoding=encoding, date_format=date_format, dayfirst=dayfirst, delimiter=delimiter,
         )  # fmt: skip
-        with progress_steps(f"analyze {file.name}", quiet=json_output):
+        with progress_steps(chosen, quiet=json_output) as step:
             result = analyze_file(
                 file,
                 out_dir=out_dir,
@@ -77,30 +89,33 @@ def analyze(
                 as_of=cutoff,
                 bins=bins,
                 with_clv=clv,
-                lang=lang,
+                lang=chosen,
+                on_step=step,
             )
     if json_output:
         print_json(result.summary)
         return
     s = result.summary
-    console.print(
-        f"[bold]{file.name}[/]: {s['rows_read']:,} rows read = {s['rows_loaded']:,} loaded + "
-        f"{s['rows_rejected']:,} rejected · {s['customers']:,} customers · "
-        f"{s['first_date']} .. {s['last_date']} · as of {s['as_of']}"
+    line = " · ".join(
+        [
+            t(
+                "cli.analyze.summary",
+                chosen,
+                read=f"{s['rows_read']:,}",
+                loaded=f"{s['rows_loaded']:,}",
+                rejected=f"{s['rows_rejected']:,}",
+                customers=f"{s['customers']:,}",
+            ),
+            t("cli.analyze.period", chosen, first=s["first_date"], last=s["last_date"]),
+            t("cli.analyze.as_of", chosen, as_of=s["as_of"]),
+        ]
     )
-    for note in s.get("notes", []):
-        console.print(f"[yellow]note:[/] {note}")
-    table = Table(title="RFM segments", show_lines=False)
-    for column in ("segment", "customers", "share", "revenue", "revenue_share"):
-        table.add_column(column, justify="left" if column == "segment" else "right")
-    for row in result.segments.itertuples(index=False):
-        table.add_row(
-            str(row.segment), f"{row.customers:,}", f"{row.share:.1%}", f"{row.revenue:,.2f}",
-            f"{row.revenue_share:.1%}",
-        )  # fmt: skip
-    console.print(table)
+    console.print(Text(file.name, style="bold"), plain(f": {line}"), sep="")
+    print_notes(s.get("notes", []), chosen)
+    print_rfm_segments(result.segments, chosen, revenue_share=True)
+    width = max(len(t(f"cli.file.{name}", chosen)) for name in result.files)
     for name, path in result.files.items():
-        console.print(f"{name:>9}: {path}")
+        console.print(plain(f"{t(f'cli.file.{name}', chosen):>{width}}: {path}"))
 
 
 def _stem(path: Path) -> str:

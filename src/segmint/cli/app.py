@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 
+from segmint.config import SegmintConfig
 from segmint.errors import SegmintError
+from segmint.i18n import DEFAULT_LANG, LANGUAGES, detect_lang, t
+from segmint.progress import OnStage, Stage
 
 app = typer.Typer(
     name="segmint",
@@ -28,21 +33,45 @@ console = Console(stderr=False)
 err_console = Console(stderr=True)
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2, *, lang: str = DEFAULT_LANG) -> None:
     """Print a one-line error to stderr and exit with `code` (2 = bad input or config)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(
+        f"[bold red]{t('cli.error', lang)}[/] {escape(message)}", highlight=False, soft_wrap=True
+    )
     raise typer.Exit(code)
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn SegmintError (and ValueError from option checks) into a one-line message and exit 2."""
+def user_errors(lang: str = DEFAULT_LANG) -> Iterator[None]:
+    """Turn SegmintError (and a missing file) into a one-line message and exit 2."""
     try:
         yield
     except SegmintError as exc:
-        fail(str(exc))
+        fail(str(exc), lang=lang)
     except FileNotFoundError as exc:
-        fail(f"file not found: {exc.filename or exc}")
+        fail(t("cli.file_not_found", lang, path=exc.filename or exc), lang=lang)
+
+
+def resolve_lang(option: str | None, config: SegmintConfig | None = None) -> str:
+    """Return the language: --lang, else `language:` set in segmint.yaml, else SEGMINT_LANG/LANG."""
+    if option is not None:
+        chosen = option.strip().lower()
+        if chosen not in LANGUAGES:
+            fail(t("cli.bad_lang", detect_lang(), lang=option, allowed=", ".join(LANGUAGES)))
+        return chosen
+    if config is not None and "language" in config.model_fields_set:
+        return config.language
+    return detect_lang()
+
+
+def with_language(config: SegmintConfig, lang: str) -> SegmintConfig:
+    """Return `config` with `language` set to `lang` (the language of reports and notes)."""
+    return config if config.language == lang else config.model_copy(update={"language": lang})
+
+
+def plain(value: object) -> Text:
+    """Return `value` as literal text: brackets in data (["a", "b"]) are not Rich markup."""
+    return Text("" if value is None else str(value))
 
 
 def print_json(payload: Any) -> None:
@@ -51,27 +80,61 @@ def print_json(payload: Any) -> None:
     sys.stdout.flush()
 
 
+def describe_stage(stage: Stage, lang: str) -> str:
+    """Return "run 3/10: CLV and P(alive) · 300 customers" (parents first) in `lang`."""
+    chain = []
+    current: Stage | None = stage
+    while current is not None:
+        chain.append(current)
+        current = current.parent
+    parts = []
+    for s in reversed(chain):
+        label = f"{t(f'cli.scope.{s.scope}', lang)} {s.index}/{s.total}: {t(f'cli.stage.{s.key}', lang)}"
+        parts.append(f"{label} {s.subject}" if s.subject else label)
+    counts = [t(f"cli.count.{name}", lang, count=f"{n:,}") for name, n in stage.counts.items() if n]
+    return " › ".join(parts) + "".join(f" · {c}" for c in counts)
+
+
 @contextmanager
-def progress_steps(title: str, *, quiet: bool = False) -> Iterator[Callable[[str], None]]:
-    """Show a Rich progress line (spinner, step name, elapsed time) on stderr; yield a step setter."""
+def progress_steps(lang: str = DEFAULT_LANG, *, quiet: bool = False) -> Iterator[OnStage]:
+    """Yield a stage callback showing progress on stderr (never stdout, so --json stays clean).
+
+    In a terminal: a Rich progress bar with the stage name, stage k of n and counts. Otherwise
+    (a log file, CI, a pipe): one plain line per stage, so the log shows where the time went.
+    """
     if quiet:
-        yield lambda _message: None
+        yield lambda _stage: None
         return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    if not err_console.is_terminal:
+
+        def log(stage: Stage) -> None:
+            err_console.print(
+                describe_stage(stage, lang), markup=False, highlight=False, soft_wrap=True
+            )
+
+        yield log
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
         SpinnerColumn(),
-        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.description}", markup=False),
+        BarColumn(bar_width=20),
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
     ) as progress:
-        task = progress.add_task(title, total=None)
+        task = progress.add_task("", total=None)
 
-        def set_step(message: str) -> None:
-            progress.update(task, description=f"{title}: {message}")
+        def show(stage: Stage) -> None:
+            progress.update(
+                task,
+                description=describe_stage(stage, lang),
+                completed=stage.index - 1,
+                total=stage.total,
+            )
 
-        yield set_step
+        yield show
 
 
 def parse_cli_date(value: str | None, *, option: str) -> datetime | None:

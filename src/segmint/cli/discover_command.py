@@ -8,8 +8,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from segmint.cli.app import app, console, print_json, user_errors
+from segmint.cli.app import app, console, plain, print_json, resolve_lang, user_errors
+from segmint.cli.workspace_commands import Lang
 from segmint.errors import ConfigError
+from segmint.i18n import t
 
 
 def _parse_k(value: str) -> int | str:
@@ -30,24 +32,22 @@ def _load_workspace(folder: Path, run: int | None) -> Any:
     return load_snapshot_features(folder, run=run, behaviour_only=True)
 
 
-def _render(payload: dict[str, Any]) -> None:
-    scores = Table(title=f"choosing k ({payload['method']})")
-    for column in (
-        "k",
-        "silhouette",
-        "CH",
-        "DB",
-        "stability",
-        "mean rank",
-        "",
-    ):
-        scores.add_column(column, justify="right")
+def _render(payload: dict[str, Any], lang: str) -> None:
+    scores = Table(title=t("cli.discover.choosing_k", lang, method=payload["method"]))
+    scores.add_column("k", justify="right")
+    metrics = ("silhouette", "calinski_harabasz", "davies_bouldin", "stability", "mean_rank")
+    for name in metrics:
+        scores.add_column(t(f"cli.metric.{name}", lang), justify="right")
+    scores.add_column("", justify="right")
     for k, row in payload["scores"].items():
 
         def cell(value: Any, fmt: str) -> str:
             return "–" if value is None else format(value, fmt)
 
-        mark = "← chosen" if row["chosen"] else ("ok" if row["acceptable"] else "")
+        if row["chosen"]:
+            mark = t("cli.discover.chosen", lang)
+        else:
+            mark = t("cli.discover.acceptable", lang) if row["acceptable"] else ""
         scores.add_row(
             k,
             cell(row["silhouette"], ".3f"),
@@ -58,29 +58,29 @@ def _render(payload: dict[str, Any]) -> None:
             mark,
         )
     console.print(scores)
-    clusters = Table(title=f"{payload['k']} clusters, {payload['rows']:,} customers")
-    for column in ("cluster", "label", "size", "share"):
-        clusters.add_column(column, justify="left" if column == "label" else "right")
+    clusters = Table(
+        title=t("cli.discover.clusters_title", lang, k=payload["k"], rows=f"{payload['rows']:,}")
+    )
+    for key in ("cluster", "label", "size", "share"):
+        clusters.add_column(
+            t(f"cli.col.{key}", lang), justify="left" if key == "label" else "right"
+        )
     for c in payload["clusters"]:
-        clusters.add_row(str(c["cluster"]), c["label"], f"{c['size']:,}", f"{c['share']:.1%}")
+        clusters.add_row(
+            str(c["cluster"]), plain(c["label"]), f"{c['size']:,}", f"{c['share']:.1%}"
+        )
     console.print(clusters)
     excluded = payload["preprocessing"]["excluded"]
     if excluded:
-        console.print(
-            "not clustered on: " + "; ".join(f"{k} ({v})" for k, v in excluded.items()),
-            highlight=False,
-        )
+        items = "; ".join(f"{k} ({v})" for k, v in excluded.items())
+        console.print(t("cli.discover.excluded", lang, items=items), markup=False, highlight=False)
     missing = {k: v for k, v in payload["missing"].items() if v}
     if missing:
-        console.print(
-            "missing values imputed: " + ", ".join(f"{k} {v:,}" for k, v in missing.items()),
-            highlight=False,
-        )
+        items = ", ".join(f"{k} {v:,}" for k, v in missing.items())
+        console.print(t("cli.discover.imputed", lang, items=items), markup=False, highlight=False)
     if payload["noise_points_reassigned"]:
-        console.print(
-            f"hdbscan noise points assigned to the nearest cluster: {payload['noise_points_reassigned']:,}",
-            highlight=False,
-        )
+        count = f"{payload['noise_points_reassigned']:,}"
+        console.print(t("cli.discover.noise", lang, count=count), markup=False, highlight=False)
 
 
 @app.command("discover")
@@ -116,6 +116,7 @@ def discover_command(
         typer.Option("--output", "-o", help="Write id, cluster, cluster_label to this CSV."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    lang: Lang = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for sampling and the models.")] = 0,
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="File encoding (detected if omitted).")
@@ -124,7 +125,8 @@ def discover_command(
     """Find customer clusters, choose k from several criteria, and label each cluster in plain words."""
     from segmint.segments.clustering import discover
 
-    with user_errors():
+    chosen_lang = resolve_lang(lang)
+    with user_errors(chosen_lang):
         if (file is None) == (workspace is None):
             raise ConfigError("give either FILE or --workspace DIR (exactly one)")
         if run_id is not None and workspace is None:
@@ -166,6 +168,10 @@ def discover_command(
             console.print(
                 f"clustering run {shown.run_id} (as of {shown.as_of:%Y-%m-%d})", highlight=False
             )
-        _render(payload)
+        _render(payload, chosen_lang)
         if output is not None:
-            console.print(f"wrote {len(result.assignments):,} rows to {output}", highlight=False)
+            rows = f"{len(result.assignments):,}"
+            message = t("cli.discover.wrote", chosen_lang, rows=rows, path=output)
+        else:
+            message = t("cli.discover.not_saved", chosen_lang)
+        console.print(message, markup=False, highlight=False)

@@ -30,6 +30,8 @@ from segmint.cli.source_options import (
     QuantityCol,
     build_read_options,
 )
+from segmint.i18n import detect_lang
+from segmint.progress import StagePlan
 
 METRICS = {
     "sum_predicted": "predicted",
@@ -78,13 +80,14 @@ def evaluate_clv_command(
             quantity_col=quantity_col, price_col=price_col, invoice_col=invoice_col,
             encoding=encoding, date_format=date_format, dayfirst=dayfirst, delimiter=delimiter,
         )  # fmt: skip
-        with progress_steps(f"evaluate clv {file.name}", quiet=json_output) as step:
-            step("reading")
+        with progress_steps(detect_lang(), quiet=json_output) as step:
+            plan = StagePlan("evaluate_clv", ["read", "fit"], step)
+            plan.start("read", subject=file.name)
             ingest = read_source(file, table="transactions", options=options)
             loaded = ingest.loaded
             # returns and cancellations (negative amounts) are not purchases; $0 orders are
             purchases = loaded[loaded["amount"] >= 0][["customer_id", "occurred_at", "amount"]]
-            step("fitting models")
+            plan.start("fit", rows=int(ingest.rows_read))
             result = evaluate_clv(purchases, calibration_end=cal, holdout_end=hold, seed=seed)
     result["rows_read"] = int(ingest.rows_read)
     result["rows_rejected"] = int(len(ingest.rejected))

@@ -7,9 +7,19 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from segmint.cli.app import app, console, parse_cli_date, print_json, user_errors
-from segmint.cli.workspace_commands import JsonFlag, RunOption, Workspace, shown_run_line
+from segmint.cli.app import (
+    app,
+    console,
+    parse_cli_date,
+    plain,
+    print_json,
+    resolve_lang,
+    user_errors,
+)
+from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace, shown_run_line
+from segmint.i18n import has_message, segment_label, t
 
 health_app = typer.Typer(help="Health score tools.", no_args_is_help=True)
 app.add_typer(health_app, name="health")
@@ -96,6 +106,7 @@ def validate_segments(
     workspace: Workspace = Path("."),
     scheme: Annotated[str | None, typer.Option(help="One scheme (default: every scheme).")] = None,
     run_id: RunOption = None,
+    lang: Lang = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Judge each segment: distinct, measurable, accessible, substantial, actionable (pass/warn/fail)."""
@@ -103,8 +114,10 @@ def validate_segments(
     from segmint.store import open_store
     from segmint.workspace.segment_review import validate_workspace_segments
 
-    with user_errors():
+    chosen = resolve_lang(lang)
+    with user_errors(chosen):
         config = load_config(workspace)
+        chosen = resolve_lang(lang, config)
         with open_store(workspace / config.database, read_only=True) as store:
             results = validate_workspace_segments(config, store, scheme=scheme, run=run_id)
     if json_output:
@@ -112,33 +125,45 @@ def validate_segments(
         return
     if results:
         console.print(shown_run_line(results[0]["run_id"], results[0]["as_of"]), highlight=False)
+    print_segment_validation(results, chosen)
+
+
+def print_segment_validation(results: list[dict[str, Any]], lang: str) -> None:
+    """Print one table per scheme: segments × the five criteria, each pass/warn/fail (value)."""
+    from segmint.segments.validation import CRITERIA
+
     colour = {"pass": "green", "warn": "yellow", "fail": "red"}
     for result in results:
-        table = Table(title=f"scheme {result['scheme']} (run {result['run_id']})")
-        table.add_column("segment")
-        table.add_column("size", justify="right")
-        criteria = ("distinct", "measurable", "accessible", "substantial", "actionable")
-        for name in criteria:
-            table.add_column(name)
+        table = Table(
+            title=t("cli.validate.title", lang, scheme=result["scheme"], run=result["run_id"])
+        )
+        table.add_column(t("cli.col.segment", lang), no_wrap=True)
+        table.add_column(t("cli.col.size", lang), justify="right")
+        for name in CRITERIA:
+            table.add_column(t(f"cli.criterion.{name}", lang))
         for seg in result["segments"]:
             cells = []
-            for name in criteria:
+            for name in CRITERIA:
                 c = seg["criteria"].get(name, {})
+                status = c.get("status", "")
                 value = c.get("value")
-                shown = f"{c.get('status', '')}" + (
-                    f" {value:.2f}" if isinstance(value, float) else ""
-                )
-                cells.append(f"[{colour.get(c.get('status', ''), 'white')}]{shown}[/]")
-            table.add_row(str(seg["segment"]), f"{seg['size']:,}", *cells)
+                shown = t(f"cli.status.{status}", lang) if status in colour else status
+                if isinstance(value, float):
+                    shown += f" {value:.2f}"
+                cells.append(Text(shown, style=colour.get(status, "")))
+            table.add_row(
+                plain(segment_label(str(seg["segment"]), lang)), f"{seg['size']:,}", *cells
+            )
         console.print(table)
+    console.print(t("cli.validate.legend", lang), markup=False, style="dim")
 
 
 @app.command("personas")
 def personas(
     workspace: Workspace = Path("."),
     scheme: Annotated[str | None, typer.Option(help="One scheme (default: every scheme).")] = None,
-    lang: Annotated[str, typer.Option(help="Language of the cards: en or ko.")] = "en",
     run_id: RunOption = None,
+    lang: Lang = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Persona cards: size, revenue share, the traits that set each segment apart, its playbook."""
@@ -146,16 +171,59 @@ def personas(
     from segmint.store import open_store
     from segmint.workspace.segment_review import workspace_personas
 
-    with user_errors():
+    chosen = resolve_lang(lang)
+    with user_errors(chosen):
         config = load_config(workspace)
+        chosen = resolve_lang(lang, config)
         with open_store(workspace / config.database, read_only=True) as store:
-            cards = workspace_personas(config, store, scheme=scheme, lang=lang, run=run_id)
+            cards = workspace_personas(config, store, scheme=scheme, lang=chosen, run=run_id)
             shown = store.snapshot_run(run_id)
     if json_output:
         print_json({name: [c.to_dict() for c in group] for name, group in cards.items()})
         return
     console.print(shown_run_line(*shown), highlight=False)
     for name, group in cards.items():
-        console.rule(f"scheme {name}")
+        console.rule(plain(t("cli.personas.scheme", chosen, name=name)))
         for card in group:
-            console.print(card.to_markdown(), highlight=False)
+            console.print(plain(persona_text(card, chosen)), highlight=False)
+
+
+def persona_text(card: Any, lang: str) -> str:
+    """Return a persona card as short Markdown-like text in `lang`."""
+    from segmint.segments.clustering.labels import human_name
+
+    lines = [f"### {segment_label(str(card.segment), lang)}", ""]
+    size = t("cli.personas.customers", lang, size=f"{card.size:,}", share=f"{card.share:.1%}")
+    lines.append(f"- {size}")
+    if card.revenue is not None and card.revenue_share is not None:
+        revenue = t(
+            "cli.personas.revenue",
+            lang,
+            revenue=f"{card.revenue:,.2f}",
+            share=f"{card.revenue_share:.1%}",
+        )
+        lines.append(f"- {revenue}")
+    lines.append(f"- {t('cli.personas.traits', lang)}:")
+    lines.extend(f"  - {trait.text}" for trait in card.traits)
+    if card.typical:
+        # Feature names stay as written in rules in Korean; English gets the readable form.
+        values = ", ".join(
+            f"{human_name(k) if lang == 'en' else k} {_number(v)}" for k, v in card.typical.items()
+        )
+        lines.append(f"- {t('cli.personas.typical', lang)}: {values}")
+    if card.playbook:
+        desc = ", ".join(
+            f"{t(f'cli.playbook.{k}', lang) if has_message(f'cli.playbook.{k}') else k}: {v}"
+            for k, v in card.playbook.items()
+            if v is not None
+        )
+        lines.append(f"- {t('cli.personas.playbook', lang)}: {desc}")
+    else:
+        lines.append(f"- {t('cli.personas.playbook', lang)}: {t('cli.personas.no_playbook', lang)}")
+    return "\n".join(lines) + "\n"
+
+
+def _number(value: float) -> str:
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return "–"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"

@@ -7,16 +7,21 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from segmint.cli.app import (
     app,
     console,
     fail,
     parse_cli_date,
+    plain,
     print_json,
     progress_steps,
+    resolve_lang,
     user_errors,
+    with_language,
 )
+from segmint.i18n import has_message, segment_label, t
 
 Workspace = Annotated[
     Path, typer.Option("--workspace", "-w", help="Workspace folder (holds segmint.yaml).")
@@ -33,6 +38,16 @@ RunOption = Annotated[
 def shown_run_line(run_id: int, as_of: Any) -> str:
     """Return "showing run 7 (as of 2025-06-30)" for the run a command reads."""
     return f"showing run {run_id} (as of {str(as_of)[:10]})"
+
+
+Lang = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of messages and reports: en or ko (default: segmint.yaml `language`, "
+        "else SEGMINT_LANG/LANG).",
+    ),
+]
 
 
 @app.command("init")
@@ -55,74 +70,96 @@ def init(
 
 
 @app.command("ingest")
-def ingest(workspace: Workspace = Path("."), json_output: JsonFlag = False) -> None:
+def ingest(
+    workspace: Workspace = Path("."), lang: Lang = None, json_output: JsonFlag = False
+) -> None:
     """Load every configured source into the workspace; bad rows are quarantined, ids stitched."""
     from segmint.config import load_config
     from segmint.store import open_store
     from segmint.workspace.ingest import ingest_workspace
 
-    with user_errors():
+    chosen = resolve_lang(lang)
+    with user_errors(chosen):
         config = load_config(workspace)
+        chosen = resolve_lang(lang, config)
         with (
             open_store(workspace / config.database) as store,
-            progress_steps("ingest", quiet=json_output) as step,
+            progress_steps(chosen, quiet=json_output) as step,
         ):
             summary = ingest_workspace(workspace, config, store, on_step=step)
     if json_output:
         print_json(summary.to_dict())
         return
-    print_ingest(summary)
+    print_ingest(summary, chosen)
 
 
-def print_ingest(summary: Any) -> None:
+def print_ingest(summary: Any, lang: str) -> None:
     """Print one line per source with the row accounting, then the totals."""
-    table = Table(title="ingest")
-    for column in ("source", "table", "rows read", "loaded", "rejected", "note"):
+    table = Table(title=t("cli.ingest.title", lang))
+    for key in ("source", "table", "rows_read", "loaded", "rejected", "note"):
         table.add_column(
-            column, justify="left" if column in ("source", "table", "note") else "right"
+            t(f"cli.col.{key}", lang),
+            justify="left" if key in ("source", "table", "note") else "right",
         )
     for s in summary.sources:
-        note = "unchanged, skipped" if s.skipped else (s.encoding or "")
+        note = t("cli.ingest.skipped", lang) if s.skipped else (s.encoding or "")
         table.add_row(
-            s.source,
-            s.table,
+            plain(s.source),
+            plain(s.table),
             f"{s.rows_read:,}",
             f"{s.rows_loaded:,}",
             f"{s.rows_rejected:,}",
-            note,
+            plain(note),
         )
     console.print(table)
     for s in summary.sources:
-        findings = quality_findings(s.quality)
+        findings = quality_findings(s.quality, lang)
         if findings:
-            console.print(f"[yellow]quality[/] {s.source}: " + "; ".join(findings), highlight=False)
+            console.print(
+                f"[yellow]{t('cli.quality', lang)}[/] ",
+                plain(f"{s.source}: " + "; ".join(findings)),
+                sep="",
+                highlight=False,
+            )
     console.print(
-        f"rows read = loaded + rejected: {summary.rows_read:,} = {summary.rows_loaded:,} + "
-        f"{summary.rows_rejected:,} · {summary.customers:,} customers · rejected rows: {summary.rejected_csv}"
+        t(
+            "cli.ingest.totals",
+            lang,
+            read=f"{summary.rows_read:,}",
+            loaded=f"{summary.rows_loaded:,}",
+            rejected=f"{summary.rows_rejected:,}",
+            customers=f"{summary.customers:,}",
+            path=summary.rejected_csv,
+        ),
+        markup=False,
     )
 
 
-def quality_findings(quality: dict[str, Any]) -> list[str]:
+def quality_findings(quality: dict[str, Any], lang: str = "en") -> list[str]:
     """Return the data-quality facts worth a user's attention, one short phrase each."""
     if not quality:
         return []
     found = []
     for reason, count in (quality.get("rejected_reasons") or {}).items():
-        found.append(f"{count:,} rejected: {reason}")
+        found.append(t("cli.quality.rejected", lang, count=f"{count:,}", reason=reason))
     gaps = {c: v for c, v in (quality.get("null_share") or {}).items() if v and v >= 0.05}
     if gaps:
-        found.append("mostly empty: " + ", ".join(f"{c} {v:.0%}" for c, v in sorted(gaps.items())))
+        columns = ", ".join(f"{c} {v:.0%}" for c, v in sorted(gaps.items()))
+        found.append(t("cli.quality.mostly_empty", lang, columns=columns))
     for column, count in (quality.get("duplicates") or {}).items():
         if count:
-            found.append(
-                f"{count:,} duplicate {'rows' if column == 'rows' else column + ' values'}"
-            )
+            if column == "rows":
+                found.append(t("cli.quality.duplicate_rows", lang, count=f"{count:,}"))
+            else:
+                found.append(
+                    t("cli.quality.duplicate_values", lang, count=f"{count:,}", column=column)
+                )
     for column, count in (quality.get("future_dates") or {}).items():
         if count:
-            found.append(f"{count:,} future {column}")
+            found.append(t("cli.quality.future", lang, count=f"{count:,}", column=column))
     for column, count in (quality.get("negative_amounts") or {}).items():
         if count:
-            found.append(f"{count:,} negative {column}")
+            found.append(t("cli.quality.negative", lang, count=f"{count:,}", column=column))
     return found
 
 
@@ -136,6 +173,7 @@ def run(
             help="Cut-off date (default: config as_of, else the day after the newest data).",
         ),
     ] = None,
+    lang: Lang = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Compute features, scores, schemes and tags as of a date; store a snapshot; write the report."""
@@ -143,42 +181,66 @@ def run(
     from segmint.store import open_store
     from segmint.workspace.run import run_workspace
 
+    chosen = resolve_lang(lang)
     cutoff = parse_cli_date(as_of, option="--as-of")
-    with user_errors():
+    with user_errors(chosen):
         config = load_config(workspace)
+        chosen = resolve_lang(lang, config)
+        config = with_language(config, chosen)
         with (
             open_store(workspace / config.database) as store,
-            progress_steps("run", quiet=json_output) as step,
+            progress_steps(chosen, quiet=json_output) as step,
         ):
             result = run_workspace(workspace, config, store, as_of=cutoff, on_step=step)
     if json_output:
         print_json(result.to_dict())
         return
-    print_run(result)
+    print_run(result, chosen)
 
 
-def print_run(result: Any) -> None:
+def print_notes(notes: list[str], lang: str) -> None:
+    """Print each note on its own line after a yellow "note:" marker."""
+    for note in notes:
+        console.print(f"[yellow]{t('cli.note', lang)}[/] ", plain(note), sep="")
+
+
+def print_run(result: Any, lang: str) -> None:
     """Print the segment sizes of every scheme, notes and the report path."""
     console.print(
-        f"run {result.run_id} as of {result.as_of:%Y-%m-%d}: {len(result.customers):,} customers"
+        t(
+            "cli.run.header",
+            lang,
+            run=result.run_id,
+            as_of=f"{result.as_of:%Y-%m-%d}",
+            customers=f"{len(result.customers):,}",
+        ),
+        markup=False,
     )
-    table = Table(title="segments")
-    for column in ("scheme", "segment", "customers", "share"):
-        table.add_column(column, justify="right" if column in ("customers", "share") else "left")
+    table = Table(title=t("cli.run.segments_title", lang))
+    for key in ("scheme", "segment", "customers", "share"):
+        table.add_column(
+            t(f"cli.col.{key}", lang), justify="right" if key in ("customers", "share") else "left"
+        )
     previous = None
     for row in result.scheme_sizes().itertuples(index=False):
         table.add_row(
-            row.scheme if row.scheme != previous else "",
-            str(row.segment),
+            plain(scheme_label(row.scheme, lang) if row.scheme != previous else ""),
+            plain(segment_label(str(row.segment), lang)),
             f"{row.customers:,}",
             f"{row.share:.1%}",
         )
         previous = row.scheme
     console.print(table)
-    for note in result.notes:
-        console.print(f"[yellow]note:[/] {note}")
+    print_notes(result.notes, lang)
     if result.report_path:
-        console.print(f"report: {result.report_path}")
+        console.print(t("cli.report_path", lang, path=result.report_path), markup=False)
+
+
+def scheme_label(scheme: str, lang: str) -> str:
+    """Return a scheme name for display; tag pseudo-schemes ("tag:x") get the word for tag."""
+    if scheme.startswith("tag:"):
+        return t("cli.tag_scheme", lang, name=scheme.removeprefix("tag:"))
+    return scheme
 
 
 @app.command("customer")
@@ -188,6 +250,7 @@ def customer(
     ],
     workspace: Workspace = Path("."),
     run_id: RunOption = None,
+    lang: Lang = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Show one customer: merged source records and why, segments with reasons, scores."""
@@ -195,48 +258,65 @@ def customer(
     from segmint.store import open_store
     from segmint.workspace.customer import customer_profile
 
-    with user_errors():
+    chosen = resolve_lang(lang)
+    with user_errors(chosen):
         config = load_config(workspace)
+        chosen = resolve_lang(lang, config)
         with open_store(workspace / config.database, read_only=True) as store:
             profile = customer_profile(store, customer_id, run=run_id)
     if json_output:
         print_json(profile)
         return
-    console.print(
-        f"[bold]customer {profile['customer_id']}[/]"
-        + (
-            f" · {shown_run_line(profile['run_id'], profile['as_of'])}"
-            if profile.get("run_id") is not None
-            else " · no run stored yet"
-        )
-    )
-    ids = Table(title="source records merged into this customer")
-    for column in ("namespace", "source id", "linked by"):
-        ids.add_column(column)
+    print_customer(profile, chosen)
+
+
+def print_customer(profile: dict[str, Any], lang: str) -> None:
+    """Print a customer profile: identity records, rows per source, segments with why, values."""
+    header = t("cli.customer.header", lang, id=profile["customer_id"])
+    if profile.get("as_of"):
+        as_of = str(profile["as_of"]).removesuffix(" 00:00:00")
+        header += " " + t("cli.customer.as_of", lang, as_of=as_of)
+    if profile.get("run_id") is not None:
+        header += f" · run {profile['run_id']}"
+    console.print(plain(header), style="bold")
+    ids = Table(title=t("cli.customer.identity_title", lang))
+    for key in ("namespace", "source_id", "linked_by"):
+        ids.add_column(t(f"cli.col.{key}", lang))
     for rec in profile["identity"]:
-        ids.add_row(rec["namespace"], rec["source_id"], rec["linked_by"])
+        linked_by = str(rec["linked_by"])
+        if has_message(f"cli.linked_by.{linked_by}"):
+            linked_by = t(f"cli.linked_by.{linked_by}", lang)
+        ids.add_row(plain(rec["namespace"]), plain(rec["source_id"]), plain(linked_by))
     console.print(ids)
-    console.print(
-        "rows: "
-        + ", ".join(f"{r['table']} from {r['source']}: {r['rows']}" for r in profile["source_rows"])
-    )
+    items = [
+        t("cli.customer.rows_item", lang, table=r["table"], source=r["source"], rows=r["rows"])
+        for r in profile["source_rows"]
+    ]
+    console.print(plain(f"{t('cli.customer.rows', lang)}: " + ", ".join(items)))
     if profile["segments"]:
-        seg = Table(title=f"segments (run {profile['run_id']})")
-        for column in ("scheme", "segment", "why"):
-            seg.add_column(column)
+        seg = Table(title=t("cli.customer.segments_title", lang))
+        for key in ("scheme", "segment", "why"):
+            seg.add_column(t(f"cli.col.{key}", lang))
         for s in profile["segments"]:
+            why = f"{s['rule']}: {s['reason']}" if s["reason"] else s["rule"]
             seg.add_row(
-                s["scheme"],
-                s["segment"],
-                f"{s['rule']}: {s['reason']}" if s["reason"] else s["rule"],
+                plain(scheme_label(s["scheme"], lang)),
+                plain(segment_label(str(s["segment"]), lang)),
+                plain(why),
             )
         console.print(seg)
+    elif profile.get("run_id") is None:
+        console.print(t("cli.customer.no_run", lang), markup=False)
     if profile["values"]:
-        vals = Table(title="features and scores")
-        vals.add_column("name")
-        vals.add_column("value", justify="right")
+        vals = Table(title=t("cli.customer.values_title", lang))
+        vals.add_column(t("cli.col.name", lang))
+        vals.add_column(t("cli.col.value", lang), justify="right")
+        # Values that are segment names (rfm_segment, health_band, ...) are shown like segments.
+        segment_valued = {"rfm_segment", *(s["scheme"] for s in profile["segments"])}
         for name, value in profile["values"].items():
-            vals.add_row(name, "" if value is None else str(value))
+            if isinstance(value, str) and (name in segment_valued or name.endswith("_band")):
+                value = segment_label(value, lang)
+            vals.add_row(plain(name), plain(value))
         console.print(vals)
 
 
@@ -247,31 +327,56 @@ def demo(
         int, typer.Option(help="Number of synthetic SaaS accounts.", min=50)
     ] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic data.")] = 0,
-    lang: Annotated[str, typer.Option(help="Report language: en or ko.")] = "en",
+    lang: Lang = None,
 ) -> None:
     """Build a SaaS workspace from generated data, analyse a real commerce export, print segments and reports."""
     from segmint.demo.run_demo import run_demo
 
-    with user_errors(), progress_steps("demo") as step:
-        result = run_demo(folder, n_accounts=accounts, seed=seed, lang=lang, on_step=step)
-    console.rule("SaaS workspace (synthetic, seeded)")
-    print_ingest(result.ingest)
-    print_run(result.run)
-    console.rule("Commerce export (UCI Online Retail II sample)")
+    chosen = resolve_lang(lang)
+    with user_errors(chosen), progress_steps(chosen) as step:
+        result = run_demo(folder, n_accounts=accounts, seed=seed, lang=chosen, on_step=step)
+    console.rule(t("cli.demo.saas_rule", chosen))
+    print_ingest(result.ingest, chosen)
+    print_run(result.run, chosen)
+    console.rule(t("cli.demo.commerce_rule", chosen))
     s = result.commerce.summary
     console.print(
-        f"{s['rows_read']:,} rows read = {s['rows_loaded']:,} loaded + {s['rows_rejected']:,} rejected · "
-        f"{s['customers']:,} customers · as of {s['as_of']}"
-    )
-    seg = Table(title="RFM segments")
-    for column in ("segment", "customers", "share", "revenue"):
-        seg.add_column(column, justify="left" if column == "segment" else "right")
-    for row in result.commerce.segments.itertuples(index=False):
-        seg.add_row(
-            str(row.segment), f"{row.customers:,}", f"{row.share:.1%}", f"{row.revenue:,.2f}"
+        t(
+            "cli.analyze.summary",
+            chosen,
+            read=f"{s['rows_read']:,}",
+            loaded=f"{s['rows_loaded']:,}",
+            rejected=f"{s['rows_rejected']:,}",
+            customers=f"{s['customers']:,}",
         )
-    console.print(seg)
-    for note in s.get("notes", []):
-        console.print(f"[yellow]note:[/] {note}")
-    console.print(f"SaaS report:     {result.run.report_path}")
-    console.print(f"commerce report: {result.commerce.files['report']}")
+        + " · "
+        + t("cli.analyze.as_of", chosen, as_of=s["as_of"]),
+        markup=False,
+    )
+    print_rfm_segments(result.commerce.segments, chosen)
+    print_notes(s.get("notes", []), chosen)
+    console.print(t("cli.demo.saas_report", chosen, path=result.run.report_path), markup=False)
+    console.print(
+        t("cli.demo.commerce_report", chosen, path=result.commerce.files["report"]), markup=False
+    )
+
+
+def print_rfm_segments(segments: Any, lang: str, *, revenue_share: bool = False) -> None:
+    """Print the RFM segment table: customers, share, revenue (and revenue share)."""
+    keys = ["segment", "customers", "share", "revenue"] + (
+        ["revenue_share"] if revenue_share else []
+    )
+    table = Table(title=t("cli.analyze.rfm_title", lang))
+    for key in keys:
+        table.add_column(t(f"cli.col.{key}", lang), justify="left" if key == "segment" else "right")
+    for row in segments.itertuples(index=False):
+        cells: list[Text | str] = [
+            plain(segment_label(str(row.segment), lang)),
+            f"{row.customers:,}",
+            f"{row.share:.1%}",
+            f"{row.revenue:,.2f}",
+        ]
+        if revenue_share:
+            cells.append(f"{row.revenue_share:.1%}")
+        table.add_row(*cells)
+    console.print(table)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from segmint.analyze import AnalyzeResult, analyze_file
 from segmint.config import load_config
+from segmint.progress import OnStage, StagePlan
 from segmint.store import open_store
 from segmint.workspace.ingest import IngestSummary, ingest_workspace
 from segmint.workspace.init import commerce_sample_path, init_workspace
@@ -31,20 +31,37 @@ def run_demo(
     n_accounts: int = 2000,
     seed: int = 0,
     lang: str = "en",
-    on_step: Callable[[str], None] | None = None,
+    on_step: OnStage | None = None,
 ) -> DemoResult:
     """Run the whole product on bundled data; return what it produced (reports included)."""
-    step = on_step or (lambda _message: None)
+    plan = StagePlan("demo", ["generate", "ingest", "run", "analyze"], on_step)
     root = Path(folder)
     saas_dir = root / "saas"
-    step("generating the SaaS data set")
+    plan.start("generate", customers=n_accounts)
     init_workspace(saas_dir, example="saas", n_accounts=n_accounts, seed=seed, force=True)
+    set_workspace_language(saas_dir, lang)
     config = load_config(saas_dir)
-    if lang != config.language:
-        config = config.model_copy(update={"language": lang})
     with open_store(saas_dir / config.database) as store:
-        ingest = ingest_workspace(saas_dir, config, store, on_step=step)
-        run = run_workspace(saas_dir, config, store, on_step=step)
-    step("analysing the commerce export")
-    commerce = analyze_file(commerce_sample_path(), out_dir=root / "commerce", lang=lang)
+        plan.start("ingest")
+        ingest = ingest_workspace(saas_dir, config, store, on_step=plan.nested())
+        plan.start("run", customers=ingest.customers)
+        run = run_workspace(saas_dir, config, store, on_step=plan.nested())
+    plan.start("analyze")
+    commerce = analyze_file(
+        commerce_sample_path(), out_dir=root / "commerce", lang=lang, on_step=plan.nested()
+    )
     return DemoResult(saas_dir, ingest, run, commerce)
+
+
+def set_workspace_language(folder: Path, lang: str) -> None:
+    """Write `language: <lang>` into the workspace's segmint.yaml, keeping its comments."""
+    path = folder / "segmint.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith("language:"):
+            comment = line[line.index("#") :] if "#" in line else "\n"
+            lines[i] = f"language: {lang}".ljust(26) + comment
+            break
+    else:
+        lines.append(f"language: {lang}\n")
+    path.write_text("".join(lines), encoding="utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,10 +11,9 @@ import pandas as pd
 from segmint import __version__
 from segmint.config import SegmintConfig, SourceConfig, config_hash
 from segmint.contract import REJECTED_COLUMNS
+from segmint.progress import OnStage, StagePlan
 from segmint.sources.identity import MATCH_KEYS, IdentityRecords, stitch_identities
 from segmint.store import Store
-
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -112,19 +110,19 @@ def read_configured_source(source: SourceConfig, root: Path) -> Any:
 
 
 def ingest_workspace(
-    root: Path, config: SegmintConfig, store: Store, *, on_step: Progress | None = None
+    root: Path, config: SegmintConfig, store: Store, *, on_step: OnStage | None = None
 ) -> IngestSummary:
     """Load every source (skipping files already loaded with the same content), then stitch ids."""
     from segmint.sources import quality_report
 
-    step = on_step or (lambda _message: None)
+    plan = StagePlan("ingest", ["read"] * len(config.sources) + ["stitch"], on_step)
     run_id = store.start_run(
         "ingest", as_of=None, config_hash=config_hash(config), version=__version__
     )
     outcomes: list[SourceOutcome] = []
     try:
         for source in config.sources:
-            step(f"reading {source.name} ({source.path or source.db_table})")
+            plan.start("read", subject=source.name, rows=sum(o.rows_read for o in outcomes))
             result = read_configured_source(source, root)
             location = str(source.path or f"{source.database}#{source.db_table}")
             if store.already_ingested(source.name, result.content_hash):
@@ -174,7 +172,7 @@ def ingest_workspace(
         configured = {s.name for s in config.sources}
         for stale in {row for row in _loaded_sources(store)} - configured:
             store.drop_source(stale)
-        step("stitching identities")
+        plan.start("stitch", rows=sum(o.rows_read for o in outcomes))
         table_rows = stitch_workspace(config, store)
         customers = _count_customers(store)
         rejected_csv = root / "rejected.csv"

@@ -16,9 +16,10 @@ from segmint import __version__
 from segmint.config import SegmintConfig, config_hash
 from segmint.engine import duckdb_backend, spark_backend
 from segmint.errors import InputError, ModelFitError, SegmintError
+from segmint.i18n import t
+from segmint.progress import OnStage, StagePlan
 from segmint.store import Store
 
-Progress = Callable[[str], None]
 # Columns that identify or contact a person: never model inputs.
 _NOT_MODEL_INPUTS = ("customer_id", "name", "email", "domain", "phone", "owner", "technologies")
 
@@ -117,20 +118,44 @@ def default_run_as_of(store: Store) -> datetime:
     return (pd.Timestamp(data_end(store)).normalize() + timedelta(days=1)).to_pydatetime()
 
 
+def run_stages(
+    config: SegmintConfig, tables: Mapping[str, Any], *, write_report: bool = True
+) -> list[str]:
+    """Return the keys of the stages a run of `config` on `tables` goes through, in order."""
+    clv = (
+        config.clv.enabled != "no"
+        and "transactions" in tables
+        and (config.clv.enabled == "yes" or "subscriptions" not in tables)
+    )
+    wanted = {
+        "features": True,
+        "rfm": "transactions" in tables,
+        "clv": clv,
+        "contractual_clv": "subscriptions" in tables,
+        "icp": config.icp is not None,
+        "health": config.health is not None,
+        "churn": config.churn.enabled and bool({"subscriptions", "transactions"} & set(tables)),
+        "tiers": config.tiers is not None,
+        "segments": True,
+        "report": write_report,
+    }
+    return [key for key, needed in wanted.items() if needed]
+
+
 def run_workspace(
     root: Path,
     config: SegmintConfig,
     store: Store,
     *,
     as_of: datetime | None = None,
-    on_step: Progress | None = None,
+    on_step: OnStage | None = None,
     write_report: bool = True,
 ) -> RunResult:
     """Compute features, scores, schemes and tags as of `as_of`; store a snapshot; write a report."""
-    step = on_step or (lambda _message: None)
     tables = engine_tables(config, store, root)
     if not tables:
         raise InputError("the workspace has no data; run `segmint ingest` first")
+    plan = StagePlan("run", run_stages(config, tables, write_report=write_report), on_step)
     cutoff = as_of or (
         pd.Timestamp(config.as_of).to_pydatetime() if config.as_of else default_run_as_of(store)
     )
@@ -142,7 +167,7 @@ def run_workspace(
     try:
         from segmint.features import compute_features
 
-        step("features")
+        plan.start("features")
         customers = decimals_to_float(compute_features(tables, as_of=cutoff))
         if customers.empty:
             raise InputError(f"no customers have data before {cutoff:%Y-%m-%d}")
@@ -153,39 +178,36 @@ def run_workspace(
         previous_run = store.previous_snapshot_run(cutoff)
         previous = store.snapshot_values(previous_run) if previous_run else None
 
-        if "transactions" in tables:
-            step("RFM")
+        n = len(customers)
+        if "rfm" in plan:
+            plan.start("rfm", customers=n)
             customers = _add_rfm(customers, tables["transactions"], config, cutoff)
-        if (
-            config.clv.enabled != "no"
-            and "transactions" in tables
-            and (config.clv.enabled == "yes" or "subscriptions" not in tables)
-        ):
-            step("CLV")
+        if "clv" in plan:
+            plan.start("clv", customers=n)
             customers = _add_clv(customers, store, config, cutoff, notes)
-        if "subscriptions" in tables:
-            step("contractual CLV and next-plan propensity")
+        if "contractual_clv" in plan:
+            plan.start("contractual_clv", customers=n)
             customers = _add_contractual_clv(customers, store, config, cutoff, notes)
             customers = _add_next_plan(customers, config, notes)
-        if config.icp is not None:
-            step("ICP fit")
+        if "icp" in plan:
+            plan.start("icp", customers=n)
             customers = _add_icp(customers, config, diagnostics)
-        if config.health is not None:
-            step("health score")
+        if "health" in plan:
+            plan.start("health", customers=n)
             customers = _add_health(customers, config, previous)
-        if config.churn.enabled and ({"subscriptions", "transactions"} & set(tables)):
-            step("churn model")
+        if "churn" in plan:
+            plan.start("churn", customers=n)
             customers = _add_churn(customers, tables, store, config, cutoff, notes, diagnostics)
-        if config.tiers is not None:
-            step("service tiers")
+        if "tiers" in plan:
+            plan.start("tiers", customers=n)
             customers = _add_tiers(customers, config, diagnostics)
 
-        step("schemes and tags")
+        plan.start("segments", customers=n)
         segments, tags = _assign_segments(customers, config, cutoff, notes)
         store.save_snapshot(run_id, segments=segments, values=_snapshot_values(customers))
         result = RunResult(run_id, cutoff, customers, segments, tags, notes, diagnostics)
         if write_report:
-            step("report")
+            plan.start("report", customers=n)
             result.report_path = _write_report(root, config, result, store)
         store.finish_run(run_id, counts=result.to_dict())
         return result
@@ -232,7 +254,7 @@ def _add_clv(
             seed=config.seed,
         )
     except ModelFitError as exc:
-        notes.append(f"CLV not computed: {exc}")
+        notes.append(t("note.clv_not_computed", config.language, reason=exc))
         return customers
     if scores.attrs.get("clv_note"):
         notes.append(scores.attrs["clv_note"])
@@ -287,7 +309,7 @@ def _add_contractual_clv(
             discount_rate=config.clv.discount_rate,
         )
     except (ModelFitError, SegmintError, ValueError) as exc:
-        notes.append(f"contractual CLV not computed: {exc}")
+        notes.append(t("note.contractual_clv_not_computed", config.language, reason=exc))
         return customers
     per_customer = (
         per_subscription.groupby("customer_id")
@@ -318,7 +340,7 @@ def _add_next_plan(
     try:
         scored = next_plan_propensity(subscribers, feature_cols=usage, random_state=config.seed)
     except (SegmintError, ValueError) as exc:
-        notes.append(f"next-plan propensity not computed: {exc}")
+        notes.append(t("note.next_plan_not_computed", config.language, reason=exc))
         return customers
     keep = ["customer_id", "upgrade_propensity", "next_plan", "next_plan_probability"]
     return customers.merge(scored[keep], on="customer_id", how="left")
@@ -378,7 +400,7 @@ def _add_churn(
         model = ChurnModel(model=config.churn.model, random_state=config.seed)
         model.fit_time_split(training)
     except (ModelFitError, SegmintError, ValueError) as exc:
-        notes.append(f"churn model not trained: {exc}")
+        notes.append(t("note.churn_not_trained", config.language, reason=exc))
         return customers
     diagnostics["churn"] = {
         "label": f"{label_kind} within {horizon} days",
@@ -436,7 +458,12 @@ def _assign_segments(
         if missing_scores:
             # A score an optional step did not produce (see the notes): skip, don't fail the run.
             notes.append(
-                f"scheme {scheme.name!r} skipped: {', '.join(missing_scores)} not computed in this run"
+                t(
+                    "note.scheme_skipped",
+                    config.language,
+                    scheme=scheme.name,
+                    scores=", ".join(missing_scores),
+                )
             )
             continue
         frames.append(assign_scheme(features, scheme, as_of=as_of).to_pandas())

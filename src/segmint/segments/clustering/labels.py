@@ -210,7 +210,9 @@ def cluster_profile(
         for col in profile_columns:
             series = frame[col][mask]
             if col in numeric:
-                row[f"{col}_median"] = float(pd.to_numeric(series, errors="coerce").median())
+                numbers = pd.to_numeric(series, errors="coerce").dropna()
+                # An all-missing column in one cluster has no median (numpy would warn).
+                row[f"{col}_median"] = float(numbers.median()) if len(numbers) else float("nan")
             else:
                 values = categorical_values(series)
                 if values.empty:
