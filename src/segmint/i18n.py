@@ -98,10 +98,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     # -- RFM grid -----------------------------------------------------------------------------
     "grid.heading": {"en": "RFM grid", "ko": "RFM 격자"},
     "grid.intro": {
-        "en": "Customers per recency score (rows) and frequency score (columns); "
-        "higher is better on both axes.",
-        "ko": "최근성 점수(행)와 구매 빈도 점수(열)별 고객 수입니다. 두 축 모두 높을수록 좋습니다.",
+        "en": "Customers per recency score (rows) and frequency score (columns); higher is better "
+        "on both axes. Each cell shows its number of customers and the most common segment among "
+        "them (a segment also depends on the monetary score, so one cell can hold several).",
+        "ko": "최근성 점수(행)와 구매 빈도 점수(열)별 고객 수입니다. 두 축 모두 높을수록 좋습니다. "
+        "각 칸에는 고객 수와 그 칸에서 가장 많은 세그먼트가 표시됩니다(세그먼트는 구매 금액 점수에도 "
+        "좌우되므로 한 칸에 여러 세그먼트가 섞일 수 있습니다).",
     },
+    "chart.revenue_axis": {"en": "revenue", "ko": "매출"},
     "grid.r_axis": {"en": "Recency score (R)", "ko": "최근성 점수(R)"},
     "grid.f_axis": {"en": "Frequency score (F)", "ko": "구매 빈도 점수(F)"},
     "grid.fm_axis": {"en": "Frequency + monetary score (FM)", "ko": "빈도·금액 점수(FM)"},
@@ -138,6 +142,263 @@ MESSAGES: dict[str, dict[str, str]] = {
     "segment.Can't Lose Them": {"en": "Can't Lose Them", "ko": "놓치면 안 되는 고객"},
     "segment.Hibernating": {"en": "Hibernating", "ko": "동면 고객"},
     "segment.Lost": {"en": "Lost", "ko": "이탈 고객"},
+    # -- run report: what needs attention -----------------------------------------------------
+    "summary.at_risk_value": {"en": "{value} at risk", "ko": "위험 {value}"},
+    "summary.share_of_total": {"en": "{share} of all {value}", "ko": "전체 {value}의 {share}"},
+    "summary.accounts_due": {"en": "Accounts due an action", "ko": "조치 대상 고객"},
+    "summary.moved": {"en": "Changed segment since last run", "ko": "지난 실행 이후 세그먼트 변경"},
+    "summary.previous_run": {"en": "Compared with", "ko": "비교 대상"},
+    "summary.previous_run_value": {
+        "en": "run {run} · as of {as_of}",
+        "ko": "실행 {run} · 기준일 {as_of}",
+    },
+    "attention.heading": {"en": "What needs attention", "ko": "지금 살펴볼 고객"},
+    "attention.intro": {
+        "en": "At risk: accounts in the {bands} health band, with {risks} churn risk, or in a segment "
+        'named "at risk". Due an action: accounts in a segment with a playbook; when several apply, '
+        "the first playbook in segmint.yaml counts. At-risk accounts come first, then by {value}.",
+        "ko": '위험 고객: 건강 점수 {bands} 구간, 이탈 위험 {risks}, 또는 "at risk" 세그먼트에 속한 고객입니다. '
+        "조치 대상: 플레이북이 연결된 세그먼트의 고객이며, 여러 개가 해당하면 segmint.yaml에서 먼저 나오는 "
+        "플레이북을 따릅니다. 위험 고객을 먼저, 그다음 {value} 순으로 보여 줍니다.",
+    },
+    "attention.or": {"en": "or", "ko": "또는"},
+    "attention.due_table": {"en": "Accounts due an action", "ko": "조치 대상 고객"},
+    "attention.by_playbook": {"en": "Actions by segment", "ko": "세그먼트별 조치"},
+    "attention.none_due": {
+        "en": "No account is in a segment with a playbook: map segments to actions under "
+        "`playbooks:` in segmint.yaml.",
+        "ko": "플레이북이 연결된 세그먼트에 속한 고객이 없습니다. segmint.yaml의 `playbooks:`에 "
+        "세그먼트별 조치를 지정하세요.",
+    },
+    "attention.no_playbooks": {
+        "en": "Segments without a playbook: {segments}.",
+        "ko": "플레이북이 없는 세그먼트: {segments}.",
+    },
+    "attention.at_risk_yes": {"en": "at risk", "ko": "위험"},
+    "movement.heading": {"en": "Movements since the previous run", "ko": "지난 실행 이후 이동"},
+    "movement.intro": {
+        "en": "Compared with run {run} (as of {as_of}): customers present in both runs whose "
+        "segment changed, per scheme; {new} customers are new in this run.",
+        "ko": "실행 {run}(기준일 {as_of})과 비교해 두 실행 모두에 있는 고객 중 세그먼트가 바뀐 고객을 "
+        "체계별로 셉니다. 이번 실행에 새로 들어온 고객은 {new}명입니다.",
+    },
+    "movement.first_run": {
+        "en": "This is the first stored run: there is nothing to compare with yet.",
+        "ko": "저장된 첫 실행이라 아직 비교할 대상이 없습니다.",
+    },
+    "movement.by_scheme": {"en": "Customers who changed segment", "ko": "세그먼트가 바뀐 고객"},
+    "movement.flows": {"en": "Largest movements", "ko": "가장 큰 이동"},
+    "health_change.heading": {"en": "Biggest changes in health", "ko": "건강 점수의 큰 변화"},
+    "health_change.intro": {
+        "en": "Change of the health score since the previous run: {down} accounts fell, {up} rose "
+        "by more than the scorecard's tolerance.",
+        "ko": "지난 실행 이후 건강 점수 변화: 허용 범위를 넘어 {down}개 고객이 하락, {up}개 고객이 "
+        "상승했습니다.",
+    },
+    "health_change.drops": {"en": "Largest drops", "ko": "가장 크게 하락"},
+    "health_change.rises": {"en": "Largest rises", "ko": "가장 크게 상승"},
+    "run.playbook_none": {"en": "no playbook mapped", "ko": "연결된 플레이북 없음"},
+    "run.playbook_text": {
+        "en": "{action} ({channel}, {owner})",
+        "ko": "{action} ({channel}, {owner})",
+    },
+    "run.rows_shown": {
+        "en": "Showing {shown} of {total} accounts.",
+        "ko": "전체 {total}개 고객 중 {shown}개 표시.",
+    },
+    "run.health_histogram": {"en": "Health score distribution", "ko": "건강 점수 분포"},
+    "run.health_axis": {"en": "health score (0–100)", "ko": "건강 점수 (0–100)"},
+    "run.health_intro": {
+        "en": "Bars are coloured by health band; the dashed lines mark where each band starts.",
+        "ko": "막대 색은 건강 구간을, 점선은 각 구간이 시작하는 점수를 나타냅니다.",
+    },
+    "run.health_bands": {"en": "Customers per health band", "ko": "건강 구간별 고객 수"},
+    "run.scheme_sizes": {"en": "Customers per segment", "ko": "세그먼트별 고객 수"},
+    "run.icp_bands": {"en": "Customers per ICP band", "ko": "ICP 구간별 고객 수"},
+    "run.icp_by_band": {"en": "Success rate per ICP band", "ko": "ICP 구간별 성공 비율"},
+    "run.icp_criteria": {"en": "Each ICP criterion and success", "ko": "ICP 기준별 성공 비율"},
+    "run.icp_drivers": {
+        "en": "What the similarity model learned",
+        "ko": "유사도 모델이 학습한 특징",
+    },
+    "run.icp_driver_evidence": {
+        "en": "{level}: {seg}% successful vs {pop}% overall",
+        "ko": "{level}: 성공 {seg}% (전체 {pop}%)",
+    },
+    "run.tier_counts": {"en": "Customers per tier", "ko": "등급별 고객 수"},
+    "run.tier_capacity": {"en": "Capacity and value covered", "ko": "수용 인원과 가치 비중"},
+    "run.churn_metrics": {"en": "Validation on the latest cut-off", "ko": "최근 기준일 검증 결과"},
+    "run.churn_bands": {"en": "Customers per churn-risk band", "ko": "이탈 위험 구간별 고객 수"},
+    "run.churn_label.subscription": {
+        "en": "the subscription ends within {days} days",
+        "ko": "{days}일 안에 구독 종료",
+    },
+    "run.churn_label.purchase": {
+        "en": "no purchase within {days} days",
+        "ko": "{days}일 안에 구매 없음",
+    },
+    "run.tags_intro": {
+        "en": "Tags overlap: a customer can carry several.",
+        "ko": "태그는 겹칠 수 있어 한 고객이 여러 태그를 가질 수 있습니다.",
+    },
+    "run.rfm_heading": {"en": "RFM segments and what to do", "ko": "RFM 세그먼트와 권장 조치"},
+    "metric.rows": {"en": "Accounts validated", "ko": "검증 고객 수"},
+    "metric.positive_rate": {"en": "Churn rate", "ko": "이탈률"},
+    "metric.roc_auc": {"en": "ROC AUC (ranking quality)", "ko": "ROC AUC (순위 정확도)"},
+    "metric.pr_auc": {"en": "PR AUC (precision on churners)", "ko": "PR AUC (이탈 고객 정밀도)"},
+    "metric.brier": {"en": "Brier score (lower is better)", "ko": "브라이어 점수 (낮을수록 좋음)"},
+    "metric.top_decile_lift": {
+        "en": "Lift in the riskiest 10%",
+        "ko": "위험 상위 10%의 리프트",
+    },
+    "metric.train_rows": {"en": "Training rows", "ko": "학습 행 수"},
+    "metric.test_rows": {"en": "Validation rows", "ko": "검증 행 수"},
+    # -- RFM playbooks: a default next step per named RFM segment (rfm.playbooks overrides) ----
+    "rfm_playbook.Champions": {
+        "en": "Reward them: early access, referral asks, no discounts needed",
+        "ko": "보상하기: 신상품 선공개, 추천 요청 (할인 불필요)",
+    },
+    "rfm_playbook.Loyal Customers": {
+        "en": "Upsell higher-value products; ask for reviews",
+        "ko": "상위 상품 업셀, 리뷰 요청",
+    },
+    "rfm_playbook.Potential Loyalists": {
+        "en": "Membership or loyalty offer; recommend related products",
+        "ko": "멤버십·로열티 제안, 관련 상품 추천",
+    },
+    "rfm_playbook.New Customers": {
+        "en": "Onboarding series; make the second purchase easy",
+        "ko": "온보딩 안내, 두 번째 구매를 쉽게",
+    },
+    "rfm_playbook.Promising": {
+        "en": "Build awareness: best sellers, a free-shipping trial",
+        "ko": "인지도 높이기: 인기 상품, 무료 배송 체험",
+    },
+    "rfm_playbook.Need Attention": {
+        "en": "Limited-time offer based on past purchases",
+        "ko": "과거 구매 기반 기간 한정 혜택",
+    },
+    "rfm_playbook.About to Sleep": {
+        "en": "Reactivate now: popular items and a modest discount",
+        "ko": "지금 재활성화: 인기 상품과 소폭 할인",
+    },
+    "rfm_playbook.At Risk": {
+        "en": "Personal win-back email with a relevant offer",
+        "ko": "맞춤 복귀 이메일과 관련 혜택",
+    },
+    "rfm_playbook.Can't Lose Them": {
+        "en": "Call or write personally; win them back before a competitor does",
+        "ko": "직접 연락해 경쟁사보다 먼저 되찾기",
+    },
+    "rfm_playbook.Hibernating": {
+        "en": "Low-cost reminder campaign; otherwise leave alone",
+        "ko": "저비용 리마인드 캠페인, 반응 없으면 보류",
+    },
+    "rfm_playbook.Lost": {
+        "en": "Exclude from paid campaigns; one last win-back try at most",
+        "ko": "유료 캠페인 제외, 마지막 복귀 시도 한 번",
+    },
+    # -- table headers ------------------------------------------------------------------------
+    "col.customer_id": {"en": "Account", "ko": "고객 ID"},
+    "col.name": {"en": "Name", "ko": "이름"},
+    "col.mrr": {"en": "MRR", "ko": "MRR"},
+    "col.revenue_365d": {"en": "Revenue (365 days)", "ko": "매출(365일)"},
+    "col.total_amount": {"en": "Total amount", "ko": "총 구매 금액"},
+    "col.scheme": {"en": "Scheme", "ko": "세분화 체계"},
+    "col.from_segment": {"en": "From", "ko": "이전 세그먼트"},
+    "col.to_segment": {"en": "To", "ko": "현재 세그먼트"},
+    "col.moved": {"en": "Changed segment", "ko": "세그먼트 변경"},
+    "col.compared": {"en": "In both runs", "ko": "두 실행 공통 고객"},
+    "col.moved_share": {"en": "Share changed", "ko": "변경 비율"},
+    "col.tag": {"en": "Tag", "ko": "태그"},
+    "col.share_of": {"en": "Share of {value}", "ko": "{value} 비중"},
+    "col.playbook": {"en": "Playbook", "ko": "플레이북"},
+    "col.rfm_playbook": {"en": "What to do", "ko": "권장 조치"},
+    "col.action": {"en": "Action", "ko": "조치"},
+    "col.channel": {"en": "Channel", "ko": "채널"},
+    "col.owner": {"en": "Owner", "ko": "담당"},
+    "col.at_risk": {"en": "Risk", "ko": "위험"},
+    "col.value": {"en": "Value", "ko": "값"},
+    "col.metric": {"en": "Metric", "ko": "지표"},
+    "col.health_score": {"en": "Health score", "ko": "건강 점수"},
+    "col.health_before": {"en": "Previous health", "ko": "이전 건강 점수"},
+    "col.health_change": {"en": "Change", "ko": "변화"},
+    "col.health_band": {"en": "Health band", "ko": "건강 구간"},
+    "col.churn_probability": {"en": "Churn probability", "ko": "이탈 확률"},
+    "col.churn_risk": {"en": "Churn risk", "ko": "이탈 위험"},
+    "col.icp_band": {"en": "ICP band", "ko": "ICP 구간"},
+    "col.mean_icp_score": {"en": "Avg. ICP score", "ko": "평균 ICP 점수"},
+    "col.mean_similarity": {"en": "Avg. similarity", "ko": "평균 유사도"},
+    "col.success_rate": {"en": "Successful", "ko": "성공 비율"},
+    "col.criterion": {"en": "Criterion", "ko": "기준"},
+    "col.matched": {"en": "Accounts matching", "ko": "충족 고객 수"},
+    "col.success_rate_matched": {"en": "Successful if matching", "ko": "충족 시 성공 비율"},
+    "col.success_rate_unmatched": {"en": "Successful otherwise", "ko": "미충족 시 성공 비율"},
+    "col.lift": {"en": "Lift", "ko": "리프트"},
+    "col.attribute": {"en": "Attribute", "ko": "속성"},
+    "col.importance": {"en": "Importance", "ko": "중요도"},
+    "col.evidence": {"en": "Evidence", "ko": "근거"},
+    "col.tier": {"en": "Tier", "ko": "등급"},
+    "col.tier_name": {"en": "Service model", "ko": "서비스 방식"},
+    "col.capacity": {"en": "Capacity", "ko": "수용 인원"},
+    "col.accounts": {"en": "Accounts", "ko": "고객 수"},
+    "col.capacity_used": {"en": "Capacity used", "ko": "수용률"},
+    "col.value_sum": {"en": "Tier value", "ko": "등급 가치 합계"},
+    "col.value_share": {"en": "Share of tier value", "ko": "가치 비중"},
+    "col.cutoff_value": {"en": "Lowest value in tier", "ko": "등급 내 최저 가치"},
+    "col.value_columns": {"en": "Value covered per input", "ko": "입력별 가치 비중"},
+    "col.traits": {"en": "What sets it apart", "ko": "주요 특징"},
+    # -- notes --------------------------------------------------------------------------------
+    "note.clv": {
+        "en": "CLV not computed (see the detail).",
+        "ko": "CLV를 계산하지 않았습니다 (상세 내용 참고).",
+    },
+    "note.contractual_clv": {
+        "en": "Contractual CLV not computed (see the detail).",
+        "ko": "구독 기반 CLV를 계산하지 않았습니다 (상세 내용 참고).",
+    },
+    "note.next_plan": {
+        "en": "Next-plan propensity not computed (see the detail).",
+        "ko": "다음 요금제 성향을 계산하지 않았습니다 (상세 내용 참고).",
+    },
+    "note.churn": {
+        "en": "The churn model was not trained (see the detail).",
+        "ko": "이탈 예측 모델을 학습하지 않았습니다 (상세 내용 참고).",
+    },
+    "note.scheme_skipped": {
+        "en": "Scheme {scheme} skipped: a score it needs was not computed in this run.",
+        "ko": "세분화 체계 {scheme} 건너뜀: 필요한 점수가 이번 실행에서 계산되지 않았습니다.",
+    },
+    "note.other": {
+        "en": "Note from the engine (see the detail).",
+        "ko": "엔진 메시지 (상세 내용 참고).",
+    },
+    "note.detail": {"en": "Technical detail (English)", "ko": "기술 상세 (영문)"},
+    "reason.missing": {"en": "missing {column}", "ko": "{column} 없음"},
+    "reason.unparseable": {
+        "en": "unparseable {column} {value}",
+        "ko": "{column} 해석 불가 {value}",
+    },
+    "reason.field_count": {
+        "en": "expected {expected} fields, found {found}",
+        "ko": "필드 {expected}개가 필요하지만 {found}개 있음",
+    },
+    # -- segment names of the built-in scheme templates and score bands ----------------------
+    "segment.new": {"en": "new", "ko": "신규"},
+    "segment.onboarding": {"en": "onboarding", "ko": "온보딩"},
+    "segment.activated": {"en": "activated", "ko": "활성화"},
+    "segment.established": {"en": "established", "ko": "안착"},
+    "segment.at risk": {"en": "at risk", "ko": "위험"},
+    "segment.dormant": {"en": "dormant", "ko": "휴면"},
+    "segment.churned": {"en": "churned", "ko": "이탈"},
+    "segment.red": {"en": "red", "ko": "빨강"},
+    "segment.yellow": {"en": "yellow", "ko": "노랑"},
+    "segment.green": {"en": "green", "ko": "초록"},
+    "segment.high": {"en": "high", "ko": "높음"},
+    "segment.medium": {"en": "medium", "ko": "보통"},
+    "segment.low": {"en": "low", "ko": "낮음"},
+    "segment.no revenue": {"en": "no revenue", "ko": "매출 없음"},
+    "segment.unscored": {"en": "unscored", "ko": "점수 없음"},
     # -- CLI ----------------------------------------------------------------------------------
     "cli.wrote": {"en": "Wrote {path}", "ko": "{path} 저장됨"},
     "cli.rows_summary": {

@@ -125,16 +125,25 @@ def run(
             help="Cut-off date (default: config as_of, else the day after the newest data).",
         ),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Report language: en or ko (default: `language` in segmint.yaml)."),
+    ] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Compute features, scores, schemes and tags as of a date; store a snapshot; write the report."""
     from segmint.config import load_config
+    from segmint.i18n import LANGUAGES
     from segmint.store import open_store
     from segmint.workspace.run import run_workspace
 
     cutoff = parse_cli_date(as_of, option="--as-of")
+    if lang is not None and lang not in LANGUAGES:
+        fail(f"--lang: unknown language {lang!r}; allowed: {', '.join(LANGUAGES)}")
     with user_errors():
         config = load_config(workspace)
+        if lang is not None:
+            config = config.model_copy(update={"language": lang})
         with (
             open_store(workspace / config.database) as store,
             progress_steps("run", quiet=json_output) as step,

@@ -11,6 +11,7 @@ import pandas as pd
 from scipy.stats import skew
 
 from segmint.errors import MissingColumnError
+from segmint.i18n import segment_label
 from segmint.segments.clustering.labels import human_name
 from segmint.segments.clustering.preprocess import categorical_values, column_kind
 
@@ -25,6 +26,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "more": "{ratio}× more {name}",
         "less": "{pct}% less {name}",
+        "fewer": "{pct}% fewer {name}",
+        "yes": "{name}: yes",
+        "no": "{name}: no",
+        "missing": "{name} missing",
         "higher": "higher {name} (median {seg} vs {pop})",
         "lower": "lower {name} (median {seg} vs {pop})",
         "share": "{pct}% {level} (population {pop_pct}%)",
@@ -40,6 +45,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "ko": {
         "more": "{name} {ratio}배 많음",
         "less": "{name} {pct}% 적음",
+        "fewer": "{name} {pct}% 적음",
+        "yes": "{name}: 예",
+        "no": "{name}: 아니오",
+        "missing": "{name} 없음",
         "higher": "{name} 높음 (중앙값 {seg}, 전체 {pop})",
         "lower": "{name} 낮음 (중앙값 {seg}, 전체 {pop})",
         "share": "{level} {pct}% (전체 {pop_pct}%)",
@@ -247,7 +256,8 @@ def _numeric_traits(
             if ratio >= 1:
                 text = p["more"].format(ratio=f"{ratio:.1f}", name=name)
             else:
-                text = p["less"].format(pct=f"{(1 - ratio) * 100:.0f}", name=name)
+                less = "fewer" if _is_count(raw) else "less"  # "fewer tickets", "less revenue"
+                text = p[less].format(pct=f"{(1 - ratio) * 100:.0f}", name=name)
         else:
             key = "higher" if d > 0 else "lower"
             text = p[key].format(name=name, seg=_fmt(seg_med), pop=_fmt(pop_med))
@@ -272,7 +282,7 @@ def _categorical_traits(
             d = (seg - pop) / float(np.sqrt(pop * (1 - pop)))
             if d <= 0:
                 continue
-            label = _level_label(col, str(level))
+            label = _level_label(col, str(level), lang)
             text = p["share"].format(
                 pct=f"{seg * 100:.0f}", level=label, pop_pct=f"{pop * 100:.0f}"
             )
@@ -288,17 +298,24 @@ _YES = frozenset({"true", "1", "1.0", "yes", "y"})
 _NO = frozenset({"false", "0", "0.0", "no", "n"})
 
 
-def _level_label(column: str, level: str) -> str:
+def _level_label(column: str, level: str, lang: str = "en") -> str:
     """Return a level as words with its column, flags as yes/no, gaps as missing."""
+    p = PHRASES[lang]
     name = human_name(column)
     lowered = level.strip().lower()
     if lowered in _YES:
-        return f"{name}: yes"
+        return p["yes"].format(name=name)
     if lowered in _NO:
-        return f"{name}: no"
+        return p["no"].format(name=name)
     if lowered in {"missing", "(missing)", "nan", "none", ""}:
-        return f"{name} missing"
-    return f"{name}: {level}"  # "industry: manufacturing", "churn risk: low"
+        return p["missing"].format(name=name)
+    return f"{name}: {segment_label(level, lang)}"  # "industry: manufacturing", "churn risk: low"
+
+
+def _is_count(values: pd.Series) -> bool:
+    """Return True for whole, non-negative numbers (orders, tickets, days): "fewer", not "less"."""
+    finite = values[np.isfinite(values)]
+    return bool(len(finite)) and bool((finite >= 0).all()) and bool((finite % 1 == 0).all())
 
 
 def _dedupe(traits: list[PersonaTrait]) -> list[PersonaTrait]:

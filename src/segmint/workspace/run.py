@@ -500,9 +500,10 @@ def _plain(value: Any) -> Any:
 def _write_report(
     root: Path, config: SegmintConfig, result: RunResult, previous_run: int | None, store: Store
 ) -> Path:
-    from segmint.workspace.run_report import workspace_report
+    from segmint.workspace.run_report import previous_run_of, workspace_report
 
-    html = workspace_report(config, result, lang=config.language)
+    previous = previous_run_of(store, previous_run)
+    html = workspace_report(config, result, lang=config.language, previous=previous)
     reports = root / "reports"
     reports.mkdir(exist_ok=True)
     path = reports / f"run-{result.run_id:04d}-{result.as_of:%Y-%m-%d}.html"
