@@ -299,7 +299,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "유료 캠페인 제외, 마지막 복귀 시도 한 번",
     },
     # -- table headers ------------------------------------------------------------------------
-    "col.customer_id": {"en": "Account", "ko": "고객 ID"},
+    "col.customer_id": {"en": "Customer ID", "ko": "고객 ID"},
+    "col.occurred_at": {"en": "Date", "ko": "날짜"},
+    "col.amount": {"en": "Amount", "ko": "금액"},
+    "col.date": {"en": "Date", "ko": "날짜"},
     "col.name": {"en": "Name", "ko": "이름"},
     "col.mrr": {"en": "MRR", "ko": "MRR"},
     "col.revenue_365d": {"en": "Revenue (365 days)", "ko": "매출(365일)"},

@@ -78,3 +78,22 @@ def test_errors(customers: pd.DataFrame) -> None:
         persona_cards(customers, segment_col="segment", lang="fr")
     with pytest.raises(MissingColumnError):
         persona_cards(customers, segment_col="nope")
+
+
+def test_counts_are_fewer_amounts_are_less(customers: pd.DataFrame) -> None:
+    steady = persona_cards(customers, segment_col="segment", value_col="revenue")[0]
+    texts = {t.feature: t.text for t in steady.traits}
+    assert texts["tickets_90d"].endswith("fewer tickets (90d)")  # whole numbers: a count
+    frame = customers.assign(tickets_90d=customers["tickets_90d"] + 0.5)  # no longer whole
+    steady = persona_cards(frame, segment_col="segment", value_col="revenue")[0]
+    assert {t.feature: t.text for t in steady.traits}["tickets_90d"].endswith("less tickets (90d)")
+
+
+def test_korean_flags_and_levels(customers: pd.DataFrame) -> None:
+    frame = customers.assign(
+        active=["true"] * 100 + ["false"] * 300, risk=["high"] * 100 + ["low"] * 300
+    )
+    at_risk = persona_cards(frame, segment_col="segment", lang="ko")[1]
+    texts = " ".join(t.text for t in at_risk.traits)
+    assert "active: 예" in texts and "risk: 높음" in texts
+    assert "yes" not in texts and "high" not in texts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from segmint.i18n import t
+from segmint.i18n import has_message, t
 
 # "<what> not computed: <detail>" notes from analyze and run, in the order they are tried.
 _KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -58,5 +58,13 @@ def translate_reason(reason: str, lang: str) -> str:
         match = pattern.match(reason)
         if match:
             params = {k: v or "" for k, v in match.groupdict().items()}
+            if "column" in params:
+                params["column"] = _column_words(params["column"], lang)
             return t(key, lang, **params).strip()
     return reason
+
+
+def _column_words(column: str, lang: str) -> str:
+    """Return a logical column named in a reason ("customer id") as the report's header for it."""
+    key = f"col.{column.strip().replace(' ', '_')}"
+    return t(key, lang) if has_message(key) else column
