@@ -10,7 +10,7 @@ import pandas as pd
 from segmint.i18n import has_message, segment_label, t
 from segmint.report.charts import Formatter
 from segmint.report.formatting import MISSING, format_auto, format_number, format_percent
-from segmint.segments.clustering.labels import human_name
+from segmint.segments.personas import feature_name
 
 # Columns holding a 0..1 share, shown as a percentage.
 PERCENT_COLUMNS = frozenset(
@@ -51,7 +51,7 @@ SEGMENT_VALUE_COLUMNS = frozenset(
 def column_header(column: str, lang: str) -> str:
     """Return the header of `column` in words: the catalogue's label, else the column humanised."""
     key = f"col.{column}"
-    return t(key, lang) if has_message(key) else human_name(str(column))
+    return t(key, lang) if has_message(key) else feature_name(str(column), lang)
 
 
 def headers_for(columns: Iterable[Any], lang: str) -> dict[Any, str]:
@@ -92,7 +92,7 @@ def display_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def value_columns_text(value: Any) -> str:
+def value_columns_text(value: Any, lang: str = "en") -> str:
     """Return a tier's per-input totals ({col: {sum, share}}) as words: "mrr 573,343 (23.1%)"."""
     if not isinstance(value, Mapping):
         return format_auto(value)
@@ -100,11 +100,10 @@ def value_columns_text(value: Any) -> str:
     for column, totals in value.items():
         if isinstance(totals, Mapping):
             amount = format_number(totals.get("sum"), 0)
-            parts.append(
-                f"{human_name(str(column))} {amount} ({format_percent(totals.get('share'))})"
-            )
+            share = format_percent(totals.get("share"))
+            parts.append(f"{feature_name(str(column), lang)} {amount} ({share})")
         else:
-            parts.append(f"{human_name(str(column))} {format_auto(totals)}")
+            parts.append(f"{feature_name(str(column), lang)} {format_auto(totals)}")
     return " · ".join(parts)
 
 

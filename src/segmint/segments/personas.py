@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import skew
 
+from segmint import i18n
 from segmint.errors import MissingColumnError
-from segmint.i18n import segment_label
 from segmint.segments.clustering.labels import human_name
 from segmint.segments.clustering.preprocess import categorical_values, column_kind
 
@@ -114,7 +114,9 @@ class PersonaCard:
         lines.append(f"- {p['traits']}:")
         lines.extend(f"  - {t.text}" for t in self.traits)
         if self.typical:
-            values = ", ".join(f"{human_name(k)} {_fmt(v)}" for k, v in self.typical.items())
+            values = ", ".join(
+                f"{feature_name(k, self.lang)} {_fmt(v)}" for k, v in self.typical.items()
+            )
             lines.append(f"- {p['typical']}: {values}")
         if self.playbook:
             desc = ", ".join(f"{k}: {v}" for k, v in self.playbook.items())
@@ -249,7 +251,7 @@ def _numeric_traits(
         raw = pd.to_numeric(frame[col], errors="coerce").astype(float)
         seg_mean, pop_mean = float(raw[mask].mean()), float(raw.mean())
         seg_med, pop_med = float(raw[mask].median()), float(raw.median())
-        name = human_name(col)
+        name = feature_name(col, lang)
         ratio: float | None = None
         if pop_mean > 0 and seg_mean >= 0 and raw.min() >= 0:
             ratio = seg_mean / pop_mean
@@ -301,7 +303,7 @@ _NO = frozenset({"false", "0", "0.0", "no", "n"})
 def _level_label(column: str, level: str, lang: str = "en") -> str:
     """Return a level as words with its column, flags as yes/no, gaps as missing."""
     p = PHRASES[lang]
-    name = human_name(column)
+    name = feature_name(column, lang)
     lowered = level.strip().lower()
     if lowered in _YES:
         return p["yes"].format(name=name)
@@ -309,7 +311,17 @@ def _level_label(column: str, level: str, lang: str = "en") -> str:
         return p["no"].format(name=name)
     if lowered in {"missing", "(missing)", "nan", "none", ""}:
         return p["missing"].format(name=name)
-    return f"{name}: {segment_label(level, lang)}"  # "industry: manufacturing", "churn risk: low"
+    return (
+        f"{name}: {i18n.segment_label(level, lang)}"  # "industry: manufacturing", "churn risk: low"
+    )
+
+
+def feature_name(column: str, lang: str = "en") -> str:
+    """Return a feature's name for people: the Korean name from the catalogue, else its words."""
+    key = f"feature.{column}"
+    if lang != "en" and i18n.has_message(key):
+        return i18n.t(key, lang)
+    return human_name(column)
 
 
 def _is_count(values: pd.Series) -> bool:
@@ -337,4 +349,4 @@ def _fmt(value: float) -> str:
     return f"{value:,.2f}"
 
 
-__all__ = ["PHRASES", "PersonaCard", "PersonaTrait", "persona_cards"]
+__all__ = ["PHRASES", "PersonaCard", "PersonaTrait", "feature_name", "persona_cards"]

@@ -268,7 +268,7 @@ def _attention_section(
                 shown,
                 headers=headers_for(shown.columns, lang),
                 formats=formats_for(shown.columns),
-                nowrap=NOWRAP_COLUMNS - {"segment"},
+                nowrap=NOWRAP_COLUMNS | {"owner"},
             ),
             Markup("<p class='table-note'>{}</p>").format(
                 t(
@@ -385,7 +385,7 @@ def _tier_section(report: dict[str, Any], customers: pd.DataFrame, lang: str) ->
     if isinstance(rows, list) and rows:
         frame = pd.DataFrame(rows)
         if "value_columns" in frame.columns:
-            frame["value_columns"] = [value_columns_text(v) for v in frame["value_columns"]]
+            frame["value_columns"] = [value_columns_text(v, lang) for v in frame["value_columns"]]
         items.append(_table(frame, lang, caption=t("run.tier_capacity", lang)))
     return ReportSection(t("run.tiers_heading", lang), items)
 
