@@ -403,6 +403,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "첫 주문 후 경과일",
     },
     "feature.refunds_count": {"en": "refunds", "ko": "환불 수"},
+    "feature.mrr": {"en": "MRR", "ko": "MRR"},
     "feature.mrr_change_90d": {"en": "MRR change (90 days)", "ko": "MRR 변화(90일)"},
     "feature.plan": {"en": "plan", "ko": "요금제"},
     "feature.customer_plan": {"en": "plan (CRM)", "ko": "요금제(CRM)"},

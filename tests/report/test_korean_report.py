@@ -213,3 +213,15 @@ def test_analyze_report_in_korean_has_no_english_ui_word(tmp_path: Path) -> None
 TRANSLATED_SEGMENT_NAMES = {
     key.removeprefix("segment.") for key in MESSAGES if key.startswith("segment.")
 }
+
+
+def test_run_command_takes_lang_and_rejects_unknown_ones(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from segmint.cli import _register_commands, app
+
+    _register_commands()
+    result = CliRunner().invoke(app, ["run", "-w", str(tmp_path), "--lang", "fr"])
+    assert result.exit_code == 2
+    assert "--lang: unknown language 'fr'; allowed: en, ko" in result.output
+    assert "Traceback" not in result.output
