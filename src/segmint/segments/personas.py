@@ -22,6 +22,11 @@ MIN_TRAIT_EFFECT = 0.3
 MIN_TRAITS = 3
 
 TYPICAL_VALUES = 6  # medians shown per card
+# Feature-catalogue units that count things, and name parts that never do (money, scores).
+COUNT_UNITS = frozenset(
+    {"days", "orders", "count", "seats", "months", "events", "features", "tickets"}
+)
+NOT_COUNTS = ("score", "mrr", "revenue", "amount", "value", "clv", "price", "rank", "probability")
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "more": "{ratio}× more {name}",
@@ -258,7 +263,7 @@ def _numeric_traits(
             if ratio >= 1:
                 text = p["more"].format(ratio=f"{ratio:.1f}", name=name)
             else:
-                less = "fewer" if _is_count(raw) else "less"  # "fewer tickets", "less revenue"
+                less = "fewer" if _is_count(col, raw) else "less"  # "fewer tickets", "less MRR"
                 text = p[less].format(pct=f"{(1 - ratio) * 100:.0f}", name=name)
         else:
             key = "higher" if d > 0 else "lower"
@@ -324,8 +329,19 @@ def feature_name(column: str, lang: str = "en") -> str:
     return human_name(column)
 
 
-def _is_count(values: pd.Series) -> bool:
-    """Return True for whole, non-negative numbers (orders, tickets, days): "fewer", not "less"."""
+def _is_count(column: str, values: pd.Series) -> bool:
+    """Return True for counted things (orders, tickets, days): "fewer", not "less".
+
+    The feature catalogue's unit decides for known features; other columns count when they hold
+    whole, non-negative numbers and their name does not say money or a score.
+    """
+    from segmint.features.catalogue import FEATURE_CATALOGUE
+
+    units = {spec.name: spec.unit for spec in FEATURE_CATALOGUE}
+    if column in units:
+        return units[column] in COUNT_UNITS
+    if any(word in column.lower() for word in NOT_COUNTS):
+        return False
     finite = values[np.isfinite(values)]
     return bool(len(finite)) and bool((finite >= 0).all()) and bool((finite % 1 == 0).all())
 
