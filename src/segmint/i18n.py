@@ -87,7 +87,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.avg_p_alive": {"en": "Avg. P(alive)", "ko": "평균 활성 확률"},
     "col.column": {"en": "Column", "ko": "컬럼"},
     "col.source_column": {"en": "Source column", "ko": "원본 컬럼"},
-    "col.null_share": {"en": "Missing", "ko": "결측 비율"},
+    "col.null_share": {"en": "Share of rows missing", "ko": "결측 비율"},
     "col.reason": {"en": "Reason", "ko": "사유"},
     "col.rows": {"en": "Rows", "ko": "행 수"},
     "col.line": {"en": "Line", "ko": "줄"},

@@ -177,6 +177,10 @@ def test_run_report_in_english_has_the_same_sections(saas_run: Any) -> None:
         "RFM segments and what to do",
     ):
         assert heading in text
+    # every segment and tag has a playbook or says that none is mapped
+    assert "CSM call within 5 days; review usage drop (phone, CSM)" in text
+    assert "no playbook mapped" in text
+    assert "{'" not in text and ".000" not in text  # no raw dicts, no float counts
     # the English report would fail the Korean check: the check can fail
     allowed = config_names(config) | data_names(changed.customers)
     assert len(english_left(html, allowed)) > 20

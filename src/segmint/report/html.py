@@ -263,6 +263,7 @@ def _quality_block(context: ReportContext, lang: str) -> _Block | None:
             title=t("quality.null_shares", lang),
             value_format=format_percent,
             color="#f59e0b",
+            axis_title=t("col.null_share", lang),
         )
         items.append(_figure(t("quality.null_shares", lang), chart))
     reasons = quality.get("rejects_by_reason") or quality.get("rejected_reasons") or {}

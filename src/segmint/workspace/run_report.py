@@ -180,6 +180,7 @@ def workspace_report(
     if len(result.tags):
         counts = result.tags.groupby("tag").size().rename("customers").reset_index()
         counts["share"] = counts["customers"] / max(len(customers), 1)
+        counts["playbook"] = [playbook_text(playbooks.get(str(tag)), lang) for tag in counts["tag"]]
         sections.append(
             ReportSection(
                 t("run.tags_heading", lang), _table(counts, lang), t("run.tags_intro", lang)
