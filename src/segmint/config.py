@@ -95,6 +95,8 @@ class RFMConfig(_Strict):
         default_factory=dict
     )
     segments: list[RFMSegmentRule] | None = None
+    # Segment name → what to do; replaces the report's default action for that RFM segment.
+    playbooks: dict[str, str] = Field(default_factory=dict)
 
 
 class PlaybookConfig(_Strict):

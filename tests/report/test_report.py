@@ -244,7 +244,8 @@ def test_analysis_report_from_analyze_outputs() -> None:
     assert "고객번호" in page.text["td"] and "not a number" in page.text["td"]
     cells = page.text["td"]
     assert cells[cells.index("bad date") + 1] == "2"  # one reason, whatever the value
-    assert "CLV not computed: too few repeat buyers" in page.text["li"]
+    assert "CLV를 계산하지 않았습니다 (상세 내용 참고)." in page.text["li"]
+    assert "too few repeat buyers" in page.text["span"]  # the engine's detail, marked lang="en"
     assert str(len(customers)) in page.text["div"]
 
 
@@ -263,3 +264,69 @@ def test_chart_helpers() -> None:
     assert cells.count("<rect") == 2
     table = table_html(pd.DataFrame({"a": [1000, 2], "b": ["<i>", "x"]}), max_rows=1)
     assert "1,000" in table and "&lt;i&gt;" in table and ">2<" not in table
+
+
+def test_histogram_colours_bars_by_band_and_marks_thresholds() -> None:
+    bands = [("red", 0.0, "#dc2626"), ("yellow", 50.0, "#eab308"), ("green", 75.0, "#16a34a")]
+    values = np.r_[np.full(30, 20.0), np.full(20, 60.0), np.full(10, 90.0)]
+    svg = str(histogram(values, bins=20, value_range=(0.0, 100.0), bands=bands, x_label="score"))
+    page = Page(svg)
+    fills = [a.get("fill") for tag, a in page.tags if tag == "rect"]
+    assert {"#dc2626", "#eab308", "#16a34a"} <= set(fills)
+    assert sum(1 for tag, a in page.tags if tag == "line" and a.get("class") == "threshold") == 2
+    assert "#6366f1" not in fills  # no single-colour bars
+    assert {"red", "yellow", "green", "score"} <= set(page.text.get("text", []))
+
+
+def test_bar_chart_axis_title_and_colours() -> None:
+    svg = str(bar_chart(["a", "b"], [3, 1], axis_title="customers", colors=["#111111", "#222222"]))
+    page = Page(svg)
+    assert "customers" in page.text["text"]
+    assert [a.get("fill") for tag, a in page.tags if tag == "rect"] == ["#111111", "#222222"]
+
+
+def test_headers_in_words_and_numbers_for_people() -> None:
+    from segmint.report.labels import column_format, headers_for, value_columns_text
+
+    assert headers_for(["revenue_share", "success_rate_matched", "tier_value"], "en") == {
+        "revenue_share": "Revenue share",
+        "success_rate_matched": "Successful if matching",
+        "tier_value": "tier value",
+    }
+    assert column_format("rows")(1634.0) == "1,634"
+    assert column_format("positive_rate")(0.0551) == "5.5%"
+    assert column_format("lift")(2.1) == "2.10×"
+    assert column_format("health_change")(-3.25) == "−3.2"
+    text = value_columns_text({"mrr": {"sum": 573343.0, "share": 0.2306}})
+    assert text == "mrr 573,343 (23.1%)" and "{" not in text
+
+
+def test_long_words_are_not_broken_mid_word() -> None:
+    html = render_report(_context())
+    assert "overflow-wrap: anywhere" not in html
+
+
+def test_analysis_report_says_what_to_do_with_each_rfm_segment() -> None:
+    from segmint.analyze import segment_summary
+
+    customers = _customers()
+    html = analysis_report({}, customers, segment_summary(customers), pd.DataFrame())
+    page = Page(html)
+    assert "What to do" in page.text["th"]
+    assert "Reward them: early access, referral asks, no discounts needed" in page.text["td"]
+    assert "no playbook mapped" in page.text["td"]  # the made-up segment has no default
+    custom = analysis_report(
+        {}, customers, segment_summary(customers), pd.DataFrame(), playbooks={"Champions": "VIP"}
+    )
+    assert "VIP" in Page(custom).text["td"]
+
+
+def test_rejected_reasons_in_korean() -> None:
+    from segmint.report.notes import translate_note, translate_reason
+
+    assert translate_reason("missing customer id", "ko") == "고객 ID 없음"
+    assert translate_reason("expected 5 fields, found 3", "ko") == "필드 5개가 필요하지만 3개 있음"
+    assert translate_reason("missing customer id", "en") == "missing customer id"
+    note = translate_note("churn model not trained: too few churners", "ko")
+    assert note.text == "이탈 예측 모델을 학습하지 않았습니다 (상세 내용 참고)."
+    assert note.detail == "too few churners"

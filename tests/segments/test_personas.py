@@ -78,3 +78,24 @@ def test_errors(customers: pd.DataFrame) -> None:
         persona_cards(customers, segment_col="segment", lang="fr")
     with pytest.raises(MissingColumnError):
         persona_cards(customers, segment_col="nope")
+
+
+def test_counts_are_fewer_amounts_are_less(customers: pd.DataFrame) -> None:
+    steady = persona_cards(customers, segment_col="segment", value_col="revenue")[0]
+    texts = {t.feature: t.text for t in steady.traits}
+    assert texts["tickets_90d"].endswith("fewer tickets (90d)")  # whole numbers: a count
+    # whole numbers of money are not counted things: "less mrr", whatever the values look like
+    frame = customers.assign(mrr=customers["tickets_90d"] * 100, visits=customers["tickets_90d"])
+    steady = persona_cards(frame, segment_col="segment", value_col="revenue", top_traits=6)[0]
+    texts = {t.feature: t.text for t in steady.traits}
+    assert texts["mrr"].endswith("less mrr") and texts["visits"].endswith("fewer visits")
+
+
+def test_korean_flags_and_levels(customers: pd.DataFrame) -> None:
+    frame = customers.assign(
+        active=["true"] * 100 + ["false"] * 300, risk=["high"] * 100 + ["low"] * 300
+    )
+    at_risk = persona_cards(frame, segment_col="segment", lang="ko")[1]
+    texts = " ".join(t.text for t in at_risk.traits)
+    assert "active: 예" in texts and "risk: 높음" in texts
+    assert "yes" not in texts and "high" not in texts

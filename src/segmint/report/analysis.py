@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from segmint.report.charts import histogram, table_html
 from segmint.report.context import ReportContext, ReportSection, rfm_grid_from_customers
 from segmint.report.formatting import format_number, format_percent
 from segmint.report.html import render_report
+from segmint.report.rfm_playbooks import rfm_playbooks
 
 REJECTED_SAMPLE_ROWS = 20
 REASONS_SHOWN = 10
@@ -26,8 +28,12 @@ def analysis_context(
     rejected: pd.DataFrame,
     *,
     lang: str = "en",
+    playbooks: Mapping[str, str] | None = None,
 ) -> ReportContext:
-    """Return the `ReportContext` of one analysed export (see `segmint.analyze.analyze_file`)."""
+    """Return the `ReportContext` of one analysed export (see `segmint.analyze.analyze_file`).
+
+    `playbooks` (segment name → action) replace the default action of those RFM segments.
+    """
     source = Path(str(summary.get("source", ""))).name
     subtitle = t("report.subtitle", lang, source=source, as_of=summary.get("as_of", "–"))
     grid = (
@@ -52,6 +58,7 @@ def analysis_context(
         rejected_sample=_rejected_sample(rejected),
         sections=sections,
         notes=[str(note) for note in summary.get("notes", []) if note],
+        playbooks=rfm_playbooks(lang, playbooks),
     )
 
 
@@ -62,9 +69,12 @@ def analysis_report(
     rejected: pd.DataFrame,
     *,
     lang: str = "en",
+    playbooks: Mapping[str, str] | None = None,
 ) -> str:
     """Return the self-contained HTML report of one analysed export."""
-    context = analysis_context(summary, customers, segments, rejected, lang=lang)
+    context = analysis_context(
+        summary, customers, segments, rejected, lang=lang, playbooks=playbooks
+    )
     return render_report(context, lang=lang)
 
 

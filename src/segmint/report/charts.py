@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,24 +48,36 @@ def bar_chart(
     value_format: Formatter = lambda v: format_number(v),
     color: str = PALETTE[0],
     width: float = 560.0,
+    axis_title: str = "",
+    colors: Sequence[str] | None = None,
 ) -> Markup:
-    """Return a horizontal bar chart as inline SVG, one labelled bar per value."""
+    """Return a horizontal bar chart as inline SVG, one labelled bar per value (titled x axis)."""
     numbers = _finite(values)
     label_w = min(max((text_width(str(label)) for label in labels), default=40.0) + 12, 220)
     texts = [value_format(v) for v in values]
     value_w = max((text_width(text) for text in texts), default=30.0) + 10
     plot_w = max(width - label_w - value_w, 80.0)
     row_h, top = 24.0, 8.0
-    height = top * 2 + row_h * max(len(numbers), 1)
+    bars_h = top * 2 + row_h * max(len(numbers), 1)
+    height = bars_h + (22.0 if axis_title else 0.0)
     peak = max((abs(v) for v in numbers), default=0.0) or 1.0
     body: list[str] = []
+    if axis_title:
+        body.append(
+            f'<line x1="{label_w:.1f}" y1="{bars_h - top + 2:.1f}" x2="{label_w + plot_w:.1f}" '
+            f'y2="{bars_h - top + 2:.1f}" class="axis-line"/>'
+        )
+        body.append(
+            _text(label_w + plot_w / 2, height - 4, axis_title, anchor="middle", cls="axis")
+        )
     for i, (label, number, text) in enumerate(zip(labels, numbers, texts, strict=True)):
         y = top + i * row_h
         bar_w = max(abs(number) / peak * plot_w, 1.0 if number else 0.0)
         body.append(_text(label_w - 8, y + 16, str(label), anchor="end", cls="label"))
         body.append(
             f'<rect x="{label_w:.1f}" y="{y + 4:.1f}" width="{bar_w:.1f}" height="{row_h - 8:.1f}" '
-            f'rx="2" fill="{color}"><title>{escape(str(label))}: {escape(text)}</title></rect>'
+            f'rx="2" fill="{colors[i] if colors else color}">'
+            f"<title>{escape(str(label))}: {escape(text)}</title></rect>"
         )
         body.append(_text(label_w + bar_w + 6, y + 16, text, cls="value"))
     if not numbers:
@@ -225,17 +237,29 @@ def histogram(
     color: str = PALETTE[1],
     width: float = 560.0,
     clip_quantile: float | None = 0.99,
+    value_range: tuple[float, float] | None = None,
+    bands: Sequence[Band] | None = None,
 ) -> Markup:
-    """Return a histogram of the finite values as inline SVG (the top tail can be clipped)."""
+    """Return a histogram of the finite values as inline SVG (the top tail can be clipped).
+
+    With `bands` (name, lower bound, colour; in increasing order) each bar takes the colour of the
+    band its middle falls in, a dashed line marks each band's lower bound, and a legend names them.
+    """
     data = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
     data = data[np.isfinite(data)]
     height, left, bottom, top = 220.0, 56.0, 42.0, 12.0
+    if bands:
+        top += 22.0
+        height += 22.0
     body: list[str] = []
     if data.size == 0:
         body.append(_text(width / 2, height / 2, "–", anchor="middle", cls="label"))
         return _svg(width, height, body, title or "histogram")
-    upper = float(np.quantile(data, clip_quantile)) if clip_quantile else float(data.max())
-    lower = float(data.min())
+    if value_range is not None:
+        lower, upper = value_range
+    else:
+        upper = float(np.quantile(data, clip_quantile)) if clip_quantile else float(data.max())
+        lower = float(data.min())
     if upper <= lower:
         upper = lower + 1.0
     counts, edges = np.histogram(np.clip(data, lower, upper), bins=bins, range=(lower, upper))
@@ -246,11 +270,14 @@ def histogram(
         h = count / peak * plot_h
         x = left + k * bar_w
         tip = f"{value_format(edges[k])} – {value_format(edges[k + 1])}: {format_number(count)}"
+        fill = _band_colour(bands, (edges[k] + edges[k + 1]) / 2) if bands else color
         body.append(
             f'<rect x="{x + 0.5:.1f}" y="{top + plot_h - h:.1f}" width="{max(bar_w - 1, 1):.1f}" '
-            f'height="{h:.1f}" fill="{color}"><title>{escape(tip)}</title></rect>'
+            f'height="{h:.1f}" fill="{fill}"><title>{escape(tip)}</title></rect>'
         )
     axis_y = top + plot_h
+    if bands:
+        body.extend(_band_marks(bands, lower, upper, left, plot_w, top, axis_y, value_format))
     body.append(
         f'<line x1="{left}" y1="{axis_y:.1f}" x2="{left + plot_w:.1f}" y2="{axis_y:.1f}" class="axis-line"/>'
     )
@@ -272,6 +299,46 @@ def histogram(
     return _svg(width, height, body, title or "histogram")
 
 
+Band = tuple[str, float, str]  # name, lower bound, colour
+
+
+def _band_colour(bands: Sequence[Band], value: float) -> str:
+    colour = bands[0][2]
+    for _name, bound, band_colour in bands:
+        if value >= bound:
+            colour = band_colour
+    return colour
+
+
+def _band_marks(
+    bands: Sequence[Band],
+    lower: float,
+    upper: float,
+    left: float,
+    plot_w: float,
+    top: float,
+    axis_y: float,
+    value_format: Formatter,
+) -> list[str]:
+    """Return dashed lines at each band's lower bound and a legend of the bands above the plot."""
+    out: list[str] = []
+    span = (upper - lower) or 1.0
+    for _name, bound, _colour in bands:
+        if lower < bound < upper:
+            x = left + (bound - lower) / span * plot_w
+            out.append(
+                f'<line x1="{x:.1f}" y1="{top - 4:.1f}" x2="{x:.1f}" y2="{axis_y:.1f}" '
+                f'class="threshold"/>'
+            )
+            out.append(_text(x + 3, top + 8, value_format(bound), cls="tick"))
+    x = left
+    for name, _bound, colour in bands:
+        out.append(f'<rect x="{x:.1f}" y="4" width="12" height="12" rx="2" fill="{colour}"/>')
+        out.append(_text(x + 16, 14, name, cls="legend"))
+        x += 16 + text_width(name) + 18
+    return out
+
+
 def table_html(
     frame: pd.DataFrame,
     *,
@@ -279,12 +346,17 @@ def table_html(
     formats: Mapping[str, Formatter] | None = None,
     max_rows: int | None = None,
     caption: str = "",
+    nowrap: Iterable[str] = (),
 ) -> Markup:
-    """Return `frame` as an escaped HTML table; numbers right-aligned with thousands separators."""
+    """Return `frame` as an escaped HTML table; numbers right-aligned with thousands separators.
+
+    Cells of `nowrap` columns (ids, short labels) never wrap.
+    """
     headers = headers or {}
     formats = formats or {}
     shown = frame if max_rows is None else frame.head(max_rows)
     numeric = {col for col in frame.columns if pd.api.types.is_numeric_dtype(frame[col])}
+    unwrapped = set(nowrap)
     parts = ['<div class="table-wrap"><table>']
     if caption:
         parts.append(f"<caption>{escape(caption)}</caption>")
@@ -297,7 +369,10 @@ def table_html(
         parts.append("<tr>")
         for col, value in zip(frame.columns, row, strict=True):
             fmt = formats.get(col, format_auto)
-            klass = ' class="num"' if col in numeric else ""
+            names = " ".join(
+                n for n, on in (("num", col in numeric), ("nowrap", col in unwrapped)) if on
+            )
+            klass = f' class="{names}"' if names else ""
             parts.append(f"<td{klass}>{escape(fmt(value))}</td>")
         parts.append("</tr>")
     parts.append("</tbody></table></div>")

@@ -52,6 +52,10 @@ class ReportContext:
     rejected_sample: pd.DataFrame | None = None
     sections: list[ReportSection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Sections shown first, before the segments: what needs attention.
+    lead_sections: list[ReportSection] = field(default_factory=list)
+    # Segment name → what to do; adds a "what to do" column to the segments table.
+    playbooks: dict[str, str] | None = None
 
 
 def rfm_grid_from_customers(

@@ -17,6 +17,7 @@ from segmint.i18n import check_lang, segment_label, t
 from segmint.report.charts import bar_chart, grouped_bar_chart, heatmap, table_html
 from segmint.report.context import SEGMENT_COLUMNS, ReportContext, ReportSection, SectionItem
 from segmint.report.formatting import format_number, format_percent
+from segmint.report.notes import translate_note, translate_reason
 
 SUMMARY_CARDS: tuple[tuple[str, str], ...] = (
     ("rows_read", "int"),
@@ -24,7 +25,12 @@ SUMMARY_CARDS: tuple[tuple[str, str], ...] = (
     ("rows_rejected", "int"),
     ("customers", "int"),
     ("amount_total", "money"),
+    ("at_risk_value", "whole"),
+    ("accounts_due", "int"),
+    ("moved", "int"),
 )
+# Cards that flag something to act on when their value is not zero.
+WARN_CARDS = frozenset({"rows_rejected", "at_risk_value", "accounts_due"})
 
 
 @dataclass
@@ -51,9 +57,12 @@ def _environment() -> jinja2.Environment:
 def render_report(context: ReportContext, *, lang: str = "en") -> str:
     """Return the report as one HTML document with every chart and style inline."""
     check_lang(lang)
-    blocks: list[_Block] = []
+    blocks: list[_Block] = [
+        _extra_block(section, number, prefix="a")
+        for number, section in enumerate(context.lead_sections, start=1)
+    ]
     if context.segments is not None and not context.segments.empty:
-        blocks.append(_segments_block(context.segments, lang))
+        blocks.append(_segments_block(context.segments, lang, context.playbooks))
     if context.rfm_grid is not None and not context.rfm_grid.empty:
         blocks.append(_grid_block(context.rfm_grid, lang))
     for number, section in enumerate(context.sections, start=1):
@@ -69,7 +78,7 @@ def render_report(context: ReportContext, *, lang: str = "en") -> str:
         cards=_summary_cards(context.summary, lang),
         period=_period(context.summary, lang),
         blocks=blocks,
-        notes=context.notes,
+        notes=[translate_note(note, lang) for note in context.notes],
         t=lambda key, **params: t(key, lang, **params),
         version=__version__,
     )
@@ -82,8 +91,17 @@ def _summary_cards(summary: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             continue
         value = summary[key]
         text = format_number(value, 2 if kind == "money" else 0)
-        warn = key == "rows_rejected" and bool(value)
-        cards.append({"label": t(f"summary.{key}", lang), "value": text, "warn": warn})
+        warn = key in WARN_CARDS and bool(value)
+        params = {"value": summary.get("value_label", "")} if key == "at_risk_value" else {}
+        detail = str(summary.get(f"{key}_detail", ""))
+        cards.append(
+            {
+                "label": t(f"summary.{key}", lang, **params),
+                "value": text,
+                "warn": warn,
+                "detail": detail,
+            }
+        )
     return cards
 
 
@@ -96,22 +114,37 @@ def _period(summary: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         items.append((t("summary.as_of", lang), str(summary["as_of"])))
     if summary.get("encoding"):
         items.append((t("summary.encoding", lang), str(summary["encoding"])))
+    previous = summary.get("previous_run")
+    if isinstance(previous, dict):
+        text = t("summary.previous_run_value", lang, run=previous["run"], as_of=previous["as_of"])
+        items.append((t("summary.previous_run", lang), text))
     return items
 
 
-def _segments_block(segments: pd.DataFrame, lang: str) -> _Block:
+def _segments_block(
+    segments: pd.DataFrame, lang: str, playbooks: dict[str, str] | None = None
+) -> _Block:
     missing = [c for c in ("segment", "customers") if c not in segments.columns]
     if missing:
         raise ValueError(
             f"segments frame lacks columns {missing}; expected {list(SEGMENT_COLUMNS)}"
         )
     frame = segments[[c for c in SEGMENT_COLUMNS if c in segments.columns]].copy()
+    if playbooks is not None:
+        frame["rfm_playbook"] = [
+            playbooks.get(str(name)) or t("run.playbook_none", lang) for name in frame["segment"]
+        ]
     frame["segment"] = [segment_label(str(name), lang) for name in frame["segment"]]
     labels = list(frame["segment"])
     items = [
         _figure(
             t("segments.sizes", lang),
-            bar_chart(labels, list(frame["customers"]), title=t("segments.sizes", lang)),
+            bar_chart(
+                labels,
+                list(frame["customers"]),
+                title=t("segments.sizes", lang),
+                axis_title=t("chart.customers_axis", lang),
+            ),
         )
     ]
     if "revenue" in frame.columns:
@@ -124,6 +157,7 @@ def _segments_block(segments: pd.DataFrame, lang: str) -> _Block:
                     title=t("segments.revenue", lang),
                     value_format=lambda v: format_number(v, 0),
                     color="#6366f1",
+                    axis_title=t("chart.revenue_axis", lang),
                 ),
             )
         )
@@ -229,14 +263,22 @@ def _quality_block(context: ReportContext, lang: str) -> _Block | None:
             title=t("quality.null_shares", lang),
             value_format=format_percent,
             color="#f59e0b",
+            axis_title=t("col.null_share", lang),
         )
         items.append(_figure(t("quality.null_shares", lang), chart))
     reasons = quality.get("rejects_by_reason") or quality.get("rejected_reasons") or {}
     if reasons:
-        frame = pd.DataFrame({"reason": list(reasons), "rows": [int(v) for v in reasons.values()]})
+        frame = pd.DataFrame(
+            {
+                "reason": [translate_reason(str(r), lang) for r in reasons],
+                "rows": [int(v) for v in reasons.values()],
+            }
+        )
         headers = {"reason": t("col.reason", lang), "rows": t("col.rows", lang)}
         items.append(_figure(t("quality.rejects", lang), table_html(frame, headers=headers)))
     sample = context.rejected_sample
+    if sample is not None and "reason" in sample.columns:
+        sample = sample.assign(reason=[translate_reason(str(r), lang) for r in sample["reason"]])
     if sample is not None and not sample.empty:
         headers = {c: t(f"col.{c}", lang) for c in sample.columns if f"col.{c}" in _known()}
         items.append(
@@ -256,10 +298,13 @@ def _known() -> frozenset[str]:
     return frozenset(MESSAGES)
 
 
-def _extra_block(section: ReportSection, number: int) -> _Block:
+def _extra_block(section: ReportSection, number: int, *, prefix: str = "s") -> _Block:
     slug = re.sub(r"[^a-z0-9]+", "-", section.title.lower()).strip("-") or "section"
     return _Block(
-        f"s{number}-{slug}", section.title, section.intro, [_item(i) for i in section.items()]
+        f"{prefix}{number}-{slug}",
+        section.title,
+        section.intro,
+        [_item(i) for i in section.items()],
     )
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import skew
 
+from segmint import i18n
 from segmint.errors import MissingColumnError
 from segmint.segments.clustering.labels import human_name
 from segmint.segments.clustering.preprocess import categorical_values, column_kind
@@ -21,10 +22,19 @@ MIN_TRAIT_EFFECT = 0.3
 MIN_TRAITS = 3
 
 TYPICAL_VALUES = 6  # medians shown per card
+# Feature-catalogue units that count things, and name parts that never do (money, scores).
+COUNT_UNITS = frozenset(
+    {"days", "orders", "count", "seats", "months", "events", "features", "tickets"}
+)
+NOT_COUNTS = ("score", "mrr", "revenue", "amount", "value", "clv", "price", "rank", "probability")
 PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "more": "{ratio}× more {name}",
         "less": "{pct}% less {name}",
+        "fewer": "{pct}% fewer {name}",
+        "yes": "{name}: yes",
+        "no": "{name}: no",
+        "missing": "{name} missing",
         "higher": "higher {name} (median {seg} vs {pop})",
         "lower": "lower {name} (median {seg} vs {pop})",
         "share": "{pct}% {level} (population {pop_pct}%)",
@@ -40,6 +50,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "ko": {
         "more": "{name} {ratio}배 많음",
         "less": "{name} {pct}% 적음",
+        "fewer": "{name} {pct}% 적음",
+        "yes": "{name}: 예",
+        "no": "{name}: 아니오",
+        "missing": "{name} 없음",
         "higher": "{name} 높음 (중앙값 {seg}, 전체 {pop})",
         "lower": "{name} 낮음 (중앙값 {seg}, 전체 {pop})",
         "share": "{level} {pct}% (전체 {pop_pct}%)",
@@ -105,7 +119,9 @@ class PersonaCard:
         lines.append(f"- {p['traits']}:")
         lines.extend(f"  - {t.text}" for t in self.traits)
         if self.typical:
-            values = ", ".join(f"{human_name(k)} {_fmt(v)}" for k, v in self.typical.items())
+            values = ", ".join(
+                f"{feature_name(k, self.lang)} {_fmt(v)}" for k, v in self.typical.items()
+            )
             lines.append(f"- {p['typical']}: {values}")
         if self.playbook:
             desc = ", ".join(f"{k}: {v}" for k, v in self.playbook.items())
@@ -240,14 +256,15 @@ def _numeric_traits(
         raw = pd.to_numeric(frame[col], errors="coerce").astype(float)
         seg_mean, pop_mean = float(raw[mask].mean()), float(raw.mean())
         seg_med, pop_med = float(raw[mask].median()), float(raw.median())
-        name = human_name(col)
+        name = feature_name(col, lang)
         ratio: float | None = None
         if pop_mean > 0 and seg_mean >= 0 and raw.min() >= 0:
             ratio = seg_mean / pop_mean
             if ratio >= 1:
                 text = p["more"].format(ratio=f"{ratio:.1f}", name=name)
             else:
-                text = p["less"].format(pct=f"{(1 - ratio) * 100:.0f}", name=name)
+                less = "fewer" if _is_count(col, raw) else "less"  # "fewer tickets", "less MRR"
+                text = p[less].format(pct=f"{(1 - ratio) * 100:.0f}", name=name)
         else:
             key = "higher" if d > 0 else "lower"
             text = p[key].format(name=name, seg=_fmt(seg_med), pop=_fmt(pop_med))
@@ -272,7 +289,7 @@ def _categorical_traits(
             d = (seg - pop) / float(np.sqrt(pop * (1 - pop)))
             if d <= 0:
                 continue
-            label = _level_label(col, str(level))
+            label = _level_label(col, str(level), lang)
             text = p["share"].format(
                 pct=f"{seg * 100:.0f}", level=label, pop_pct=f"{pop * 100:.0f}"
             )
@@ -288,17 +305,45 @@ _YES = frozenset({"true", "1", "1.0", "yes", "y"})
 _NO = frozenset({"false", "0", "0.0", "no", "n"})
 
 
-def _level_label(column: str, level: str) -> str:
+def _level_label(column: str, level: str, lang: str = "en") -> str:
     """Return a level as words with its column, flags as yes/no, gaps as missing."""
-    name = human_name(column)
+    p = PHRASES[lang]
+    name = feature_name(column, lang)
     lowered = level.strip().lower()
     if lowered in _YES:
-        return f"{name}: yes"
+        return p["yes"].format(name=name)
     if lowered in _NO:
-        return f"{name}: no"
+        return p["no"].format(name=name)
     if lowered in {"missing", "(missing)", "nan", "none", ""}:
-        return f"{name} missing"
-    return f"{name}: {level}"  # "industry: manufacturing", "churn risk: low"
+        return p["missing"].format(name=name)
+    return (
+        f"{name}: {i18n.segment_label(level, lang)}"  # "industry: manufacturing", "churn risk: low"
+    )
+
+
+def feature_name(column: str, lang: str = "en") -> str:
+    """Return a feature's name for people: the Korean name from the catalogue, else its words."""
+    key = f"feature.{column}"
+    if lang != "en" and i18n.has_message(key):
+        return i18n.t(key, lang)
+    return human_name(column)
+
+
+def _is_count(column: str, values: pd.Series) -> bool:
+    """Return True for counted things (orders, tickets, days): "fewer", not "less".
+
+    The feature catalogue's unit decides for known features; other columns count when they hold
+    whole, non-negative numbers and their name does not say money or a score.
+    """
+    from segmint.features.catalogue import FEATURE_CATALOGUE
+
+    units = {spec.name: spec.unit for spec in FEATURE_CATALOGUE}
+    if column in units:
+        return units[column] in COUNT_UNITS
+    if any(word in column.lower() for word in NOT_COUNTS):
+        return False
+    finite = values[np.isfinite(values)]
+    return bool(len(finite)) and bool((finite >= 0).all()) and bool((finite % 1 == 0).all())
 
 
 def _dedupe(traits: list[PersonaTrait]) -> list[PersonaTrait]:
@@ -320,4 +365,4 @@ def _fmt(value: float) -> str:
     return f"{value:,.2f}"
 
 
-__all__ = ["PHRASES", "PersonaCard", "PersonaTrait", "persona_cards"]
+__all__ = ["PHRASES", "PersonaCard", "PersonaTrait", "feature_name", "persona_cards"]

@@ -459,7 +459,7 @@ def _assign_segments(
             # A score an optional step did not produce (see the notes): skip, don't fail the run.
             notes.append(
                 t(
-                    "note.scheme_skipped",
+                    "note.scheme_skipped_scores",
                     config.language,
                     scheme=scheme.name,
                     scores=", ".join(missing_scores),
@@ -540,8 +540,9 @@ def _write_report(root: Path, config: SegmintConfig, result: RunResult, store: S
     report.html always shows the snapshot with the newest as_of: a run for an earlier date (a
     backfill) keeps its own file and says so in the notes.
     """
-    from segmint.workspace.run_report import workspace_report
+    from segmint.workspace.run_report import previous_run_of, workspace_report
 
+    previous = previous_run_of(store, store.previous_snapshot_run(result.as_of))
     reports = root / "reports"
     reports.mkdir(exist_ok=True)
     path = reports / f"run-{result.run_id:04d}-{result.as_of:%Y-%m-%d}.html"
@@ -552,7 +553,7 @@ def _write_report(root: Path, config: SegmintConfig, result: RunResult, store: S
             f"(as of {newest_as_of:%Y-%m-%d}): report.html still shows run {newest_run}; "
             f"this run's report is {path}"
         )
-    html = workspace_report(config, result, lang=config.language)
+    html = workspace_report(config, result, lang=config.language, previous=previous)
     path.write_text(html, encoding="utf-8")
     if newest_run != result.run_id:
         return path
