@@ -1,0 +1,180 @@
+"""Workspace entry points of the analysis: which run, which scheme, which window; then the numbers."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from segmint.analysis.kpi_inputs import KPIOptions
+from segmint.analysis.kpis import VALUE_COLUMNS, segment_kpis
+from segmint.config import SegmintConfig
+from segmint.errors import InputError
+from segmint.store import Store
+
+_WINDOW = re.compile(r"^\s*(\d+)\s*(d|w|days?|weeks?)?\s*$", re.IGNORECASE)
+# Predicted CLV a run may have stored: purchase-process CLV (clv_<days>d) or contractual CLV.
+_CLV_NAME = re.compile(r"^clv_\d+d$")
+
+
+def parse_window(text: str) -> int:
+    """Return the days of a window written like 90d, 12w or 90; raise InputError otherwise."""
+    match = _WINDOW.match(text or "")
+    if not match or int(match.group(1)) < 1:
+        raise InputError(f"--window: expected a number of days or weeks like 90d or 12w, got {text!r}")
+    days = int(match.group(1))
+    unit = (match.group(2) or "d").lower()
+    return days * 7 if unit.startswith("w") else days
+
+
+def snapshot_runs(store: Store) -> pd.DataFrame:
+    """Return run_id and as_of of every run that stored a snapshot, oldest first."""
+    return store.frame(
+        "SELECT run_id, as_of FROM runs "
+        "WHERE run_id IN (SELECT DISTINCT run_id FROM snapshot_segments) ORDER BY run_id"
+    )
+
+
+def resolve_run(store: Store, run_id: int | None) -> tuple[int, datetime]:
+    """Return (run id, as_of) of the requested run, or of the latest; InputError lists the runs."""
+    runs = snapshot_runs(store)
+    if runs.empty:
+        raise InputError("the workspace has no runs with segments yet; run `segmint run` first")
+    if run_id is None:
+        row = runs.iloc[-1]
+    else:
+        match = runs[runs["run_id"] == run_id]
+        if match.empty:
+            listed = ", ".join(
+                f"{int(r.run_id)} ({pd.Timestamp(r.as_of):%Y-%m-%d})" for r in runs.itertuples()
+            )
+            raise InputError(f"--run: no run {run_id} with segments; runs: {listed}")
+        row = match.iloc[0]
+    return int(row["run_id"]), pd.Timestamp(row["as_of"]).to_pydatetime()
+
+
+def run_schemes(store: Store, run_id: int) -> list[str]:
+    """Return the schemes (and `tag:` schemes) stored by a run, in a stable order."""
+    rows = store.frame(
+        "SELECT DISTINCT scheme FROM snapshot_segments WHERE run_id = ? ORDER BY scheme", [run_id]
+    )
+    names = [str(s) for s in rows["scheme"]]
+    return sorted(names, key=lambda s: (s.startswith("tag:"), s))
+
+
+def resolve_scheme(
+    store: Store, run_id: int, scheme: str | None, config: SegmintConfig | None = None
+) -> str:
+    """Return the scheme to analyse (default: the first configured one in the run)."""
+    available = run_schemes(store, run_id)
+    if not available:
+        raise InputError(f"run {run_id} stored no segments")
+    if scheme is None:
+        configured = [s.name for s in config.schemes] if config is not None else []
+        return next((s for s in configured if s in available), available[0])
+    if scheme not in available:
+        raise InputError(
+            f"--scheme: unknown scheme {scheme!r} in run {run_id}; schemes: {', '.join(available)}"
+        )
+    return scheme
+
+
+def configured_segments(config: SegmintConfig | None, scheme: str) -> list[str]:
+    """Return the segment names a rule scheme can assign (empty for templates and tags)."""
+    if config is None:
+        return []
+    for s in config.schemes:
+        if s.name == scheme and s.rules:
+            names = [r.segment for r in s.rules] + ([s.default] if s.default else [])
+            return list(dict.fromkeys(names))
+    return []
+
+
+def run_assignments(store: Store, run_id: int, scheme: str) -> pd.DataFrame:
+    """Return every customer of a run with their segment in `scheme` (None when not in it)."""
+    population = store.frame(
+        "SELECT DISTINCT customer_id FROM snapshot_values WHERE run_id = ? "
+        "UNION SELECT DISTINCT customer_id FROM snapshot_segments WHERE run_id = ?",
+        [run_id, run_id],
+    )
+    members = store.frame(
+        "SELECT customer_id, segment FROM snapshot_segments WHERE run_id = ? AND scheme = ?",
+        [run_id, scheme],
+    )
+    if members["customer_id"].duplicated().any():
+        raise InputError(f"run {run_id} assigns some customers twice in {scheme!r}")
+    frame = population.merge(members, on="customer_id", how="left")
+    names = store.frame(
+        "SELECT DISTINCT name FROM snapshot_values WHERE run_id = ? AND value_num IS NOT NULL",
+        [run_id],
+    )["name"].tolist()
+    clv = sorted(n for n in names if _CLV_NAME.match(str(n))) or (
+        ["contractual_clv"] if "contractual_clv" in names else []
+    )
+    wanted = {"predicted_clv": clv[0] if clv else None}
+    wanted["health_score"] = "health_score" if "health_score" in names else None
+    for column, name in wanted.items():
+        if name is None:
+            continue
+        values = store.frame(
+            "SELECT customer_id, value_num AS value FROM snapshot_values "
+            "WHERE run_id = ? AND name = ?",
+            [run_id, name],
+        ).rename(columns={"value": column})
+        frame = frame.merge(values, on="customer_id", how="left")
+    assert set(frame.columns) <= {"customer_id", "segment", *VALUE_COLUMNS}
+    return frame
+
+
+def kpi_options(config: SegmintConfig, window_days: int | None = None) -> KPIOptions:
+    """Return the KPI options of a workspace (the window may be overridden)."""
+    k = config.kpis
+    return KPIOptions(
+        window_days=window_days or k.window_days,
+        conversion_goal=k.conversion_goal,
+        activation_event=k.activation_event,
+        activation_days=k.activation_days,
+    )
+
+
+def workspace_kpis(
+    root: Path,
+    config: SegmintConfig,
+    store: Store,
+    *,
+    scheme: str | None = None,
+    run_id: int | None = None,
+    window_days: int | None = None,
+    tables: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return the KPIs of every segment of a scheme in a run (default: latest run, first scheme)."""
+    from segmint.workspace.run import engine_tables
+
+    run, as_of = resolve_run(store, run_id)
+    name = resolve_scheme(store, run, scheme, config)
+    options = kpi_options(config, window_days)
+    assignments = run_assignments(store, run, name)
+    found = (
+        assignments["segment"].dropna().value_counts().sort_index(kind="stable")
+    )
+    order = sorted(found.index, key=lambda s: (-int(found[s]), str(s)))
+    order += [s for s in configured_segments(config, name) if s not in order]
+    result = segment_kpis(
+        tables if tables is not None else engine_tables(config, store, root),
+        assignments,
+        as_of=as_of,
+        options=options,
+        segments=order,
+        seed=config.seed,
+    )
+    return {
+        "scheme": name,
+        "run_id": run,
+        "as_of": as_of.isoformat(),
+        "window_days": options.window_days,
+        "segments": result["segments"],
+        "population": result["population"],
+    }
