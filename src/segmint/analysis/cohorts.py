@@ -73,7 +73,10 @@ def cohort_counts(
     if "transactions" in tables:
         activity, source = _purchase_activity(tables["transactions"], as_of, by), "transactions"
     elif "subscriptions" in tables:
-        activity, source = _subscription_activity(tables["subscriptions"], as_of, by), "subscriptions"
+        activity, source = (
+            _subscription_activity(tables["subscriptions"], as_of, by),
+            "subscriptions",
+        )
     else:
         from segmint.errors import InputError
 
@@ -161,7 +164,9 @@ def _period_frame(first: pd.Timestamp, as_of: datetime, by: str) -> pd.DataFrame
     rows = []
     while start <= last:
         nxt = _next_period(start, by)
-        rows.append({"p": period_index(start, by), "start": start, "end": min(nxt, pd.Timestamp(as_of))})
+        rows.append(
+            {"p": period_index(start, by), "start": start, "end": min(nxt, pd.Timestamp(as_of))}
+        )
         start = nxt
     return pd.DataFrame(rows, columns=["p", "start", "end"])
 

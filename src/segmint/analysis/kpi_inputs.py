@@ -70,9 +70,7 @@ def customer_kpi_inputs(
         if options.activation_event is not None and "customers" in tables:
             customers = tables["customers"]
             if has_column(customers, "created_at"):
-                parts.append(
-                    _activation_inputs(tables["events"], customers, as_of, options)
-                )
+                parts.append(_activation_inputs(tables["events"], customers, as_of, options))
     joined = base
     for part in parts:
         joined = joined.left_join(part, "customer_id").drop("customer_id_right")

@@ -147,9 +147,7 @@ def _kpi_definitions(
             )
         )
     active_days = "event_days" if "event_days" in has else "orders"
-    rates.append(
-        _Rate("engagement_rate", lambda t: t[active_days] > 0, _true, (active_days,))
-    )
+    rates.append(_Rate("engagement_rate", lambda t: t[active_days] > 0, _true, (active_days,)))
     rates.append(
         _Rate(
             "activation_rate",

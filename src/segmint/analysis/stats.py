@@ -36,7 +36,8 @@ def wilson_interval(
     z2 = z * z
     centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
     half = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / (1 + z2 / trials)
-    return centre - half, centre + half
+    # Clamped: rounding can put a bound a hair outside [0, 1] when p is 0 or 1.
+    return max(centre - half, 0.0), min(centre + half, 1.0)
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,7 @@ class Moments:
         n = self.n + other.n
         delta = other.mean - self.mean
         mean = self.mean + delta * other.n / n
-        m2 = (
-            _m2(self)
-            + _m2(other)
-            + delta * delta * self.n * other.n / n
-        )
+        m2 = _m2(self) + _m2(other) + delta * delta * self.n * other.n / n
         return Moments(n, mean, m2 / (n - 1) if n > 1 else math.nan)
 
 

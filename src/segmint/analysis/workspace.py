@@ -24,7 +24,9 @@ def parse_window(text: str) -> int:
     """Return the days of a window written like 90d, 12w or 90; raise InputError otherwise."""
     match = _WINDOW.match(text or "")
     if not match or int(match.group(1)) < 1:
-        raise InputError(f"--window: expected a number of days or weeks like 90d or 12w, got {text!r}")
+        raise InputError(
+            f"--window: expected a number of days or weeks like 90d or 12w, got {text!r}"
+        )
     days = int(match.group(1))
     unit = (match.group(2) or "d").lower()
     return days * 7 if unit.startswith("w") else days
@@ -157,9 +159,7 @@ def workspace_kpis(
     name = resolve_scheme(store, run, scheme, config)
     options = kpi_options(config, window_days)
     assignments = run_assignments(store, run, name)
-    found = (
-        assignments["segment"].dropna().value_counts().sort_index(kind="stable")
-    )
+    found = assignments["segment"].dropna().value_counts().sort_index(kind="stable")
     order = sorted(found.index, key=lambda s: (-int(found[s]), str(s)))
     order += [s for s in configured_segments(config, name) if s not in order]
     result = segment_kpis(
@@ -178,3 +178,59 @@ def workspace_kpis(
         "segments": result["segments"],
         "population": result["population"],
     }
+
+
+SEGMENT_AT: tuple[str, ...] = ("latest", "acquisition")
+
+
+def cohort_segments(store: Store, scheme: str, *, at: str = "latest") -> pd.DataFrame:
+    """Return customer_id, segment in `scheme`: from the latest run, or each customer's first run.
+
+    `acquisition` takes, for each customer, the earliest snapshot (by as_of) that holds them in
+    the scheme: the segment they had when they were first seen after acquisition.
+    """
+    if at not in SEGMENT_AT:
+        raise InputError(f"--segment-at: unknown value {at!r}; allowed: {', '.join(SEGMENT_AT)}")
+    run, _as_of = resolve_run(store, None)
+    resolve_scheme(store, run, scheme)
+    if at == "latest":
+        return store.frame(
+            "SELECT customer_id, segment FROM snapshot_segments WHERE run_id = ? AND scheme = ?",
+            [run, scheme],
+        )
+    return store.frame(
+        "SELECT s.customer_id, s.segment FROM snapshot_segments s JOIN runs r USING (run_id) "
+        "WHERE s.scheme = ? QUALIFY row_number() OVER "
+        "(PARTITION BY s.customer_id ORDER BY r.as_of, s.run_id) = 1",
+        [scheme],
+    )
+
+
+def workspace_cohorts(
+    root: Path,
+    config: SegmintConfig,
+    store: Store,
+    *,
+    by: str = "month",
+    scheme: str | None = None,
+    segment_at: str = "latest",
+    as_of: datetime | None = None,
+) -> dict[str, Any]:
+    """Return the acquisition cohorts of a workspace, optionally split by a scheme's segments."""
+    from segmint.analysis.cohorts import check_period, cohort_matrix
+    from segmint.workspace.run import default_run_as_of, engine_tables
+
+    try:
+        check_period(by)
+    except ValueError as exc:
+        raise InputError(f"--by: {exc}") from None
+    segments = cohort_segments(store, scheme, at=segment_at) if scheme is not None else None
+    cutoff = as_of or default_run_as_of(store)
+    result = cohort_matrix(
+        engine_tables(config, store, root), as_of=cutoff, by=by, segments=segments
+    )
+    if scheme is not None:
+        result = {"by": result["by"], "scheme": scheme, "segment_at": segment_at} | {
+            k: v for k, v in result.items() if k != "by"
+        }
+    return result
