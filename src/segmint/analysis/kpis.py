@@ -268,12 +268,13 @@ def segment_kpis(
     )
     names = list(segments) if segments is not None else found
     samples = _bootstrap_samples(inputs, means, groups, names)
-    everyone = _combine(list(groups.values()))
+    empty = _empty_group(means, rates, ratios)
+    everyone = _combine(list(groups.values()), empty)
     total_revenue = everyone.revenue
     rows = []
     for name in names:
-        group = groups.get(name) or _empty_group(means, rates, ratios)
-        rest = _combine([g for key, g in groups.items() if key != name])
+        group = groups.get(name) or empty
+        rest = _combine([g for key, g in groups.items() if key != name], empty)
         rows.append(
             {
                 "segment": name,
@@ -397,16 +398,16 @@ def _num(value: Any) -> float:
 def _empty_group(means: list[_Mean], rates: list[_Rate], ratios: list[_Ratio]) -> _Group:
     return _Group(
         0,
-        0.0,
+        0.0 if any(m.name == "revenue_per_customer" for m in means) else None,
         {m.name: Moments(0, math.nan, math.nan) for m in means},
         {r.name: (0, 0) for r in rates},
         {q.name: RatioMoments(0, 0, 0, 0, 0, 0) for q in ratios},
     )
 
 
-def _combine(groups: list[_Group]) -> _Group:
+def _combine(groups: list[_Group], empty: _Group) -> _Group:
     if not groups:
-        return _Group(0, 0.0, {}, {}, {})
+        return empty
     first = groups[0]
     # Money: the engine's sums are exact to the cent; keep the total on the cent grid.
     revenue = None if first.revenue is None else round(sum(g.revenue or 0.0 for g in groups), 2)
