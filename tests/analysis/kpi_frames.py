@@ -28,7 +28,8 @@ def commerce_frames(n_customers: int = 80, seed: int = 0) -> dict[str, pd.DataFr
     subs = pd.DataFrame(
         {
             "customer_id": rng.choice(ids, n_customers),
-            "started_at": pd.Timestamp(AS_OF) - pd.to_timedelta(rng.integers(1, 400, n_customers), "D"),
+            "started_at": pd.Timestamp(AS_OF)
+            - pd.to_timedelta(rng.integers(1, 400, n_customers), "D"),
             "mrr": rng.choice([10.0, 49.99, 100.0], n_customers),
         }
     )
@@ -40,7 +41,10 @@ def commerce_frames(n_customers: int = 80, seed: int = 0) -> dict[str, pd.DataFr
 def assignments(n_customers: int = 80) -> pd.DataFrame:
     """Three segments of unequal size, by customer number."""
     ids = [f"c{i:03d}" for i in range(n_customers)]
-    segment = ["gold" if i % 5 == 0 else "silver" if i % 5 in (1, 2) else "bronze" for i in range(n_customers)]
+    segment = [
+        "gold" if i % 5 == 0 else "silver" if i % 5 in (1, 2) else "bronze"
+        for i in range(n_customers)
+    ]
     return pd.DataFrame({"customer_id": ids, "segment": segment})
 
 
@@ -62,7 +66,9 @@ def oracle_per_customer(frames: dict[str, pd.DataFrame], population: pd.DataFram
     subs = frames["subscriptions"]
 
     def mrr_at(moment: pd.Timestamp) -> pd.Series:
-        active = (subs["started_at"] < moment) & (subs["ended_at"].isna() | (subs["ended_at"] >= moment))
+        active = (subs["started_at"] < moment) & (
+            subs["ended_at"].isna() | (subs["ended_at"] >= moment)
+        )
         return subs[active].groupby("customer_id")["mrr"].sum()
 
     out["mrr_start"] = mrr_at(start)

@@ -96,7 +96,9 @@ def _purchases(offsets: list[tuple[int, int, float]]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "customer_id": [f"c{c}" for c, _d, _a in offsets],
-            "occurred_at": [pd.Timestamp("2024-01-01") + pd.Timedelta(days=d) for _c, d, _a in offsets],
+            "occurred_at": [
+                pd.Timestamp("2024-01-01") + pd.Timedelta(days=d) for _c, d, _a in offsets
+            ],
             "amount": [a for _c, _d, a in offsets],
         }
     )

@@ -93,7 +93,9 @@ def test_means_agree_with_statsmodels(computed) -> None:
         assert orders["value"] == pytest.approx(mine.orders.mean(), rel=1e-12)
         low, high = DescrStatsW(mine.orders.astype(float)).tconfint_mean(alpha=0.05)
         assert (orders["ci_low"], orders["ci_high"]) == pytest.approx((low, high), rel=1e-9)
-        _t, p, _df = ttest_ind(mine.orders.astype(float), rest.orders.astype(float), usevar="unequal")
+        _t, p, _df = ttest_ind(
+            mine.orders.astype(float), rest.orders.astype(float), usevar="unequal"
+        )
         assert orders["p_value"] == pytest.approx(p, rel=1e-9)
 
         revenue = _segment(result, name)["kpis"]["revenue_per_customer"]

@@ -37,7 +37,9 @@ def test_wilson_with_no_trials_is_nan_not_an_error() -> None:
     assert all(math.isnan(v) for v in wilson_interval(0, 0))
 
 
-@pytest.mark.parametrize(("x1", "n1", "x2", "n2"), [(30, 100, 45, 120), (5, 9, 1, 40), (0, 50, 3, 60)])
+@pytest.mark.parametrize(
+    ("x1", "n1", "x2", "n2"), [(30, 100, 45, 120), (5, 9, 1, 40), (0, 50, 3, 60)]
+)
 def test_two_proportion_z_matches_statsmodels(x1: int, n1: int, x2: int, n2: int) -> None:
     z, p = proportions_ztest([x1, x2], [n1, n2])
     ours = two_proportion_ztest(x1, n1, x2, n2)

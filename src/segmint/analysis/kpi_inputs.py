@@ -27,7 +27,7 @@ class KPIOptions:
     """What the KPIs measure: window, conversion goal, activation event and its deadline."""
 
     window_days: int = 90
-    conversion_goal: str = FIRST_PURCHASE
+    conversion_goal: str | None = FIRST_PURCHASE
     activation_event: str | None = None
     activation_days: int = 14
 
@@ -55,11 +55,8 @@ def customer_kpi_inputs(
     as_of: datetime,
     options: KPIOptions,
 ) -> ir.Table:
-    """Return `population` (customer_id, segment, ...) with each customer's KPI inputs in the window."""
-    base = population.mutate(
-        customer_id=population.customer_id.cast("string"),
-        segment=population.segment.cast("string"),
-    )
+    """Return `population` (customer_id, ...) with each customer's KPI inputs in the window."""
+    base = population.mutate(customer_id=population.customer_id.cast("string"))
     parts: list[ir.Table] = []
     if "transactions" in tables:
         parts.append(_transaction_inputs(tables["transactions"], as_of, options.window_days))

@@ -128,7 +128,9 @@ def _kpi_definitions(
         needs = ("bought_prev",)
     rates.append(_Rate("retention_rate", kept, base, needs))
     rates.append(_Rate("churn_rate", lost, base, needs))
-    if options.conversion_goal == FIRST_PURCHASE:
+    if options.conversion_goal is None:
+        pass
+    elif options.conversion_goal == FIRST_PURCHASE:
         rates.append(
             _Rate(
                 "conversion_rate",
@@ -185,7 +187,9 @@ def _missing_reasons(has: set[str], options: KPIOptions) -> dict[str, str]:
         reasons["retention_rate"] = reasons["churn_rate"] = "no transactions or subscriptions"
     if "mrr_start" not in has:
         reasons["nrr"] = reasons["grr"] = "no subscriptions in the workspace"
-    if options.conversion_goal == FIRST_PURCHASE and "first_order_at" not in has:
+    if options.conversion_goal is None:
+        reasons["conversion_rate"] = "no conversion goal (every customer here has purchased)"
+    elif options.conversion_goal == FIRST_PURCHASE and "first_order_at" not in has:
         reasons["conversion_rate"] = "conversion to a first purchase needs transactions"
     elif options.conversion_goal != FIRST_PURCHASE and "goal_event_in" not in has:
         reasons["conversion_rate"] = (
@@ -254,20 +258,68 @@ def segment_kpis(
     segments found, largest first.
     """
     options = options or KPIOptions()
+    frame = _assignment_frame(assignments)
+    inputs = kpi_inputs(tables, frame.drop(columns="segment"), as_of=as_of, options=options)
+    return scheme_kpis(
+        inputs,
+        frame[["customer_id", "segment"]],
+        as_of=as_of,
+        options=options,
+        segments=segments,
+        seed=seed,
+    )
+
+
+def kpi_inputs(
+    tables: Mapping[str, ir.Table],
+    population: pd.DataFrame,
+    /,
+    *,
+    as_of: datetime,
+    options: KPIOptions,
+) -> ir.Table:
+    """Return the per-customer KPI inputs of a population, computed once and cached in the engine.
+
+    `population`: customer_id and optionally predicted_clv, health_score. Every scheme of a run
+    is then summarised from the same cached table (`scheme_kpis`).
+    """
     if options.window_days < 1:
         raise ValueError("window_days must be at least 1")
-    frame = _assignment_frame(assignments)
-    backend_table = _first_table(tables)
-    population = _population_table(frame, backend_table)
-    inputs = customer_kpi_inputs(tables, population, as_of=as_of, options=options)
+    values = _value_frame(population)
+    schema = {"customer_id": "string"} | {
+        c: "float64" for c in values.columns if c != "customer_id"
+    }
+    table = ibis.memtable(values, schema=schema)
+    return customer_kpi_inputs(tables, table, as_of=as_of, options=options).cache()
+
+
+def scheme_kpis(
+    inputs: ir.Table,
+    labels: pd.DataFrame,
+    /,
+    *,
+    as_of: datetime,
+    options: KPIOptions,
+    segments: Sequence[str] | None = None,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Return the KPIs of the segments in `labels` (customer_id, segment) from cached `inputs`."""
+    frame = labels[["customer_id", "segment"]].copy()
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    frame = frame[frame["segment"].notna()]
+    frame["segment"] = frame["segment"].astype(str)
+    if frame["customer_id"].duplicated().any():
+        raise ValueError("labels must hold each customer at most once")
+    memtable = ibis.memtable(frame, schema={"customer_id": "string", "segment": "string"})
+    labelled = inputs.left_join(memtable, "customer_id").drop("customer_id_right")
     means, rates, ratios, reasons = _kpi_definitions(inputs.columns, options, as_of)
-    groups = _group_sums(inputs, means, rates, ratios)
+    groups = _group_sums(labelled, means, rates, ratios)
     found = sorted(
         (name for name in groups if name is not None),
         key=lambda name: (-groups[name].customers, name),
     )
     names = list(segments) if segments is not None else found
-    samples = _bootstrap_samples(inputs, means, groups, names)
+    samples = _bootstrap_samples(labelled, means, groups, names)
     empty = _empty_group(means, rates, ratios)
     everyone = _combine(list(groups.values()), empty)
     total_revenue = everyone.revenue
@@ -298,34 +350,26 @@ def segment_kpis(
     return {"population": population_row, "segments": rows}
 
 
+def _value_frame(population: pd.DataFrame) -> pd.DataFrame:
+    keep = ["customer_id", *[c for c in VALUE_COLUMNS if c in population.columns]]
+    frame = population[keep].copy()
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    for column in keep[1:]:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        if frame[column].isna().all():
+            frame = frame.drop(columns=column)
+    if frame["customer_id"].duplicated().any():
+        raise ValueError("the population must hold each customer once")
+    return frame.sort_values("customer_id", ignore_index=True)
+
+
 def _assignment_frame(assignments: pd.DataFrame) -> pd.DataFrame:
     missing = {"customer_id", "segment"} - set(assignments.columns)
     if missing:
         raise ValueError(f"assignments lack column(s) {sorted(missing)}")
-    keep = ["customer_id", "segment", *[c for c in VALUE_COLUMNS if c in assignments.columns]]
-    frame = assignments[keep].copy()
+    frame = assignments.copy()
     frame["customer_id"] = frame["customer_id"].astype(str)
-    frame["segment"] = frame["segment"].astype("string").astype(object)
-    frame["segment"] = frame["segment"].where(frame["segment"].notna(), None)
-    for column in VALUE_COLUMNS:
-        if column in frame.columns:
-            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-            if frame[column].isna().all():
-                frame = frame.drop(columns=column)
-    if frame["customer_id"].duplicated().any():
-        raise ValueError("assignments must hold each customer once")
-    return frame.sort_values("customer_id", ignore_index=True)
-
-
-def _first_table(tables: Mapping[str, ir.Table]) -> ir.Table | None:
-    return next(iter(tables.values()), None)
-
-
-def _population_table(frame: pd.DataFrame, like: ir.Table | None) -> ir.Table:
-    """The population as an Ibis memtable (executed on whichever backend the tables live on)."""
-    schema = {"customer_id": "string", "segment": "string"}
-    schema.update({c: "float64" for c in VALUE_COLUMNS if c in frame.columns})
-    return ibis.memtable(frame, schema=schema)
+    return frame
 
 
 def _group_sums(
@@ -591,4 +635,12 @@ def window_start(as_of: datetime, window_days: int) -> datetime:
     return as_of - timedelta(days=window_days)
 
 
-__all__ = ["BOOTSTRAP_MAX_N", "KPI_ORDER", "KPIOptions", "segment_kpis", "window_start"]
+__all__ = [
+    "BOOTSTRAP_MAX_N",
+    "KPI_ORDER",
+    "KPIOptions",
+    "kpi_inputs",
+    "scheme_kpis",
+    "segment_kpis",
+    "window_start",
+]

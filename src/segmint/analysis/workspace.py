@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from segmint.analysis.kpi_inputs import KPIOptions
-from segmint.analysis.kpis import VALUE_COLUMNS, segment_kpis
+from segmint.analysis.kpis import VALUE_COLUMNS, kpi_inputs, scheme_kpis
 from segmint.config import SegmintConfig
 from segmint.errors import InputError
 from segmint.store import Store
@@ -95,20 +95,13 @@ def configured_segments(config: SegmintConfig | None, scheme: str) -> list[str]:
     return []
 
 
-def run_assignments(store: Store, run_id: int, scheme: str) -> pd.DataFrame:
-    """Return every customer of a run with their segment in `scheme` (None when not in it)."""
-    population = store.frame(
+def run_population(store: Store, run_id: int) -> pd.DataFrame:
+    """Return every customer of a run with the predicted CLV and health score it stored, if any."""
+    frame = store.frame(
         "SELECT DISTINCT customer_id FROM snapshot_values WHERE run_id = ? "
         "UNION SELECT DISTINCT customer_id FROM snapshot_segments WHERE run_id = ?",
         [run_id, run_id],
     )
-    members = store.frame(
-        "SELECT customer_id, segment FROM snapshot_segments WHERE run_id = ? AND scheme = ?",
-        [run_id, scheme],
-    )
-    if members["customer_id"].duplicated().any():
-        raise InputError(f"run {run_id} assigns some customers twice in {scheme!r}")
-    frame = population.merge(members, on="customer_id", how="left")
     names = store.frame(
         "SELECT DISTINCT name FROM snapshot_values WHERE run_id = ? AND value_num IS NOT NULL",
         [run_id],
@@ -127,8 +120,26 @@ def run_assignments(store: Store, run_id: int, scheme: str) -> pd.DataFrame:
             [run_id, name],
         ).rename(columns={"value": column})
         frame = frame.merge(values, on="customer_id", how="left")
-    assert set(frame.columns) <= {"customer_id", "segment", *VALUE_COLUMNS}
+    assert set(frame.columns) <= {"customer_id", *VALUE_COLUMNS}
     return frame
+
+
+def scheme_labels(store: Store, run_id: int, scheme: str) -> pd.DataFrame:
+    """Return customer_id, segment of one scheme (or tag:NAME) in a run."""
+    labels = store.frame(
+        "SELECT customer_id, segment FROM snapshot_segments WHERE run_id = ? AND scheme = ?",
+        [run_id, scheme],
+    )
+    if labels["customer_id"].duplicated().any():
+        raise InputError(f"run {run_id} assigns some customers twice in {scheme!r}")
+    return labels
+
+
+def segment_order(labels: pd.DataFrame, config: SegmintConfig | None, scheme: str) -> list[str]:
+    """Return the segments found (largest first), then configured segments nobody is in."""
+    counts = labels["segment"].dropna().astype(str).value_counts()
+    order = sorted(counts.index, key=lambda s: (-int(counts[s]), s))
+    return order + [s for s in configured_segments(config, scheme) if s not in order]
 
 
 def kpi_options(config: SegmintConfig, window_days: int | None = None) -> KPIOptions:
@@ -140,6 +151,41 @@ def kpi_options(config: SegmintConfig, window_days: int | None = None) -> KPIOpt
         activation_event=k.activation_event,
         activation_days=k.activation_days,
     )
+
+
+def run_kpis(
+    config: SegmintConfig,
+    store: Store,
+    tables: dict[str, Any],
+    *,
+    run_id: int,
+    as_of: datetime,
+    schemes: list[str],
+    window_days: int | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Return the KPI payload of each scheme of a run; the per-customer inputs are computed once."""
+    options = kpi_options(config, window_days)
+    inputs = kpi_inputs(tables, run_population(store, run_id), as_of=as_of, options=options)
+    out = {}
+    for scheme in schemes:
+        labels = scheme_labels(store, run_id, scheme)
+        result = scheme_kpis(
+            inputs,
+            labels,
+            as_of=as_of,
+            options=options,
+            segments=segment_order(labels, config, scheme),
+            seed=config.seed,
+        )
+        out[scheme] = {
+            "scheme": scheme,
+            "run_id": run_id,
+            "as_of": as_of.isoformat(),
+            "window_days": options.window_days,
+            "segments": result["segments"],
+            "population": result["population"],
+        }
+    return out
 
 
 def workspace_kpis(
@@ -157,27 +203,10 @@ def workspace_kpis(
 
     run, as_of = resolve_run(store, run_id)
     name = resolve_scheme(store, run, scheme, config)
-    options = kpi_options(config, window_days)
-    assignments = run_assignments(store, run, name)
-    found = assignments["segment"].dropna().value_counts().sort_index(kind="stable")
-    order = sorted(found.index, key=lambda s: (-int(found[s]), str(s)))
-    order += [s for s in configured_segments(config, name) if s not in order]
-    result = segment_kpis(
-        tables if tables is not None else engine_tables(config, store, root),
-        assignments,
-        as_of=as_of,
-        options=options,
-        segments=order,
-        seed=config.seed,
-    )
-    return {
-        "scheme": name,
-        "run_id": run,
-        "as_of": as_of.isoformat(),
-        "window_days": options.window_days,
-        "segments": result["segments"],
-        "population": result["population"],
-    }
+    tables = tables if tables is not None else engine_tables(config, store, root)
+    return run_kpis(
+        config, store, tables, run_id=run, as_of=as_of, schemes=[name], window_days=window_days
+    )[name]
 
 
 SEGMENT_AT: tuple[str, ...] = ("latest", "acquisition")

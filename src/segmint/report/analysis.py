@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ def analysis_context(
     rejected: pd.DataFrame,
     *,
     lang: str = "en",
+    extra_sections: Sequence[ReportSection] = (),
 ) -> ReportContext:
     """Return the `ReportContext` of one analysed export (see `segmint.analyze.analyze_file`)."""
     source = Path(str(summary.get("source", ""))).name
@@ -37,6 +39,7 @@ def analysis_context(
     value = _value_section(customers, lang)
     if value is not None:
         sections.append(value)
+    sections.extend(extra_sections)
     return ReportContext(
         title=t("report.title", lang),
         subtitle=subtitle if source else "",
@@ -57,9 +60,12 @@ def analysis_report(
     rejected: pd.DataFrame,
     *,
     lang: str = "en",
+    extra_sections: Sequence[ReportSection] = (),
 ) -> str:
     """Return the self-contained HTML report of one analysed export."""
-    context = analysis_context(summary, customers, segments, rejected, lang=lang)
+    context = analysis_context(
+        summary, customers, segments, rejected, lang=lang, extra_sections=extra_sections
+    )
     return render_report(context, lang=lang)
 
 
