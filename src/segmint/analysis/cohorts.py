@@ -206,18 +206,22 @@ def cohort_matrix(
     cells = cells.assign(key=cells["segment"].map(_segment_key))
     sizes = sizes.assign(key=sizes["segment"].map(_segment_key))
     grouped = {key: frame for key, frame in cells.groupby(["key", "cohort"], sort=False)}
-    for row in sizes.sort_values(["cohort"], kind="stable").itertuples(index=False):
-        seg_key = row.segment if isinstance(row.segment, str) else None
-        mine = grouped.get((row.key, row.cohort), cells.iloc[:0]).set_index("k")
-        observed = last_index - int(row.cohort) + 1
+    records: list[dict[Any, Any]] = sizes.sort_values(["cohort"], kind="stable").to_dict(
+        orient="records"
+    )
+    for record in records:
+        cohort, customers = int(record["cohort"]), int(record["customers"])
+        seg_key = record["segment"] if isinstance(record["segment"], str) else None
+        mine = grouped.get((record["key"], record["cohort"]), cells.iloc[:0]).set_index("k")
+        observed = last_index - cohort + 1
         entry: dict[str, Any] = {}
         if split:
             entry["segment"] = seg_key
         entry.update(
             {
-                "cohort": labels[int(row.cohort)],
-                "size": int(row.customers),
-                **_curves(mine, int(row.customers), observed, width),
+                "cohort": labels[cohort],
+                "size": customers,
+                **_curves(mine, customers, observed, width),
                 "partial_last": bool(partial),
             }
         )

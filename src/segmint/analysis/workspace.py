@@ -45,16 +45,17 @@ def resolve_run(store: Store, run_id: int | None) -> tuple[int, datetime]:
     runs = snapshot_runs(store)
     if runs.empty:
         raise InputError("the workspace has no runs with segments yet; run `segmint run` first")
+    records: list[dict[Any, Any]] = runs.to_dict(orient="records")
     if run_id is None:
-        row = runs.iloc[-1]
+        row = records[-1]
     else:
-        match = runs[runs["run_id"] == run_id]
-        if match.empty:
+        matches = [r for r in records if int(r["run_id"]) == run_id]
+        if not matches:
             listed = ", ".join(
-                f"{int(r.run_id)} ({pd.Timestamp(r.as_of):%Y-%m-%d})" for r in runs.itertuples()
+                f"{int(r['run_id'])} ({pd.Timestamp(r['as_of']):%Y-%m-%d})" for r in records
             )
             raise InputError(f"--run: no run {run_id} with segments; runs: {listed}")
-        row = match.iloc[0]
+        row = matches[0]
     return int(row["run_id"]), pd.Timestamp(row["as_of"]).to_pydatetime()
 
 

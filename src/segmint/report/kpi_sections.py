@@ -75,7 +75,8 @@ def kpi_table_html(payload: Mapping[str, Any], *, lang: str = "en", caption: str
     parts += [f"<th{'' if i == 0 else _NUM}>{escape(h)}</th>" for i, h in enumerate(head)]
     parts.append("</tr></thead><tbody>")
     for row in rows:
-        parts.append(f"<tr><td>{escape(_segment_name(row['segment'], lang))}</td>")
+        label = escape(_segment_name(row["segment"], lang))
+        parts.append(f'<tr><td style="white-space:nowrap">{label}</td>')
         parts.append(f'<td class="num">{escape(format_number(row["customers"]))}</td>')
         parts.append(f'<td class="num">{escape(format_percent(row["share"]))}</td>')
         for name in shown:
@@ -212,3 +213,11 @@ def cohort_section(payload: Mapping[str, Any], *, lang: str = "en") -> ReportSec
         cohort_heatmap(payload, key="revenue_retention"),
     ]
     return ReportSection(t("cohorts.heading", lang), items, intro=t("cohorts.intro", lang))
+
+
+def run_kpi_sections(result: Any, *, lang: str = "en") -> list[ReportSection]:
+    """Return the KPI section of a workspace run (its schemes first, then its tags), if computed."""
+    payloads = list(getattr(result, "kpis", {}).values())
+    payloads.sort(key=lambda p: str(p["scheme"]).startswith("tag:"))
+    section = kpi_section(payloads, lang=lang)
+    return [section] if section is not None else []

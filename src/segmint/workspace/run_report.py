@@ -18,6 +18,7 @@ from segmint.report import (
 )
 from segmint.report.context import rfm_grid_from_customers
 from segmint.report.formatting import format_number, format_percent
+from segmint.report.kpi_sections import run_kpi_sections
 from segmint.workspace.segment_review import scheme_personas, value_column, with_scheme_columns
 
 
@@ -57,6 +58,7 @@ def workspace_report(config: SegmintConfig, result: Any, *, lang: str = "en") ->
         if scheme in personas:
             items.append(table_html(personas[scheme], caption=t("run.personas_caption", lang)))
         sections.append(ReportSection(t("run.scheme_heading", lang, name=scheme), items))
+    sections.extend(run_kpi_sections(result, lang=lang))
     if "icp_score" in customers.columns:
         sections.append(_icp_section(result.diagnostics.get("icp_similarity"), customers, lang))
     if "health_score" in customers.columns:
