@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from segmint.analysis.memtables import engine_memtable
 from segmint.features.money import to_money
 from segmint.features.point_in_time import cutoff
 from segmint.features.transactions import visible_transactions
@@ -82,19 +83,28 @@ def cohort_counts(
 
         raise InputError("cohorts need transactions or subscriptions in the workspace")
     if segments is not None:
-        labels = ibis.memtable(
+        labels = engine_memtable(
             segments[["customer_id", "segment"]].astype({"customer_id": str}),
-            schema={"customer_id": "string", "segment": "string"},
+            {"customer_id": "string", "segment": "string"},
+            activity,
+            name="segmint_cohort_segments",
         )
         activity = activity.left_join(labels, "customer_id").drop("customer_id_right")
     else:
         activity = activity.mutate(segment=ibis.null("string"))
+    # One row per customer and period first (cached): the three counts below then scan a table
+    # of customer-periods instead of joining every transaction again, and need no DISTINCT.
     a = activity
-    per_customer = a.group_by(["segment", "cohort", "customer_id"]).aggregate(
-        last=a.k.max(where=a.active)
+    periods = (
+        a.group_by(["segment", "cohort", "customer_id", "k"])
+        .aggregate(active=a.active.any(), revenue=a.revenue.sum())
+        .cache()
     )
-    cells = a.group_by(["segment", "cohort", "k"]).aggregate(
-        active=a.customer_id.nunique(where=a.active), revenue=a.revenue.sum()
+    per_customer = periods.group_by(["segment", "cohort", "customer_id"]).aggregate(
+        last=periods.k.max(where=periods.active)
+    )
+    cells = periods.group_by(["segment", "cohort", "k"]).aggregate(
+        active=periods.count(where=periods.active), revenue=periods.revenue.sum()
     )
     lasts = per_customer.group_by(["segment", "cohort", per_customer["last"].name("k")]).aggregate(
         last=per_customer.count()
@@ -139,7 +149,12 @@ def _subscription_activity(subscriptions: ir.Table, as_of: datetime, by: str) ->
     s = s.filter(s.started_at < cutoff(as_of))
     first_start = s.started_at.min().execute()
     periods = _period_frame(pd.Timestamp(first_start or as_of), as_of, by)
-    grid = ibis.memtable(periods, schema={"p": "int64", "start": "timestamp", "end": "timestamp"})
+    grid = engine_memtable(
+        periods,
+        {"p": "int64", "start": "timestamp", "end": "timestamp"},
+        s,
+        name="segmint_cohort_periods",
+    )
     first = s.group_by("customer_id").aggregate(first_at=s.started_at.min())
     s = s.inner_join(first, "customer_id")
     overlap = s.cross_join(grid)

@@ -19,6 +19,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from segmint.analysis.kpi_inputs import FIRST_PURCHASE, KPIOptions, customer_kpi_inputs
+from segmint.analysis.memtables import engine_memtable
 from segmint.analysis.stats import (
     Moments,
     RatioMoments,
@@ -289,25 +290,9 @@ def kpi_inputs(
     schema = {"customer_id": "string"} | {
         c: "float64" for c in values.columns if c != "customer_id"
     }
-    table = _engine_memtable(values, schema, next(iter(tables.values()), None))
+    like = next(iter(tables.values()), None)
+    table = engine_memtable(values, schema, like, name="segmint_kpi_population")
     return customer_kpi_inputs(tables, table, as_of=as_of, options=options).cache()
-
-
-def _engine_memtable(
-    frame: pd.DataFrame, schema: dict[str, str], like: ir.Table | None
-) -> ir.Table:
-    """Return `frame` as an Ibis table usable inside `.cache()` on the engine of `like`.
-
-    Ibis registers in-memory tables when it executes a query but not when PySpark caches one,
-    so on Spark the frame becomes a temporary view first.
-    """
-    memtable = ibis.memtable(frame, schema=schema)
-    if like is None:
-        return memtable
-    backend = like._find_backend()
-    if backend.name != "pyspark":
-        return memtable
-    return backend.create_view("segmint_kpi_population", memtable, overwrite=True)
 
 
 def scheme_kpis(
