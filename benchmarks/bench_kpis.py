@@ -68,9 +68,7 @@ def segmint_kpis_and_cohorts(source: Path, segments: pd.DataFrame) -> tuple[dict
 
     con = duckdb_backend()
     tables = {"transactions": con.read_parquet(source)}
-    kpis = segment_kpis(
-        tables, segments, as_of=AS_OF, options=KPIOptions(window_days=WINDOW_DAYS)
-    )
+    kpis = segment_kpis(tables, segments, as_of=AS_OF, options=KPIOptions(window_days=WINDOW_DAYS))
     return kpis, cohort_matrix(tables, as_of=AS_OF, by="month")
 
 

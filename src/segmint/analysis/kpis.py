@@ -11,7 +11,7 @@ import math
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import ibis
@@ -632,11 +632,6 @@ def _seed(seed: int, segment: str) -> int:
     return (seed * 1_000_003) ^ zlib.crc32(segment.encode("utf-8"))
 
 
-def window_start(as_of: datetime, window_days: int) -> datetime:
-    """Return the first moment of the KPI window [as_of - window_days, as_of)."""
-    return as_of - timedelta(days=window_days)
-
-
 __all__ = [
     "BOOTSTRAP_MAX_N",
     "KPI_ORDER",
@@ -644,5 +639,4 @@ __all__ = [
     "kpi_inputs",
     "scheme_kpis",
     "segment_kpis",
-    "window_start",
 ]
