@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -119,7 +118,7 @@ def _purchases(offsets: list[tuple[int, int, float]]) -> pd.DataFrame:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_cohort_invariants(rows: list[tuple[int, int, float]], by: str) -> None:
     frame = _purchases(rows)
-    table = ibis.memtable(frame)
+    table = duckdb_backend().create_table("purchases", frame)
     result = cohort_matrix({"transactions": table}, as_of=datetime(2024, 7, 20), by=by)
     buyers = frame.loc[frame["amount"] > 0, "customer_id"].nunique()
     assert sum(c["size"] for c in result["cohorts"]) == buyers
@@ -146,7 +145,9 @@ def test_subscription_cohorts_count_active_subscriptions() -> None:
         }
     )
     result = cohort_matrix(
-        {"subscriptions": ibis.memtable(subs)}, as_of=datetime(2024, 5, 1), by="month"
+        {"subscriptions": duckdb_backend().create_table("subs", subs)},
+        as_of=datetime(2024, 5, 1),
+        by="month",
     )
     assert result["source"] == "subscriptions"
     january, february = result["cohorts"]

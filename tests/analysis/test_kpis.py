@@ -192,7 +192,24 @@ def test_results_do_not_depend_on_row_order() -> None:
     two = segment_kpis(
         _tables(duckdb_backend(), shuffled, "o2"), population.iloc[::-1], as_of=AS_OF, seed=3
     )
-    assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
+    # Counts, sums and choices identical; float variances may differ in the last bits with the
+    # engine's summation order (threads), so statistics are compared to 1e-9.
+    _assert_same(one, two)
+
+
+def _assert_same(a, b) -> None:
+    if isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for key in a:
+            _assert_same(a[key], b[key])
+    elif isinstance(a, list):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            _assert_same(x, y)
+    elif isinstance(a, float) and isinstance(b, float):
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    else:
+        assert a == b
 
 
 @given(st.lists(st.sampled_from(["a", "b", "c", None]), min_size=20, max_size=20))

@@ -147,8 +147,8 @@ def _subscription_activity(subscriptions: ir.Table, as_of: datetime, by: str) ->
         mrr=to_money(subscriptions.mrr),
     )
     s = s.filter(s.started_at < cutoff(as_of))
-    first_start = s.started_at.min().execute()
-    periods = _period_frame(pd.Timestamp(first_start or as_of), as_of, by)
+    first_start = s.aggregate(first=s.started_at.min()).to_pandas()["first"].iloc[0]
+    periods = _period_frame(pd.Timestamp(as_of if pd.isna(first_start) else first_start), as_of, by)
     grid = engine_memtable(
         periods,
         {"p": "int64", "start": "timestamp", "end": "timestamp"},

@@ -127,7 +127,10 @@ def welch_ttest(a: Moments, b: Moments) -> TestResult:
     if se2 == 0:
         return TestResult(diff, math.nan, math.nan)
     t = diff / math.sqrt(se2)
-    df = se2 * se2 / (va * va / (a.n - 1) + vb * vb / (b.n - 1))
+    # Welch-Satterthwaite degrees of freedom, written with shares of se2 so tiny variances
+    # cannot underflow to 0 / 0.
+    share_a, share_b = va / se2, vb / se2
+    df = 1.0 / (share_a * share_a / (a.n - 1) + share_b * share_b / (b.n - 1))
     return TestResult(diff, t, float(2 * _scipy_stats.t.sf(abs(t), df)))
 
 
