@@ -9,7 +9,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ("bench_rfm", "bench_features", "bench_clv")
+BENCHMARKS = ("bench_rfm", "bench_features", "bench_clv", "bench_kpis")
 
 
 def main(argv: list[str]) -> int:

@@ -151,6 +151,7 @@ def analyze_file(
 
     plan.start("write", rows=int(result.rows_read), customers=len(customers))
     segments = segment_summary(customers)
+    kpis, cohorts = _kpis_and_cohorts(transactions, customers, cutoff)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {
@@ -158,6 +159,8 @@ def analyze_file(
         "rejected": out / "rejected.csv",
         "summary": out / "summary.json",
         "report": out / "report.html",
+        "kpis": out / "kpis.json",
+        "cohorts": out / "cohorts.json",
     }
     customers.to_csv(files["customers"], index=False, encoding="utf-8")
     result.rejected.reindex(columns=list(REJECTED_COLUMNS)).drop(columns=["file"]).to_csv(
@@ -166,12 +169,28 @@ def analyze_file(
     files["summary"].write_text(
         json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
     )
+    for name, payload in (("kpis", kpis), ("cohorts", cohorts)):
+        files[name].write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", "utf-8")
     from segmint.report.analysis import analysis_report
+    from segmint.report.kpi_sections import cohort_section, kpi_section
 
+    extra = [kpi_section([kpis], lang=lang), cohort_section(cohorts, lang=lang)]
     files["report"].write_text(
-        analysis_report(summary, customers, segments, result.rejected, lang=lang), encoding="utf-8"
-    )
+        analysis_report(
+            summary, customers, segments, result.rejected, lang=lang,
+            extra_sections=[s for s in extra if s is not None],
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
     return AnalyzeResult(summary, customers, result.rejected, segments, out, files)
+
+
+def _kpis_and_cohorts(
+    transactions: Any, customers: pd.DataFrame, as_of: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    from segmint.analysis.file_outputs import rfm_kpis_and_cohorts
+
+    return rfm_kpis_and_cohorts(transactions, customers, as_of=as_of)
 
 
 def _add_clv(

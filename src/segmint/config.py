@@ -126,6 +126,15 @@ class CLVConfig(_Strict):
     margin: float = Field(default=1.0, gt=0, le=1)
 
 
+class KPIsConfig(_Strict):
+    """KPIs per segment: the window and what counts as conversion and activation."""
+
+    window_days: int = Field(default=90, ge=1, le=3650)
+    conversion_goal: str = Field(default="first_purchase", min_length=1)
+    activation_event: str | None = None
+    activation_days: int = Field(default=14, ge=1, le=365)
+
+
 class SegmintConfig(_Strict):
     """The whole segmint.yaml."""
 
@@ -145,6 +154,7 @@ class SegmintConfig(_Strict):
     tiers: TiersConfig | None = None
     churn: ChurnConfig = ChurnConfig()
     clv: CLVConfig = CLVConfig()
+    kpis: KPIsConfig = KPIsConfig()
     playbooks: dict[str, PlaybookConfig] = Field(default_factory=dict)
     seed: int = 0
 

@@ -553,6 +553,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.stage.churn": {"en": "churn model", "ko": "이탈 예측 모델"},
     "cli.stage.tiers": {"en": "service tiers", "ko": "서비스 등급"},
     "cli.stage.segments": {"en": "schemes and tags", "ko": "세분화 체계와 태그"},
+    "cli.stage.kpis": {"en": "KPIs per segment", "ko": "세그먼트별 KPI"},
     "cli.stage.report": {"en": "writing the report", "ko": "보고서 작성"},
     "cli.stage.write": {"en": "writing the outputs", "ko": "결과 파일 저장"},
     "cli.stage.generate": {"en": "generating the SaaS data set", "ko": "SaaS 데이터 생성"},
@@ -738,6 +739,54 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.discover.not_saved": {
         "en": "assignments not saved: add -o FILE.csv to write id, cluster and cluster_label",
         "ko": "배정 결과는 저장하지 않았습니다: id, 군집, 군집 이름을 저장하려면 -o FILE.csv를 지정하세요",
+    },
+    # -- KPIs per segment and cohorts (segmint.analysis) ---------------------------------------
+    "kpis.heading": {"en": "KPIs per segment, with evidence", "ko": "세그먼트별 KPI와 근거"},
+    "kpis.intro": {
+        "en": "Window: the {days} days before the as-of date. Each value shows its 95% interval; "
+        "* marks a segment that differs from the rest of the customers (Benjamini-Hochberg "
+        "adjusted p < 0.05).",
+        "ko": "기간: 기준일 이전 {days}일. 각 값에 95% 신뢰구간을 표시했습니다. *는 나머지 고객과 "
+        "유의하게 다른 세그먼트입니다(Benjamini-Hochberg 보정 p < 0.05).",
+    },
+    "kpis.caption": {"en": "Scheme: {scheme}", "ko": "세분화 체계: {scheme}"},
+    "kpis.all": {"en": "All customers", "ko": "전체 고객"},
+    "kpis.not_computed": {"en": "Not computed:", "ko": "계산하지 않음:"},
+    "kpi.revenue": {"en": "Revenue", "ko": "매출"},
+    "kpi.revenue_share": {"en": "Revenue share", "ko": "매출 비중"},
+    "kpi.revenue_per_customer": {"en": "Revenue per customer", "ko": "고객당 매출"},
+    "kpi.average_order_value": {"en": "Avg. order value", "ko": "평균 주문 금액"},
+    "kpi.orders_per_customer": {"en": "Orders per customer", "ko": "고객당 주문 수"},
+    "kpi.retention_rate": {"en": "Retention", "ko": "유지율"},
+    "kpi.churn_rate": {"en": "Churn", "ko": "이탈률"},
+    "kpi.conversion_rate": {"en": "Conversion", "ko": "전환율"},
+    "kpi.engagement_rate": {"en": "Active share", "ko": "활성 고객 비율"},
+    "kpi.active_days_per_active_customer": {
+        "en": "Active days per active customer",
+        "ko": "활성 고객당 활동 일수",
+    },
+    "kpi.activation_rate": {"en": "Activation", "ko": "활성화율"},
+    "kpi.nrr": {"en": "NRR", "ko": "순매출 유지율(NRR)"},
+    "kpi.grr": {"en": "GRR", "ko": "총매출 유지율(GRR)"},
+    "kpi.predicted_clv": {"en": "Avg. predicted CLV", "ko": "평균 예측 CLV"},
+    "kpi.health_score": {"en": "Avg. health score", "ko": "평균 건강 점수"},
+    "cohorts.heading": {"en": "Acquisition cohorts", "ko": "획득 코호트"},
+    "cohorts.intro": {
+        "en": "Rows: customers grouped by the period of their first purchase (size in brackets). "
+        "Column k: the share of the cohort that bought again k periods later. Empty cells are "
+        "periods the data does not reach yet; a dashed border marks a period only partly observed.",
+        "ko": "행: 첫 구매 시기별 고객 묶음(괄호 안은 고객 수). k열: k기간 뒤에 다시 구매한 고객 비율. "
+        "빈 칸은 아직 데이터가 없는 기간이고, 점선 테두리는 일부만 관측된 기간입니다.",
+    },
+    "cohorts.by_month": {"en": "month", "ko": "월"},
+    "cohorts.by_week": {"en": "week", "ko": "주"},
+    "cohorts.customer_caption": {
+        "en": "Customer retention by {period} since the first purchase",
+        "ko": "첫 구매 후 {period}별 고객 유지율",
+    },
+    "cohorts.revenue_caption": {
+        "en": "Revenue retention by {period}: net revenue over the cohort's first-period revenue",
+        "ko": "{period}별 매출 유지율: 첫 기간 매출 대비 순매출",
     },
 }
 

@@ -14,6 +14,7 @@ _COMMAND_MODULES = (
     "segmint.cli.evaluate_clv_command",
     "segmint.cli.evaluate_churn_command",
     "segmint.cli.segment_commands",
+    "segmint.cli.analysis_commands",
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ def analysis_context(
     *,
     lang: str = "en",
     playbooks: Mapping[str, str] | None = None,
+    extra_sections: Sequence[ReportSection] = (),
 ) -> ReportContext:
     """Return the `ReportContext` of one analysed export (see `segmint.analyze.analyze_file`).
 
@@ -48,6 +49,7 @@ def analysis_context(
     cross_sell = _cross_sell_section(customers, lang)
     if cross_sell is not None:
         sections.append(cross_sell)
+    sections.extend(extra_sections)
     return ReportContext(
         title=t("report.title", lang),
         subtitle=subtitle if source else "",
@@ -70,10 +72,17 @@ def analysis_report(
     *,
     lang: str = "en",
     playbooks: Mapping[str, str] | None = None,
+    extra_sections: Sequence[ReportSection] = (),
 ) -> str:
     """Return the self-contained HTML report of one analysed export."""
     context = analysis_context(
-        summary, customers, segments, rejected, lang=lang, playbooks=playbooks
+        summary,
+        customers,
+        segments,
+        rejected,
+        lang=lang,
+        playbooks=playbooks,
+        extra_sections=extra_sections,
     )
     return render_report(context, lang=lang)
 

@@ -36,6 +36,7 @@ class RunResult:
     notes: list[str] = field(default_factory=list)
     diagnostics: dict[str, Any] = field(default_factory=dict)
     report_path: Path | None = None
+    kpis: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def scheme_sizes(self) -> pd.DataFrame:
         """Return scheme, segment, customers and share, largest segments first within each scheme."""
@@ -137,6 +138,7 @@ def run_stages(
         "churn": config.churn.enabled and bool({"subscriptions", "transactions"} & set(tables)),
         "tiers": config.tiers is not None,
         "segments": True,
+        "kpis": True,
         "report": write_report,
     }
     return [key for key, needed in wanted.items() if needed]
@@ -206,6 +208,8 @@ def run_workspace(
         segments, tags = _assign_segments(customers, config, cutoff, notes)
         store.save_snapshot(run_id, segments=segments, values=_snapshot_values(customers))
         result = RunResult(run_id, cutoff, customers, segments, tags, notes, diagnostics)
+        plan.start("kpis", customers=n)
+        result.kpis = _segment_kpis(config, store, tables, result)
         if write_report:
             plan.start("report", customers=n)
             result.report_path = _write_report(root, config, result, store)
@@ -214,6 +218,21 @@ def run_workspace(
     except Exception as exc:
         store.finish_run(run_id, status="failed", counts={}, message=str(exc)[:500])
         raise
+
+
+def _segment_kpis(
+    config: SegmintConfig, store: Store, tables: Mapping[str, Any], result: RunResult
+) -> dict[str, dict[str, Any]]:
+    from segmint.analysis.workspace import run_kpis
+
+    schemes = list(dict.fromkeys(str(s) for s in result.segments["scheme"]))
+    try:
+        return run_kpis(
+            config, store, dict(tables), run_id=result.run_id, as_of=result.as_of, schemes=schemes
+        )
+    except (SegmintError, ValueError) as exc:
+        result.notes.append(f"KPIs not computed: {exc}")
+        return {}
 
 
 def _add_rfm(
