@@ -119,6 +119,8 @@ def analyze_file(
         customers, clv_note, clv_block = _add_clv(customers, loaded, cutoff)
         if clv_block.get("error"):
             notes.append(t("note.clv_not_computed", lang, reason=clv_block["error"]))
+        elif clv_note and lang != "en":
+            notes.append(_clv_note_in(lang, clv_block))
         elif clv_note:
             notes.append(clv_note)
 
@@ -232,6 +234,15 @@ def _add_clv(
         )
         note = f"{note} {extra}" if note else extra
     return merged, note, block
+
+
+def _clv_note_in(lang: str, block: dict[str, Any]) -> str:
+    """Return the CLV note of `block` (NBD fallback, customers whose CLV is 0) in `lang`."""
+    parts = [t("note.clv_nbd", lang)] if block.get("model") == "nbd" else []
+    zero = block["customers_clv_zero_non_positive_spend"] + block["customers_clv_zero_no_purchase"]
+    if zero:
+        parts.append(t("note.clv_zero", lang, count=f"{zero:,}"))
+    return " ".join(parts)
 
 
 def add_cross_sell(

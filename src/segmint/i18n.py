@@ -606,6 +606,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "CLV not computed: {reason}",
         "ko": "CLV를 계산하지 않았습니다: {reason}",
     },
+    "note.clv_nbd": {
+        "en": "CLV forecast from the NBD model (purchase rates without drop-out): no drop-out is "
+        "detectable in this data, so P(alive) is not identifiable and left empty.",
+        "ko": "이탈이 관측되지 않아 CLV는 NBD 모델(이탈 없는 구매율)로 예측했습니다. "
+        "활성 확률(P(alive))은 식별할 수 없어 비워 두었습니다.",
+    },
+    "note.clv_zero": {
+        "en": "{count} customers have net spend <= 0 (refunds cancel their purchases): their CLV is 0.",
+        "ko": "순지출이 0 이하인 고객 {count}명(환불이 구매를 상쇄)은 CLV를 0으로 두었습니다.",
+    },
     "note.contractual_clv_not_computed": {
         "en": "contractual CLV not computed: {reason}",
         "ko": "구독 CLV를 계산하지 않았습니다: {reason}",
@@ -674,6 +684,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.file.rejected": {"en": "rejected", "ko": "거부 행"},
     "cli.file.summary": {"en": "summary", "ko": "요약"},
     "cli.file.report": {"en": "report", "ko": "보고서"},
+    "cli.file.kpis": {"en": "KPIs", "ko": "세그먼트별 KPI"},
+    "cli.file.cohorts": {"en": "cohorts", "ko": "코호트"},
+    "cli.shown_run": {
+        "en": "showing run {run} (as of {as_of})",
+        "ko": "실행 {run} 표시 (기준일 {as_of})",
+    },
+    "cli.clustering_run": {
+        "en": "clustering run {run} (as of {as_of})",
+        "ko": "실행 {run} 군집화 (기준일 {as_of})",
+    },
     # personas
     "cli.personas.scheme": {"en": "scheme {name}", "ko": "세분화 체계 {name}"},
     "cli.personas.customers": {

@@ -23,6 +23,7 @@ SAAS_RUN_STAGES = [
     "churn model",
     "service tiers",
     "schemes and tags",
+    "KPIs per segment",
     "writing the report",
 ]
 

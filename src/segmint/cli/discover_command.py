@@ -166,7 +166,13 @@ def discover_command(
             return
         if shown is not None:
             console.print(
-                f"clustering run {shown.run_id} (as of {shown.as_of:%Y-%m-%d})", highlight=False
+                t(
+                    "cli.clustering_run",
+                    chosen_lang,
+                    run=shown.run_id,
+                    as_of=f"{shown.as_of:%Y-%m-%d}",
+                ),
+                highlight=False,
             )
         _render(payload, chosen_lang)
         if output is not None:

@@ -124,7 +124,9 @@ def validate_segments(
         print_json(results if scheme is None else results[0])
         return
     if results:
-        console.print(shown_run_line(results[0]["run_id"], results[0]["as_of"]), highlight=False)
+        console.print(
+            shown_run_line(results[0]["run_id"], results[0]["as_of"], chosen), highlight=False
+        )
     print_segment_validation(results, chosen)
 
 
@@ -181,7 +183,7 @@ def personas(
     if json_output:
         print_json({name: [c.to_dict() for c in group] for name, group in cards.items()})
         return
-    console.print(shown_run_line(*shown), highlight=False)
+    console.print(shown_run_line(*shown, chosen), highlight=False)
     for name, group in cards.items():
         console.rule(plain(t("cli.personas.scheme", chosen, name=name)))
         for card in group:

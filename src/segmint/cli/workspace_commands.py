@@ -35,9 +35,9 @@ RunOption = Annotated[
 ]
 
 
-def shown_run_line(run_id: int, as_of: Any) -> str:
-    """Return "showing run 7 (as of 2025-06-30)" for the run a command reads."""
-    return f"showing run {run_id} (as of {str(as_of)[:10]})"
+def shown_run_line(run_id: int, as_of: Any, lang: str = "en") -> str:
+    """Return "showing run 7 (as of 2025-06-30)" for the run a command reads, in `lang`."""
+    return t("cli.shown_run", lang, run=run_id, as_of=str(as_of)[:10])
 
 
 Lang = Annotated[
