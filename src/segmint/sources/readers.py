@@ -50,7 +50,7 @@ def read_source(
     lines = np.asarray(records.start_lines, dtype="int64")
     result = normalise(frame, lines, records.raw, table=table, options=options, source=source)
     rejected = result.rejected
-    if records.bad_field_rows:
+    if records.bad_field_rows or records.skipped_lines():
         rejected = pd.concat([records.bad_field_rejects(source), rejected], ignore_index=True)
         rejected = rejected.sort_values("line", kind="stable", ignore_index=True)
     return IngestResult(
@@ -143,6 +143,7 @@ def _read_text_frame(
 ) -> tuple[pd.DataFrame, _TextRecords | _OneLineRecords, str, str]:
     """Decode, sniff and split a text file; return good rows as a frame of pyarrow strings."""
     decoded, used_encoding = text.decode(text.read_bytes(path), encoding, source=source)
+    decoded = text.normalise_line_endings(decoded)
     used_delimiter = _delimiter(delimiter) or text.sniff_delimiter(decoded)
     fast = _one_line_frame(decoded, used_delimiter)
     if fast is not None:
@@ -179,8 +180,8 @@ def _one_line_frame(decoded: str, delimiter: str) -> tuple[pd.DataFrame, _OneLin
     first = decoded if first_end < 0 else decoded[:first_end]
     if not first.strip() or text.separator_hint(decoded) is not None:
         return None
-    if "\r" in decoded.replace("\r\n", ""):
-        return None
+    if '"' in decoded and _suspect_quote(delimiter).search(decoded):
+        return None  # Arrow merges `"10.00"5` into 10.005; the csv path rejects it
     header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter), [])
     if len(header) < 2:
         return None
@@ -221,6 +222,12 @@ def _one_line_frame(decoded: str, delimiter: str) -> tuple[pd.DataFrame, _OneLin
     return frame, _OneLineRecords(decoded, table.num_rows)
 
 
+def _suspect_quote(delimiter: str) -> re.Pattern[str]:
+    """Return a pattern for a quote that neither opens nor closes a field cleanly."""
+    d = re.escape(delimiter)
+    return re.compile(f'(?<=[^{d}\\r\\n])"[^{d}"\\r\\n]')
+
+
 class _OneLineRecords:
     """Records that are exactly one line each: record k (0-based) is line k + 2."""
 
@@ -252,7 +259,7 @@ class _TextRecords:
     def __init__(self, split: text.Records, width: int) -> None:
         self.split = split
         self.width = width
-        self.count = len(split.rows)
+        self.count = len(split.rows) + len(split.problems)
         counts = np.fromiter((len(r) for r in split.rows), dtype="int64", count=len(split.rows))
         self.bad_field_rows = np.flatnonzero(counts != width).tolist()
         self.good_rows = np.flatnonzero(counts == width).tolist()
@@ -265,19 +272,24 @@ class _TextRecords:
         return self.split.raw(self.good_rows[position])
 
     def skipped_lines(self) -> list[int]:
-        """Return the first line of every record with the wrong number of fields."""
-        return [self.split.start_lines[i] for i in self.bad_field_rows]
+        """Return the first line of every record with the wrong number of fields or bad quotes."""
+        lines = [self.split.start_lines[i] for i in self.bad_field_rows]
+        return sorted(lines + [line for line, _ in self.split.problems])
 
     def bad_field_rejects(self, source: str) -> pd.DataFrame:
         """Return rejected rows for records with the wrong number of fields."""
         bad = self.bad_field_rows
+        problems = self.split.problems
+        lines = self.split.lines
         return pd.DataFrame(
             {
                 "file": source,
-                "line": [self.split.start_lines[i] for i in bad],
-                "column": [None] * len(bad),
-                "reason": [f"expected {self.width} fields, found {self._counts[i]}" for i in bad],
-                "raw": [self.split.raw(i) for i in bad],
+                "line": [self.split.start_lines[i] for i in bad] + [n for n, _ in problems],
+                "column": [None] * (len(bad) + len(problems)),
+                "reason": [f"expected {self.width} fields, found {self._counts[i]}" for i in bad]
+                + [reason for _, reason in problems],
+                "raw": [self.split.raw(i) for i in bad]
+                + [lines[n - 1].rstrip("\r") for n, _ in problems],
             }
         )
 

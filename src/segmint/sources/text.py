@@ -6,19 +6,22 @@ import csv
 import gc
 import gzip
 import io
+import itertools
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import charset_normalizer
-import numpy as np
 
 from segmint.errors import InputError
 
 DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_LINES = 50
 _SNIFF_CHARS = 256 * 1024
+_LONE_CR = re.compile("\r(?!\n)")
+_UNCLOSED = "unterminated quote: the quote opened on this line does not close on it"
 # csv's default limit (128 KiB) is too small for exports with long free-text cells.
 csv.field_size_limit(64 * 1024 * 1024)
 
@@ -32,6 +35,7 @@ class Records:
     start_lines: list[int]
     end_lines: list[int]
     text: str
+    problems: list[tuple[int, str]] = field(default_factory=list)
 
     def raw(self, index: int) -> str:
         """Return the original text of record `index` (all of its physical lines)."""
@@ -133,7 +137,7 @@ def sniff_delimiter(text: str) -> str:
     if hint is not None:
         return hint
     sample_lines: list[str] = []
-    for line in io.StringIO(text[:_SNIFF_CHARS], newline=""):
+    for line in io.StringIO(normalise_line_endings(text[:_SNIFF_CHARS]), newline=""):
         if line.strip():
             sample_lines.append(line)
         if len(sample_lines) >= _SNIFF_LINES:
@@ -141,7 +145,11 @@ def sniff_delimiter(text: str) -> str:
     sample = "".join(sample_lines)
     best, best_score = ",", (-1.0, 0)
     for delimiter in DELIMITERS:
-        counts = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row]
+        try:
+            rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+        except csv.Error:
+            continue
+        counts = [len(row) for row in rows if row]
         if not counts or counts[0] < 2:
             continue
         header = counts[0]
@@ -152,46 +160,113 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def normalise_line_endings(text: str) -> str:
+    """Return text whose lone carriage returns (classic Mac, mixed endings) are newlines."""
+    if "\r" not in text or "\r" not in text.replace("\r\n", ""):
+        return text
+    return _LONE_CR.sub("\n", text)
+
+
 def split_records(text: str, delimiter: str, *, source: str = "") -> Records:
-    """Split a delimited text into header and records; quoted fields may hold delimiters/newlines."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise InputError(f"{source}: line {reader.line_num}: {exc}") from None
-    physical = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
-    if len(rows) == physical and "\r" not in text.replace("\r\n", ""):
-        # Every record is one line (the common case): line numbers are positions.
-        starts = np.arange(1, len(rows) + 1, dtype="int64")
-        ends = starts
-    else:
-        starts, ends = _record_lines(text, delimiter)
-    lengths = np.fromiter(map(len, rows), dtype="int64", count=len(rows))
-    blank = lengths == 0
-    single = np.flatnonzero(lengths == 1)
-    if single.size:
-        blank[single] = [not rows[i][0].strip() for i in single]
-    keep = np.flatnonzero(~blank)
-    if keep.size == 0:
-        raise InputError(f"{source}: the file is empty (no header line)")
-    if separator_hint(text) is not None:
-        keep = keep[1:]  # Excel's "sep=;" line comes before the header
-        if keep.size == 0:
-            raise InputError(f"{source}: the file is empty (no header line)")
-    header = [clean_header(name) for name in rows[keep[0]]]
-    keep = keep[1:]
-    body = rows[1:] if keep.size == len(rows) - 1 else [rows[i] for i in keep]
-    return Records(header, body, starts[keep].tolist(), ends[keep].tolist(), text)
+    """Split a delimited text into header and records; quoted fields may hold delimiters/newlines.
 
-
-def _record_lines(text: str, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return each record's first and last physical line (records may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    A line whose quotes are broken (a quote that never closes, text after a closing quote) is
+    set apart as a problem with its line number, and reading resumes at the next line, as
+    spreadsheet tools do: one stray quote never swallows the rest of the file.
+    """
+    text = normalise_line_endings(text)
+    lines = text.split("\n")
+    if text.endswith("\n"):
+        lines.pop()
+    first = 1 if separator_hint(text) is not None else 0  # Excel's "sep=;" line
+    rows: list[list[str]] = []
     starts: list[int] = []
     ends: list[int] = []
-    previous_end = 0
-    for _row in reader:
-        starts.append(previous_end + 1)
-        previous_end = reader.line_num
-        ends.append(previous_end)
-    return np.asarray(starts, dtype="int64"), np.asarray(ends, dtype="int64")
+    problems: list[tuple[int, str]] = []
+    try:
+        fast = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error:
+        fast = None
+    if fast is not None and len(fast) == len(lines):
+        # Every record is one line (the common case): line numbers are positions.
+        rows, starts = fast[first:], list(range(first + 1, len(fast) + 1))
+        ends = starts
+    else:
+        rows, starts, ends, problems = _scan(lines, delimiter, first)
+    keep = [i for i, row in enumerate(rows) if not _blank(row)]
+    if not keep:
+        raise InputError(f"{source}: the file is empty (no header line)")
+    header_at = keep[0]
+    if any(line < starts[header_at] for line, _ in problems):
+        line, reason = min(problems)
+        raise InputError(f"{source}: line {line}: the header cannot be read ({reason})")
+    header = [clean_header(name) for name in rows[header_at]]
+    body = keep[1:]
+    width = len(header)
+    if problems or any(ends[i] > starts[i] and len(rows[i]) != width for i in body):
+        # A quote opened on one line and closed lines later while the field count is wrong:
+        # the quote was a stray one; read its lines again one by one.
+        rows, starts, ends, problems = _scan(lines, delimiter, first, width=width)
+        keep = [i for i, row in enumerate(rows) if not _blank(row)]
+        body = keep[1:]
+    records = Records(
+        header, [rows[i] for i in body], [starts[i] for i in body], [ends[i] for i in body], text
+    )
+    records.problems = [(line, reason) for line, reason in problems if line > starts[keep[0]]]
+    return records
+
+
+def _blank(row: list[str]) -> bool:
+    return not row or (len(row) == 1 and not row[0].strip())
+
+
+def _scan(
+    lines: list[str], delimiter: str, first: int, *, width: int | None = None
+) -> tuple[list[list[str]], list[int], list[int], list[tuple[int, str]]]:
+    """Return records with their first/last lines, resynchronising after a broken quote.
+
+    With `width` (the header's field count), a record spanning several lines with another field
+    count is taken for a stray quote: its first line becomes a problem and reading restarts on
+    the next line.
+    """
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    problems: list[tuple[int, str]] = []
+    position = first  # 0-based index of the next line to read
+    header_seen = False
+    while position < len(lines):
+        reader = csv.reader(
+            (line + "\n" for line in itertools.islice(lines, position, None)),
+            delimiter=delimiter,
+            strict=True,
+        )
+        consumed = 0
+        try:
+            for row in reader:
+                start, end = position + consumed + 1, position + reader.line_num
+                consumed = reader.line_num
+                if width is not None and header_seen and end > start and len(row) != width:
+                    problems.append((start, _UNCLOSED))
+                    position = start
+                    break
+                header_seen = header_seen or not _blank(row)
+                rows.append(row)
+                starts.append(start)
+                ends.append(end)
+            else:
+                position = len(lines)
+        except csv.Error as exc:
+            start = position + consumed + 1
+            problems.append((start, _quote_problem(str(exc))))
+            position = start
+    return rows, starts, ends, problems
+
+
+def _quote_problem(message: str) -> str:
+    """Return a reader error in the words of a spreadsheet user."""
+    if "expected after" in message:
+        return "text after a closing quote (a quoted value must end at the delimiter)"
+    if "end of data" in message:
+        return _UNCLOSED
+    return f"unreadable line ({message})"
