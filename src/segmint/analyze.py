@@ -15,6 +15,7 @@ from segmint.contract import REJECTED_COLUMNS
 from segmint.engine import duckdb_backend
 from segmint.errors import InputError, ModelFitError
 from segmint.features.point_in_time import normalise_as_of
+from segmint.safe_output import money_text, write_csv, write_text
 
 MONEY_DTYPE = ibis.dtype("decimal(18,2)")
 CLV_COLUMNS = ("p_alive", "expected_purchases_90d", "clv_365d")
@@ -38,14 +39,17 @@ def default_as_of(transactions: pd.DataFrame) -> datetime:
     return (last.normalize() + timedelta(days=1)).to_pydatetime()
 
 
-def exact_amount_total(transactions: pd.DataFrame) -> float:
-    """Return the sum of amounts computed as DECIMAL (no float drift), refunds netted."""
+def exact_amount_total(transactions: pd.DataFrame) -> str:
+    """Return the sum of amounts computed as DECIMAL, refunds netted, as an exact decimal string.
+
+    A JSON float loses cents above about 9×10^13, so money leaves segmint as text ("1234.50").
+    """
     if transactions.empty:
-        return 0.0
+        return money_text(0)
     con = duckdb_backend()
     table = con.create_table("amounts", transactions[["amount"]])
-    total = con.execute(table.amount.cast(MONEY_DTYPE).sum())
-    return round(float(total), 2)
+    total = con.execute(table.amount.cast(ibis.dtype("decimal(38,2)")).sum())
+    return money_text(total)
 
 
 def segment_summary(customers: pd.DataFrame) -> pd.DataFrame:
@@ -96,6 +100,12 @@ def analyze_file(
             "see the rejected rows for the reasons"
         )
     cutoff = normalise_as_of(as_of) if as_of is not None else default_as_of(loaded)
+    purchases = (loaded["amount"] > 0) & (loaded["occurred_at"] < pd.Timestamp(cutoff))
+    if not purchases.any():
+        raise InputError(
+            f"{path}: no purchases before {cutoff:%Y-%m-%d} ({len(loaded)} rows loaded, all "
+            "refunds, zero amounts or later dates); there is no customer to score"
+        )
 
     con = duckdb_backend()
     transactions = con.create_table("transactions", loaded.drop(columns=["_line"], errors="ignore"))
@@ -138,6 +148,8 @@ def analyze_file(
 
     segments = segment_summary(customers)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder; choose another output folder (-o)")
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "customers": out / "customers.csv",
@@ -145,17 +157,17 @@ def analyze_file(
         "summary": out / "summary.json",
         "report": out / "report.html",
     }
-    customers.to_csv(files["customers"], index=False, encoding="utf-8")
-    result.rejected.reindex(columns=list(REJECTED_COLUMNS)).drop(columns=["file"]).to_csv(
-        files["rejected"], index=False, encoding="utf-8"
-    )
-    files["summary"].write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
-    )
     from segmint.report.analysis import analysis_report
 
-    files["report"].write_text(
-        analysis_report(summary, customers, segments, result.rejected, lang=lang), encoding="utf-8"
+    report = analysis_report(summary, customers, segments, result.rejected, lang=lang)
+    rejected = result.rejected.reindex(columns=list(REJECTED_COLUMNS)).drop(columns=["file"])
+    # Each file appears whole or not at all; summary.json last, so it never describes
+    # outputs that were not written.
+    write_csv(customers, files["customers"])
+    write_csv(rejected, files["rejected"])
+    write_text(report, files["report"])
+    write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", files["summary"]
     )
     return AnalyzeResult(summary, customers, result.rejected, segments, out, files)
 

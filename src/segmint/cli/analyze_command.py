@@ -8,13 +8,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from segmint.cli.app import app, console, parse_cli_date, print_json, progress_steps, user_errors
+from segmint.cli.app import (
+    app,
+    console,
+    fail,
+    parse_cli_date,
+    print_json,
+    progress_steps,
+    user_errors,
+)
 from segmint.cli.source_options import (
     AmountCol,
     CustomerCol,
     DateCol,
     DateFormat,
     DayFirst,
+    Decimal,
     Delimiter,
     Encoding,
     InvoiceCol,
@@ -43,6 +52,7 @@ def analyze(
     date_format: DateFormat = None,
     dayfirst: DayFirst = None,
     delimiter: Delimiter = None,
+    decimal: Decimal = None,
     as_of: Annotated[
         str | None,
         typer.Option("--as-of", help="Cut-off date (default: the day after the last transaction)."),
@@ -62,12 +72,15 @@ def analyze(
     from segmint.analyze import analyze_file
 
     cutoff = parse_cli_date(as_of, option="--as-of")
+    if lang not in ("en", "ko"):
+        fail(f"--lang: expected en or ko, got {lang!r}")
     out_dir = out or Path(f"{_stem(file)}-segmint")
     with user_errors():
         options = build_read_options(
             customer_col=customer_col, date_col=date_col, amount_col=amount_col,
             quantity_col=quantity_col, price_col=price_col, invoice_col=invoice_col,
             encoding=encoding, date_format=date_format, dayfirst=dayfirst, delimiter=delimiter,
+            decimal=decimal,
         )  # fmt: skip
         with progress_steps(f"analyze {file.name}", quiet=json_output):
             result = analyze_file(

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from segmint.cli.app import app, console, print_json, user_errors
 from segmint.errors import ConfigError
+from segmint.safe_output import write_csv
 
 
 def _parse_k(value: str) -> int | str:
@@ -145,7 +146,7 @@ def discover_command(
         payload["id_col"] = result.id_col
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
-            result.assignments.to_csv(output, index=False)
+            write_csv(result.assignments, output)
             payload["output"] = str(output)
         if as_json:
             print_json(payload)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from segmint.config import check_date_format, delimiter_character
 from segmint.contract import contract_for
 from segmint.errors import InputError
 from segmint.sources import parsing, text
@@ -30,6 +31,7 @@ def read_source(
     """Read a CSV/TSV/TXT (optionally .gz) or Parquet file into canonical rows of `table`."""
     contract_for(table)
     options = options or ReadOptions()
+    _check_options(options)
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
@@ -48,7 +50,10 @@ def read_source(
     frame, records, encoding, delimiter = _read_text_frame(path, options.encoding,
                                                            options.delimiter, source)  # fmt: skip
     lines = np.asarray(records.start_lines, dtype="int64")
-    result = normalise(frame, lines, records.raw, table=table, options=options, source=source)
+    result = normalise(
+        frame, lines, records.raw, table=table, options=options, source=source,
+        delimiter=delimiter,
+    )  # fmt: skip
     rejected = result.rejected
     if records.bad_field_rows or records.skipped_lines():
         rejected = pd.concat([records.bad_field_rejects(source), rejected], ignore_index=True)
@@ -79,6 +84,7 @@ def read_database_table(
 
     contract_for(table)
     options = options or ReadOptions()
+    _check_options(options)
     location = str(url_or_path)
     is_url = "://" in location
     if is_url:
@@ -344,14 +350,25 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
 
 
+def _check_options(options: ReadOptions) -> None:
+    """Raise InputError for options that would fail later, deep inside parsing."""
+    try:
+        if options.date_format is not None:
+            check_date_format(options.date_format)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if options.decimal not in (None, ".", ","):
+        raise InputError(f"decimal must be '.' or ',', got {options.decimal!r}")
+    _delimiter(options.delimiter)
+
+
 def _delimiter(value: str | None) -> str | None:
     if value is None:
         return None
-    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
-    value = named.get(value.lower(), value)
-    if len(value) != 1:
-        raise ValueError(f"delimiter must be one character (or tab), got {value!r}")
-    return value
+    try:
+        return delimiter_character(value)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _redact(location: str) -> str:
