@@ -43,6 +43,33 @@ def user_errors() -> Iterator[None]:
         fail(str(exc))
     except FileNotFoundError as exc:
         fail(f"file not found: {exc.filename or exc}")
+    except OSError as exc:  # full disk, read-only folder, permissions: the environment, not a bug
+        fail(os_error_message(exc))
+    except Exception as exc:
+        if not _is_engine_io_error(exc):
+            raise
+        fail(f"input/output error: {_last_line(str(exc))}")
+
+
+def os_error_message(exc: OSError) -> str:
+    """Return one line for an operating-system error, naming the file and the cause."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{reason}"
+
+
+def _is_engine_io_error(exc: Exception) -> bool:
+    # DuckDB reports a full disk or a lost file as IOException, which is no OSError.
+    return type(exc).__name__ == "IOException" and type(exc).__module__.startswith("duckdb")
+
+
+def _last_line(text: str) -> str:
+    """Return the line of an engine message that says what went wrong (often the last one)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    for line in lines:
+        if "No space left on device" in line:
+            return "No space left on device"
+    return lines[-1][:300] if lines else "unknown error"
 
 
 def print_json(payload: Any) -> None:
