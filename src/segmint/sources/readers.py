@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from segmint.config import check_date_format, delimiter_character
 from segmint.contract import contract_for
-from segmint.errors import InputError
+from segmint.errors import InputError, MissingColumnError
 from segmint.sources import parsing, text
 from segmint.sources.normalise import normalise, unique_headers
 from segmint.sources.result import IngestResult, ReadOptions, empty_rejected
@@ -50,10 +50,19 @@ def read_source(
     frame, records, encoding, delimiter = _read_text_frame(path, options.encoding,
                                                            options.delimiter, source)  # fmt: skip
     lines = np.asarray(records.start_lines, dtype="int64")
-    result = normalise(
-        frame, lines, records.raw, table=table, options=options, source=source,
-        delimiter=delimiter,
-    )  # fmt: skip
+    try:
+        result = normalise(
+            frame, lines, records.raw, table=table, options=options, source=source,
+            delimiter=delimiter,
+        )  # fmt: skip
+    except MissingColumnError:
+        if len(frame.columns) < 2 or (records.count and frame.empty):
+            # Not shown to be a delimited export: its "header" may be a secret's first line.
+            raise InputError(
+                f"{source}: not a delimited export (no header line whose columns the rows "
+                "follow); check the path and the delimiter"
+            ) from None
+        raise
     rejected = result.rejected
     if records.bad_field_rows or records.skipped_lines():
         rejected = pd.concat([records.bad_field_rejects(source), rejected], ignore_index=True)

@@ -32,6 +32,11 @@ class RuleError(SegmintError):
 POINTER_WIDTH = 200
 
 
+def rule_excerpt(rule: str, position: int | None = None) -> str:
+    """Return the rule, cut to about 200 characters around `position` for error messages."""
+    return _shorten(rule, position or 0)[0]
+
+
 def _shorten(rule: str, position: int) -> tuple[str, int]:
     """Return a window of the rule around `position` (… marks cuts) and the caret's offset in it."""
     rule = rule.replace("\n", " ")
