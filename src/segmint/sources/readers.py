@@ -195,8 +195,10 @@ def _one_line_frame(decoded: str, delimiter: str) -> tuple[pd.DataFrame, _OneLin
     first = decoded if first_end < 0 else decoded[:first_end]
     if not first.strip() or text.separator_hint(decoded) is not None:
         return None
-    if '"' in decoded and _suspect_quote(delimiter).search(decoded):
-        return None  # Arrow merges `"10.00"5` into 10.005; the csv path rejects it
+    if '"' in decoded and (decoded.count('"') % 2 or _suspect_quote(delimiter).search(decoded)):
+        # Arrow merges `"10.00"5` into 10.005 and accepts a quote left open at the end of the
+        # file; the csv path rejects both at their line.
+        return None
     header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter), [])
     if len(header) < 2:
         return None
@@ -289,7 +291,7 @@ class _TextRecords:
     def skipped_lines(self) -> list[int]:
         """Return the first line of every record with the wrong number of fields or bad quotes."""
         lines = [self.split.start_lines[i] for i in self.bad_field_rows]
-        return sorted(lines + [line for line, _ in self.split.problems])
+        return sorted(lines + [line for line, _, _ in self.split.problems])
 
     def bad_field_rejects(self, source: str) -> pd.DataFrame:
         """Return rejected rows for records with the wrong number of fields."""
@@ -299,12 +301,12 @@ class _TextRecords:
         return pd.DataFrame(
             {
                 "file": source,
-                "line": [self.split.start_lines[i] for i in bad] + [n for n, _ in problems],
+                "line": [self.split.start_lines[i] for i in bad] + [n for n, _, _ in problems],
                 "column": [None] * (len(bad) + len(problems)),
                 "reason": [f"expected {self.width} fields, found {self._counts[i]}" for i in bad]
-                + [reason for _, reason in problems],
+                + [reason for _, _, reason in problems],
                 "raw": [self.split.raw(i) for i in bad]
-                + [lines[n - 1].rstrip("\r") for n, _ in problems],
+                + ["\n".join(x.rstrip("\r") for x in lines[n - 1 : m]) for n, m, _ in problems],
             }
         )
 

@@ -35,7 +35,7 @@ class Records:
     start_lines: list[int]
     end_lines: list[int]
     text: str
-    problems: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[tuple[int, int, str]] = field(default_factory=list)  # first, last line, why
 
     def raw(self, index: int) -> str:
         """Return the original text of record `index` (all of its physical lines)."""
@@ -182,7 +182,7 @@ def split_records(text: str, delimiter: str, *, source: str = "") -> Records:
     rows: list[list[str]] = []
     starts: list[int] = []
     ends: list[int] = []
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, int, str]] = []
     try:
         fast = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error:
@@ -197,8 +197,8 @@ def split_records(text: str, delimiter: str, *, source: str = "") -> Records:
     if not keep:
         raise InputError(f"{source}: the file is empty (no header line)")
     header_at = keep[0]
-    if any(line < starts[header_at] for line, _ in problems):
-        line, reason = min(problems)
+    if any(line < starts[header_at] for line, _, _ in problems):
+        line, _, reason = min(problems)
         raise InputError(f"{source}: line {line}: the header cannot be read ({reason})")
     header = [clean_header(name) for name in rows[header_at]]
     body = keep[1:]
@@ -212,7 +212,7 @@ def split_records(text: str, delimiter: str, *, source: str = "") -> Records:
     records = Records(
         header, [rows[i] for i in body], [starts[i] for i in body], [ends[i] for i in body], text
     )
-    records.problems = [(line, reason) for line, reason in problems if line > starts[keep[0]]]
+    records.problems = [problem for problem in problems if problem[0] > starts[keep[0]]]
     return records
 
 
@@ -222,17 +222,18 @@ def _blank(row: list[str]) -> bool:
 
 def _scan(
     lines: list[str], delimiter: str, first: int, *, width: int | None = None
-) -> tuple[list[list[str]], list[int], list[int], list[tuple[int, str]]]:
+) -> tuple[list[list[str]], list[int], list[int], list[tuple[int, int, str]]]:
     """Return records with their first/last lines, resynchronising after a broken quote.
 
-    With `width` (the header's field count), a record spanning several lines with another field
-    count is taken for a stray quote: its first line becomes a problem and reading restarts on
-    the next line.
+    With `width` (the header's field count), a record that spans several lines with another
+    field count, or breaks off with a quoting error, is taken for a stray quote when the line
+    after its first one reads as a record on its own: its first line becomes a problem and
+    reading restarts on the next line. Otherwise the whole record is one rejected row.
     """
     rows: list[list[str]] = []
     starts: list[int] = []
     ends: list[int] = []
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, int, str]] = []
     position = first  # 0-based index of the next line to read
     header_seen = False
     while position < len(lines):
@@ -246,8 +247,9 @@ def _scan(
             for row in reader:
                 start, end = position + consumed + 1, position + reader.line_num
                 consumed = reader.line_num
-                if width is not None and header_seen and end > start and len(row) != width:
-                    problems.append((start, _UNCLOSED))
+                wrong = width is not None and header_seen and end > start and len(row) != width
+                if wrong and _reads_alone(lines, start, delimiter, width):
+                    problems.append((start, start, _UNCLOSED))
                     position = start
                     break
                 header_seen = header_seen or not _blank(row)
@@ -258,9 +260,48 @@ def _scan(
                 position = len(lines)
         except csv.Error as exc:
             start = position + consumed + 1
-            problems.append((start, _quote_problem(str(exc))))
-            position = start
+            end = max(start, position + reader.line_num)
+            whole = _lenient_record(lines, start, delimiter, width)
+            if whole is not None and end == start and "expected after" in str(exc):
+                # Text after a closing quote: the record itself is intact, reject all of it.
+                problems.append((start, whole, _quote_problem(str(exc))))
+                position = whole
+            elif end > start and not _reads_alone(lines, start, delimiter, width):
+                problems.append((start, end, _quote_problem(str(exc))))
+                position = end
+            else:
+                problems.append((start, start, _quote_problem(str(exc))))
+                position = start
     return rows, starts, ends, problems
+
+
+def _lenient_record(lines: list[str], start: int, delimiter: str, width: int | None) -> int | None:
+    """Return the last line of the record starting on line `start` read leniently, if it is whole.
+
+    Whole means the header's field count, or a single line; otherwise None.
+    """
+    reader = csv.reader(
+        (line + "\n" for line in itertools.islice(lines, start - 1, None)), delimiter=delimiter
+    )
+    try:
+        row = next(reader)
+    except (csv.Error, StopIteration):
+        return None
+    end = start - 1 + reader.line_num
+    return end if width is None or len(row) == width or end == start else None
+
+
+def _reads_alone(lines: list[str], index: int, delimiter: str, width: int | None) -> bool:
+    """True when the first non-blank line from `index` on is one whole record of `width` fields."""
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    if index >= len(lines):
+        return True  # nothing follows: the broken line is the last one
+    try:
+        parsed = list(csv.reader([lines[index] + "\n"], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return len(parsed) == 1 and (width is None or len(parsed[0]) == width)
 
 
 def _quote_problem(message: str) -> str:
