@@ -161,9 +161,9 @@ class _Parser:
             operands.append(self.expression(power + 1))
         # Pairwise merging keeps the depth at log2(n); and/or are associative, so the meaning
         # (SQL three-valued logic included) is that of the flat chain.
-        groups = [(node, index) for index, node in enumerate(operands)]
+        groups: list[tuple[Node, int]] = [(node, index) for index, node in enumerate(operands)]
         while len(groups) > 1:
-            merged = []
+            merged: list[tuple[Node, int]] = []
             for k in range(0, len(groups) - 1, 2):
                 (left, left_end), (right, right_end) = groups[k], groups[k + 1]
                 merged.append((Binary(word, left, right, position=operators[left_end]), right_end))
