@@ -242,7 +242,8 @@ def _one_line_frame(decoded: str, delimiter: str) -> tuple[pd.DataFrame, _OneLin
 def _suspect_quote(delimiter: str) -> re.Pattern[str]:
     """Return a pattern for a quote that neither opens nor closes a field cleanly."""
     d = re.escape(delimiter)
-    return re.compile(f'(?<=[^{d}\\r\\n])"[^{d}"\\r\\n]')
+    # An odd run of quotes after text (escaped "" pairs, then the closing one), then more text.
+    return re.compile(f'(?<=[^{d}"\\r\\n])(?:"")*"[^{d}"\\r\\n]')
 
 
 class _OneLineRecords:

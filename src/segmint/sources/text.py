@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import charset_normalizer
+import numpy as np
 
 from segmint.errors import InputError
 
@@ -193,7 +194,7 @@ def split_records(text: str, delimiter: str, *, source: str = "") -> Records:
         ends = starts
     else:
         rows, starts, ends, problems = _scan(lines, delimiter, first)
-    keep = [i for i, row in enumerate(rows) if not _blank(row)]
+    keep = _non_blank(rows)
     if not keep:
         raise InputError(f"{source}: the file is empty (no header line)")
     header_at = keep[0]
@@ -207,13 +208,27 @@ def split_records(text: str, delimiter: str, *, source: str = "") -> Records:
         # A quote opened on one line and closed lines later while the field count is wrong:
         # the quote was a stray one; read its lines again one by one.
         rows, starts, ends, problems = _scan(lines, delimiter, first, width=width)
-        keep = [i for i, row in enumerate(rows) if not _blank(row)]
+        keep = _non_blank(rows)
         body = keep[1:]
-    records = Records(
-        header, [rows[i] for i in body], [starts[i] for i in body], [ends[i] for i in body], text
-    )
+    if len(body) == len(rows) - 1:  # no blank lines: skip copying millions of references
+        records = Records(header, rows[1:], starts[1:], ends[1:], text)
+    else:
+        records = Records(
+            header, [rows[i] for i in body], [starts[i] for i in body], [ends[i] for i in body],
+            text,
+        )  # fmt: skip
+    records._lines = lines
     records.problems = [problem for problem in problems if problem[0] > starts[keep[0]]]
     return records
+
+
+def _non_blank(rows: list[list[str]]) -> list[int]:
+    """Return the positions of the rows that hold something (vectorised: files have millions)."""
+    lengths = np.fromiter(map(len, rows), dtype="int64", count=len(rows))
+    blank = lengths == 0
+    for i in np.flatnonzero(lengths == 1):
+        blank[i] = not rows[i][0].strip()
+    return np.flatnonzero(~blank).tolist()
 
 
 def _blank(row: list[str]) -> bool:
@@ -292,7 +307,7 @@ def _lenient_record(lines: list[str], start: int, delimiter: str, width: int | N
 
 
 def _reads_alone(lines: list[str], index: int, delimiter: str, width: int | None) -> bool:
-    """True when the first non-blank line from `index` on is one whole record of `width` fields."""
+    """True when the first non-blank line from `index` on is a record by itself."""
     while index < len(lines) and not lines[index].strip():
         index += 1
     if index >= len(lines):
@@ -301,7 +316,8 @@ def _reads_alone(lines: list[str], index: int, delimiter: str, width: int | None
         parsed = list(csv.reader([lines[index] + "\n"], delimiter=delimiter, strict=True))
     except csv.Error:
         return False
-    return len(parsed) == 1 and (width is None or len(parsed[0]) == width)
+    # Two fields or more: a row of its own (maybe a bad one), not the tail of a quoted value.
+    return len(parsed) == 1 and (len(parsed[0]) >= 2 or len(parsed[0]) == width)
 
 
 def _quote_problem(message: str) -> str:
