@@ -38,6 +38,17 @@ def test_a_quoted_multiline_field_is_still_one_record(write_file):
     assert result.rejected.empty
 
 
+def test_a_multiline_record_with_an_extra_field_is_one_rejected_row(write_file):
+    text = (
+        'customer_id,order_date,amount,note\nA,2024-01-05,1,"two\nlines",extra\nB,2024-01-06,2,x\n'
+    )
+    result = read_source(write_file("e.csv", text))
+    assert result.loaded["customer_id"].tolist() == ["B"]
+    [rejected] = result.rejected.to_dict("records")
+    assert rejected["line"] == 2
+    assert rejected["raw"] == 'A,2024-01-05,1,"two\nlines",extra'
+
+
 def test_text_after_a_closing_quote_is_rejected_not_merged(write_file):
     path = write_file("t.csv", f'{HEADER}\nA,2024-01-05,"10.00"5\nB,2024-01-05,3\n')
     result = read_source(path)

@@ -285,7 +285,8 @@ def _scan(
                 problems.append((start, end, _quote_problem(str(exc))))
                 position = end
             else:
-                problems.append((start, start, _quote_problem(str(exc))))
+                reason = _UNCLOSED if end > start else _quote_problem(str(exc))
+                problems.append((start, start, reason))
                 position = start
     return rows, starts, ends, problems
 
@@ -307,16 +308,22 @@ def _lenient_record(lines: list[str], start: int, delimiter: str, width: int | N
 
 
 def _reads_alone(lines: list[str], index: int, delimiter: str, width: int | None) -> bool:
-    """True when the first non-blank line from `index` on is a record by itself."""
+    """True when the first non-blank line from `index` on is a row by itself (maybe a bad one).
+
+    The tail of a quoted value (`two lines",x`) has an odd number of quotes; a row of its own
+    has its quotes paired on the line and two fields or more.
+    """
     while index < len(lines) and not lines[index].strip():
         index += 1
     if index >= len(lines):
         return True  # nothing follows: the broken line is the last one
-    try:
-        parsed = list(csv.reader([lines[index] + "\n"], delimiter=delimiter, strict=True))
-    except csv.Error:
+    line = lines[index]
+    if line.count('"') % 2:
         return False
-    # Two fields or more: a row of its own (maybe a bad one), not the tail of a quoted value.
+    try:
+        parsed = list(csv.reader([line + "\n"], delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "expected after" in str(exc)  # text after a closing quote: a bad row of its own
     return len(parsed) == 1 and (len(parsed[0]) >= 2 or len(parsed[0]) == width)
 
 
