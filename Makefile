@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # stack; `make lock` refreshes it and `make test-latest` tries the newest releases.
 LOCK := requirements/lock.txt
 
-.PHONY: demo test lint typecheck docs pytest bench install clean lock test-latest
+.PHONY: demo test lint typecheck docs pytest bench install clean lock test-latest fuzz
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: lint typecheck docs pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The reader fuzz suite with many more examples than `make test` runs (same invariants).
+fuzz: $(STAMP)
+	SEGMINT_FUZZ_EXAMPLES=5000 $(BIN)/pytest -q -m fuzz tests/fuzz
 
 # Re-resolve the newest versions allowed by pyproject.toml into the lock file (needs PyPI).
 lock:

@@ -17,6 +17,7 @@ from segmint.errors import InputError, ModelFitError
 from segmint.features.point_in_time import normalise_as_of
 from segmint.i18n import t
 from segmint.progress import OnStage, StagePlan
+from segmint.safe_output import money_text, write_csv, write_text
 
 MONEY_DTYPE = ibis.dtype("decimal(18,2)")
 CLV_COLUMNS = ("p_alive", "expected_purchases_90d", "clv_365d")
@@ -41,14 +42,17 @@ def default_as_of(transactions: pd.DataFrame) -> datetime:
     return (last.normalize() + timedelta(days=1)).to_pydatetime()
 
 
-def exact_amount_total(transactions: pd.DataFrame) -> float:
-    """Return the sum of amounts computed as DECIMAL (no float drift), refunds netted."""
+def exact_amount_total(transactions: pd.DataFrame) -> str:
+    """Return the sum of amounts computed as DECIMAL, refunds netted, as an exact decimal string.
+
+    A JSON float loses cents above about 9×10^13, so money leaves segmint as text ("1234.50").
+    """
     if transactions.empty:
-        return 0.0
+        return money_text(0)
     con = duckdb_backend()
     table = con.create_table("amounts", transactions[["amount"]])
-    total = con.execute(table.amount.cast(MONEY_DTYPE).sum())
-    return round(float(total), 2)
+    total = con.execute(table.amount.cast(ibis.dtype("decimal(38,2)")).sum())
+    return money_text(total)
 
 
 def segment_summary(customers: pd.DataFrame) -> pd.DataFrame:
@@ -102,6 +106,12 @@ def analyze_file(
             "see the rejected rows for the reasons"
         )
     cutoff = normalise_as_of(as_of) if as_of is not None else default_as_of(loaded)
+    purchases = (loaded["amount"] > 0) & (loaded["occurred_at"] < pd.Timestamp(cutoff))
+    if not purchases.any():
+        raise InputError(
+            f"{path}: no purchases before {cutoff:%Y-%m-%d} ({len(loaded)} rows loaded, all "
+            "refunds, zero amounts or later dates); there is no customer to score"
+        )
 
     plan.start("rfm", rows=int(result.rows_read))
     con = duckdb_backend()
@@ -155,6 +165,8 @@ def analyze_file(
     segments = segment_summary(customers)
     kpis, cohorts = _kpis_and_cohorts(transactions, customers, cutoff)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder; choose another output folder (-o)")
     out.mkdir(parents=True, exist_ok=True)
     files = {
         "customers": out / "customers.csv",
@@ -164,26 +176,25 @@ def analyze_file(
         "kpis": out / "kpis.json",
         "cohorts": out / "cohorts.json",
     }
-    customers.to_csv(files["customers"], index=False, encoding="utf-8")
-    result.rejected.reindex(columns=list(REJECTED_COLUMNS)).drop(columns=["file"]).to_csv(
-        files["rejected"], index=False, encoding="utf-8"
-    )
-    files["summary"].write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
-    )
-    for name, payload in (("kpis", kpis), ("cohorts", cohorts)):
-        files[name].write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", "utf-8")
     from segmint.report.analysis import analysis_report
     from segmint.report.kpi_sections import cohort_section, kpi_section
 
     extra = [kpi_section([kpis], lang=lang), cohort_section(cohorts, lang=lang)]
-    files["report"].write_text(
-        analysis_report(
-            summary, customers, segments, result.rejected, lang=lang,
-            extra_sections=[s for s in extra if s is not None],
-        ),
-        encoding="utf-8",
+    report = analysis_report(
+        summary, customers, segments, result.rejected, lang=lang,
+        extra_sections=[s for s in extra if s is not None],
     )  # fmt: skip
+    rejected = result.rejected.reindex(columns=list(REJECTED_COLUMNS)).drop(columns=["file"])
+    # Each file appears whole or not at all; summary.json last, so it never describes
+    # outputs that were not written.
+    write_csv(customers, files["customers"])
+    write_csv(rejected, files["rejected"])
+    write_text(report, files["report"])
+    for name, payload in (("kpis", kpis), ("cohorts", cohorts)):
+        write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", files[name])
+    write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", files["summary"]
+    )
     return AnalyzeResult(summary, customers, result.rejected, segments, out, files)
 
 

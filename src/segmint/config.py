@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +19,43 @@ from segmint.scores.score_config import HealthConfig, ICPConfig, TiersConfig
 from segmint.segments.scheme_config import SchemeConfig, TagConfig
 
 CONFIG_FILE_NAME = "segmint.yaml"
+
+
+_NAMED_DELIMITERS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def delimiter_character(value: str) -> str:
+    """Return the one-character delimiter named by `value` (`;`, `tab`, `comma`...); else ValueError."""
+    character = _NAMED_DELIMITERS.get(value.lower(), value)
+    if len(character) != 1 or character in '\r\n"':
+        raise ValueError(
+            f"delimiter must be one character (or tab, comma, semicolon, pipe), got {value!r}"
+        )
+    return character
+
+
+def check_date_format(value: str) -> str:
+    """Return a strftime format that writes and reads back a date; else ValueError naming it."""
+    sample = datetime(2024, 1, 31, 13, 45, 30)
+    try:
+        if "%" not in value:
+            raise ValueError
+        datetime.strptime(sample.strftime(value), value)
+    except ValueError:
+        raise ValueError(
+            f"date_format {value!r} is not a usable strftime format (e.g. %d/%m/%Y)"
+        ) from None
+    return value
+
+
+def check_inside_workspace(value: str) -> str:
+    """Return a path that is absolute or stays inside the workspace; else ValueError."""
+    if not Path(value).is_absolute() and os.path.normpath(value).split(os.sep)[0] == "..":
+        raise ValueError(
+            f"{value!r} leaves the workspace folder; a relative path must stay inside it "
+            "(use an absolute path for files kept elsewhere)"
+        )
+    return value
 
 
 class _Strict(BaseModel):
@@ -34,6 +73,7 @@ class SourceConfig(_Strict):
     columns: dict[str, str] = Field(default_factory=dict)
     encoding: str | None = None
     delimiter: str | None = None
+    decimal: Literal[".", ","] | None = None
     date_format: str | None = None
     dayfirst: bool | None = None
     quantity_col: str | None = None
@@ -48,6 +88,27 @@ class SourceConfig(_Strict):
     def _known_table(cls, value: str) -> str:
         if value not in LOGICAL_TABLES:
             raise ValueError(f"unknown table {value!r}; allowed: {', '.join(LOGICAL_TABLES)}")
+        return value
+
+    @field_validator("path", "database")
+    @classmethod
+    def _inside_workspace(cls, value: str | None) -> str | None:
+        if value is not None and "://" not in value:
+            check_inside_workspace(value)
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str | None) -> str | None:
+        if value is not None:
+            delimiter_character(value)
+        return value
+
+    @field_validator("date_format")
+    @classmethod
+    def _usable_date_format(cls, value: str | None) -> str | None:
+        if value is not None:
+            check_date_format(value)
         return value
 
     @field_validator("columns")
@@ -170,6 +231,21 @@ class SegmintConfig(_Strict):
                 mode="json", by_alias=True, exclude_none=True
             )
             return {**base, **overrides}
+        return value
+
+    @field_validator("database")
+    @classmethod
+    def _database_inside_workspace(cls, value: str) -> str:
+        return check_inside_workspace(value)
+
+    @field_validator("as_of")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                datetime.fromisoformat(str(value))
+            except ValueError:
+                raise ValueError(f"expected a date like 2024-03-15, got {value!r}") from None
         return value
 
     @field_validator("engine")

@@ -80,7 +80,12 @@ class Store:
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        if read_only and not self.path.is_file():
+            raise InputError(f"{self.path}: no workspace database yet; run `segmint ingest` first")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise InputError(open_error_message(self.path, exc)) from None
         self.con.execute("SET TimeZone = 'UTC'")
         if not read_only:
             self.con.execute(_SCHEMA)
@@ -129,6 +134,13 @@ class Store:
             "UPDATE runs SET finished_at = ?, status = ?, counts = ?, message = ? WHERE run_id = ?",
             [_now(), status, json.dumps(counts, default=str), message, run_id],
         )
+
+    def unfinished_ingest(self) -> bool:
+        """True when the newest ingest did not finish (killed or failed): tables may be half new."""
+        row = self.con.execute(
+            "SELECT status FROM runs WHERE kind = 'ingest' ORDER BY run_id DESC LIMIT 1"
+        ).fetchone()
+        return row is not None and row[0] != "ok"
 
     def runs(self) -> pd.DataFrame:
         """Return every recorded run, newest first."""
@@ -354,6 +366,28 @@ class Store:
             [run_id],
         )
         return _to_wide(long)
+
+
+def open_error_message(path: Path, exc: Exception) -> str:
+    """Return one line saying why the workspace database could not be opened, and what to do."""
+    text = str(exc)
+    lowered = text.lower()
+    if "lock" in lowered:
+        return (
+            f"{path}: another segmint process is writing this workspace; wait for it to finish "
+            "and try again"
+        )
+    if "permission denied" in lowered or "read-only file system" in lowered:
+        return f"{path}: permission denied; segmint needs to write the workspace folder"
+    if "no space left" in lowered:
+        return f"{path}: no space left on device"
+    if "not a valid duckdb" in lowered or "corrupt" in lowered or "serializ" in lowered:
+        return (
+            f"{path}: not a readable segmint workspace database (truncated or not a DuckDB "
+            "file); restore it or point `database:` at another file"
+        )
+    first_line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return f"{path}: cannot open the workspace database ({first_line[:200]})"
 
 
 @contextmanager

@@ -52,7 +52,7 @@ def test_line_items_amount_refunds_and_stats(write_file):
     }
     stats = result.stats
     assert stats["refunds"] == 2 and stats["cancellations"] == 2
-    assert stats["refund_amount"] == -6.5
+    assert stats["refund_amount"] == "-6.50"
     assert stats["zero_amount"] == 1
     assert stats["invoices"] == 4 and stats["line_items"] == 5
     assert stats["amount_from"] == "Quantity × Price"

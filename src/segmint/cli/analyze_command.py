@@ -11,6 +11,7 @@ from rich.text import Text
 from segmint.cli.app import (
     app,
     console,
+    fail,
     parse_cli_date,
     plain,
     print_json,
@@ -24,6 +25,7 @@ from segmint.cli.source_options import (
     DateCol,
     DateFormat,
     DayFirst,
+    Decimal,
     Delimiter,
     Encoding,
     InvoiceCol,
@@ -54,6 +56,7 @@ def analyze(
     date_format: DateFormat = None,
     dayfirst: DayFirst = None,
     delimiter: Delimiter = None,
+    decimal: Decimal = None,
     as_of: Annotated[
         str | None,
         typer.Option("--as-of", help="Cut-off date (default: the day after the last transaction)."),
@@ -74,12 +77,15 @@ def analyze(
 
     chosen = resolve_lang(lang)
     cutoff = parse_cli_date(as_of, option="--as-of")
+    if lang not in ("en", "ko"):
+        fail(f"--lang: expected en or ko, got {lang!r}")
     out_dir = out or Path(f"{_stem(file)}-segmint")
     with user_errors(chosen):
         options = build_read_options(
             customer_col=customer_col, date_col=date_col, amount_col=amount_col,
             quantity_col=quantity_col, price_col=price_col, invoice_col=invoice_col,
             encoding=encoding, date_format=date_format, dayfirst=dayfirst, delimiter=delimiter,
+            decimal=decimal,
         )  # fmt: skip
         with progress_steps(chosen, quiet=json_output) as step:
             result = analyze_file(

@@ -50,6 +50,12 @@ def user_errors(lang: str = DEFAULT_LANG) -> Iterator[None]:
         fail(str(exc), lang=lang)
     except FileNotFoundError as exc:
         fail(t("cli.file_not_found", lang, path=exc.filename or exc), lang=lang)
+    except OSError as exc:  # full disk, read-only folder, permissions: the environment, not a bug
+        fail(os_error_message(exc), lang=lang)
+    except Exception as exc:
+        if not _is_engine_io_error(exc):
+            raise
+        fail(f"input/output error: {_last_line(str(exc))}", lang=lang)
 
 
 def resolve_lang(option: str | None, config: SegmintConfig | None = None) -> str:
@@ -72,6 +78,27 @@ def with_language(config: SegmintConfig, lang: str) -> SegmintConfig:
 def plain(value: object) -> Text:
     """Return `value` as literal text: brackets in data (["a", "b"]) are not Rich markup."""
     return Text("" if value is None else str(value))
+
+
+def os_error_message(exc: OSError) -> str:
+    """Return one line for an operating-system error, naming the file and the cause."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{reason}"
+
+
+def _is_engine_io_error(exc: Exception) -> bool:
+    # DuckDB reports a full disk or a lost file as IOException, which is no OSError.
+    return type(exc).__name__ == "IOException" and type(exc).__module__.startswith("duckdb")
+
+
+def _last_line(text: str) -> str:
+    """Return the line of an engine message that says what went wrong (often the last one)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    for line in lines:
+        if "No space left on device" in line:
+            return "No space left on device"
+    return lines[-1][:300] if lines else "unknown error"
 
 
 def print_json(payload: Any) -> None:

@@ -12,6 +12,7 @@ from segmint.cli.app import app, console, plain, print_json, resolve_lang, user_
 from segmint.cli.workspace_commands import Lang
 from segmint.errors import ConfigError
 from segmint.i18n import t
+from segmint.safe_output import write_csv
 
 
 def _parse_k(value: str) -> int | str:
@@ -159,7 +160,7 @@ def discover_command(
             payload["run"] = {"run_id": shown.run_id, "as_of": shown.as_of.date().isoformat()}
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
-            result.assignments.to_csv(output, index=False)
+            write_csv(result.assignments, output)
             payload["output"] = str(output)
         if as_json:
             print_json(payload)

@@ -33,6 +33,12 @@ DayFirst = Annotated[
     ),
 ]
 Delimiter = Annotated[str | None, typer.Option(help="Field delimiter (default: sniffed).")]
+Decimal = Annotated[
+    str | None,
+    typer.Option(
+        "--decimal", help="Decimal separator of amounts: '.' or ',' (default: decided per column)."
+    ),
+]
 
 
 def build_read_options(
@@ -47,6 +53,7 @@ def build_read_options(
     date_format: str | None = None,
     dayfirst: bool | None = None,
     delimiter: str | None = None,
+    decimal: str | None = None,
 ) -> Any:
     """Return ReadOptions for a transactions file from the CLI's column and format options."""
     from segmint.sources import ReadOptions
@@ -66,6 +73,7 @@ def build_read_options(
         date_format=date_format,
         dayfirst=dayfirst,
         delimiter=delimiter,
+        decimal=decimal,
         quantity_col=quantity_col,
         price_col=price_col,
         invoice_col=invoice_col,

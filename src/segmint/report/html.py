@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -90,6 +91,8 @@ def _summary_cards(summary: dict[str, Any], lang: str) -> list[dict[str, Any]]:
         if key not in summary or summary[key] is None:
             continue
         value = summary[key]
+        if kind == "money" and isinstance(value, str):
+            value = Decimal(value)  # money totals arrive as exact decimal strings
         text = format_number(value, 2 if kind == "money" else 0)
         warn = key in WARN_CARDS and bool(value)
         params = {"value": summary.get("value_label", "")} if key == "at_risk_value" else {}

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from segmint.errors import ConfigError, SegmintError
 from segmint.segments.rules.compiler import check_features, compile_rule
-from segmint.segments.rules.errors import RuleError
+from segmint.segments.rules.errors import RuleError, rule_excerpt
 from segmint.segments.rules.parser import parse_rule
 from segmint.segments.schemes import Scheme, SegmentRule, Tag
 from segmint.segments.templates import TEMPLATES, expand_template, unknown_template_message
@@ -192,5 +192,5 @@ def _check_one(check: Any, text: str, context: str) -> list[str]:
         check(parse_rule(text), text, "2000-01-01")
     except RuleError as error:
         located = type(error)(error.reason, rule=text, position=error.position, hint=error.hint)
-        return [f'{context}: {located} in "{text}"']
+        return [f'{context}: {located} in "{rule_excerpt(text, error.position)}"']
     return []

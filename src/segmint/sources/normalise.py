@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from segmint.contract import SOURCE_LINE_COLUMN, contract_for
-from segmint.errors import MissingColumnError
+from segmint.errors import InputError, MissingColumnError
+from segmint.safe_output import money_text
 from segmint.sources import parsing
 from segmint.sources.columns import detect_columns, snake_case
 from segmint.sources.result import ReadOptions
@@ -74,6 +76,7 @@ def normalise(
     table: str,
     options: ReadOptions,
     source: str,
+    delimiter: str | None = None,
 ) -> Normalised:
     """Return canonical rows (+ `_line`) and rejected rows for one source frame."""
     contract = contract_for(table)
@@ -106,9 +109,14 @@ def normalise(
         header = column_map[canonical]
         values = frame[header]
         kind = contract.columns[canonical]
-        parsed = _parse(canonical, kind, values, options)
+        try:
+            parsed = _parse(canonical, kind, values, options, delimiter)
+        except InputError as exc:
+            raise InputError(f"{source}: column {header!r}: {exc}") from None
         for key, note in parsed.notes.items():
             stats.setdefault("formats", {})[f"{canonical}.{key}"] = note
+        if parsed.reasons is not None:
+            _mark_reasons(reasons, columns, parsed.reasons, header)
         _mark(reasons, columns, parsed.bad, header, values, _KIND_WORD.get(kind, kind))
         if canonical in contract.required:
             missing = parsed.values.isna() & ~parsed.bad
@@ -116,7 +124,10 @@ def normalise(
         out[canonical] = parsed.values
 
     if table == "transactions":
-        _transactions(out, column_map, reasons, columns, options, line_items, stats)
+        try:
+            _transactions(out, column_map, reasons, columns, options, line_items, stats)
+        except InputError as exc:
+            raise InputError(f"{source}: {exc}") from None
 
     ok = reasons.isna().to_numpy()
     loaded = pd.DataFrame({c: s[ok] for c, s in out.items()})
@@ -144,7 +155,9 @@ def normalise(
     return Normalised(loaded, rejected, column_map, stats)
 
 
-def _parse(canonical: str, kind: str, values: pd.Series, options: ReadOptions) -> parsing.Parsed:
+def _parse(
+    canonical: str, kind: str, values: pd.Series, options: ReadOptions, delimiter: str | None
+) -> parsing.Parsed:
     if canonical in ID_COLUMNS:
         return parsing.parse_ids(values)
     if kind == "timestamp":
@@ -152,7 +165,9 @@ def _parse(canonical: str, kind: str, values: pd.Series, options: ReadOptions) -
             values, date_format=options.date_format, dayfirst=options.dayfirst
         )
     if kind == "money":
-        return parsing.parse_amounts(values)
+        return parsing.parse_amounts(
+            values, decimal=options.decimal, delimiter=delimiter, strict=True
+        )
     if kind == "float":
         return parsing.parse_numbers(values)
     if kind == "bool":
@@ -175,6 +190,14 @@ def _mark(
     shown = values[new].astype("string").str.strip().fillna("")
     reasons[new] = [f"unparseable {word} {v!r}" for v in shown]
     columns[new] = header
+
+
+def _mark_reasons(reasons: pd.Series, columns: pd.Series, specific: pd.Series, header: str) -> None:
+    """Record the parser's own reasons (out of range, control character) for rows not yet rejected."""
+    new = specific.notna().to_numpy() & reasons.isna().to_numpy()
+    if new.any():
+        reasons[new] = specific[new].to_numpy()
+        columns[new] = header
 
 
 def _mark_missing(
@@ -218,6 +241,16 @@ def _transactions(
         invoice = out["invoice_id"]
         cancelled = invoice.str.startswith(options.cancel_prefix).fillna(False).to_numpy(bool)
         refund |= cancelled
+    if "currency" in out:
+        currencies = sorted(
+            out["currency"][reasons.isna().to_numpy()].dropna().str.upper().unique()
+        )
+        if len(currencies) > 1:
+            raise InputError(
+                f"column {column_map['currency']!r} holds several currencies "
+                f"({', '.join(currencies)}); segmint does not convert currencies: split the "
+                "file by currency and analyse each part"
+            )
     if "status" in out:
         refund |= out["status"].str.contains(_REFUND_STATUS).fillna(False).to_numpy(bool)
     if "is_refund" in out:
@@ -229,7 +262,7 @@ def _transactions(
     cents = (out["amount"][ok] * 100).round().astype("Int64")
     refund_ok = refund[ok]
     stats["refunds"] = int(refund_ok.sum())
-    stats["refund_amount"] = int(cents[refund_ok].sum()) / 100
+    stats["refund_amount"] = money_text(Decimal(int(cents[refund_ok].sum())).scaleb(-2))
     stats["cancellations"] = int(cancelled[ok].sum())
     stats["zero_amount"] = int((cents == 0).sum())
     if "invoice_id" in out:

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from segmint.errors import InputError
+
 NULL_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "nat", "-", "#n/a"})
 _SAMPLE = 2000
 
@@ -19,8 +21,6 @@ _SAMPLE = 2000
 _CURRENCY = r"[₩￦$€£¥]|원|KRW|USD|EUR|GBP|JPY"
 # Spaces (incl. no-break) may only group thousands: "1 234,50".
 _SPACE_GROUPED = "\\d{1,3}(?:[ \u00a0\u202f]\\d{3})+(?:[.,]\\d+)?"
-_DECIMAL_COMMA_END = r",\d{1,2}$"
-_DECIMAL_DOT_END = r"\.\d{1,2}$"
 
 _YMD = (
     r"^\s*(?P<y>\d{4})\s*(?:[-./]|년)\s*(?P<a>\d{1,2})\s*(?:[-./]|월)\s*(?P<b>\d{1,2})\s*(?:일|\.)?"
@@ -43,6 +43,7 @@ class Parsed:
     values: pd.Series
     bad: pd.Series
     notes: dict[str, object] = field(default_factory=dict)
+    reasons: pd.Series | None = None  # a reason per bad value, where the generic one won't do
 
 
 TEXT_DTYPE = pd.StringDtype("pyarrow")  # pyarrow's string kernels are ~10x faster than Python's
@@ -72,7 +73,23 @@ def parse_ids(values: pd.Series) -> Parsed:
     else:
         text = _drop_float_suffix(as_text(values).str.strip())
     text = text.where(~blank_mask(text))
-    return Parsed(text, pd.Series(False, index=values.index))
+    # "A\0" prints like "A" but would count as another customer: reject, never guess.
+    control = text.str.contains(_CONTROL, regex=True).fillna(False).astype(bool)
+    reasons = None
+    if control.any():
+        reasons = pd.Series(None, index=values.index, dtype="object")
+        reasons[control] = [
+            f"id contains a control character (U+{ord(_first_control(v)):04X})"
+            for v in text[control]
+        ]
+    return Parsed(text, control, reasons=reasons)
+
+
+_CONTROL = "[\x00-\x1f\x7f-\x9f]"
+
+
+def _first_control(value: str) -> str:
+    return next(c for c in value if ord(c) < 32 or 127 <= ord(c) <= 159)
 
 
 def _drop_float_suffix(text: pd.Series) -> pd.Series:
@@ -89,25 +106,138 @@ def parse_strings(values: pd.Series) -> Parsed:
     return Parsed(text.where(~blank_mask(text)), pd.Series(False, index=values.index))
 
 
-def parse_amounts(values: pd.Series, *, cents: bool = True) -> Parsed:
-    """Return amounts as float64 (rounded to cents when `cents`), reading 12,300 / ₩12,300 / (12.00) / 12,300원."""
+def parse_amounts(
+    values: pd.Series,
+    *,
+    cents: bool = True,
+    decimal: str | None = None,
+    delimiter: str | None = None,
+    strict: bool = False,
+) -> Parsed:
+    """Return amounts as float64 (rounded to cents when `cents`), reading 12,300 / ₩12,300 / (12.00) / 12,300원.
+
+    The decimal separator is decided once per column from all of its values (or taken from
+    `decimal`). With `strict` (money columns), a column whose separator cannot be told apart
+    (`12.300` in a `;` file, `1,234` next to `5,50`) or whose values carry several currencies
+    raises InputError instead of guessing.
+    """
     blank = blank_mask(values)
+    notes: dict[str, object] = {}
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         number = values.astype("float64")
     else:
+        text = as_text(values)
         fast = _arrow_float(values)
-        number = pd.to_numeric(values, errors="coerce").astype("float64") if fast is None else fast
-        slow = number.isna() & ~blank
+        number = pd.to_numeric(text, errors="coerce").astype("float64") if fast is None else fast
+        slow = (number.isna() & ~blank).to_numpy()
+        present = ~blank.to_numpy()
+        core = text.str.strip()
+        negative = pd.Series(False, index=values.index)
         if slow.any():
-            # Plain numbers with a fraction prove the column uses a decimal point.
-            dot_decimals = bool((number.notna() & (number != number.round(0))).any())
+            cleaned, slow_negative, currencies = _strip_amount(text[slow])
+            if strict:
+                _check_one_currency(currencies)
+            core = core.copy()
+            core[slow] = cleaned
+            negative[slow] = slow_negative.to_numpy(dtype=bool)
+        convention, why = decimal_convention(
+            core[present], decimal=decimal, delimiter=delimiter, strict=strict
+        )
+        if cents:
+            notes["decimal"] = f"{convention!r} ({why})"
+        if convention == ",":
+            cleaned, comma_negative, _ = _strip_amount(text[present])
+            number = pd.Series(np.nan, index=values.index, dtype="float64")
+            number[present] = _to_number(cleaned, ",", comma_negative)
+        elif slow.any():
             number = number.copy()
-            number[slow] = _clean_amounts(as_text(values[slow]), dot_decimals)
+            number[slow] = _to_number(core[slow], ".", negative[slow])
     number = number.where(~blank)
-    bad = number.isna() & ~blank
+    limit = MAX_AMOUNT if cents else np.inf
+    out_of_range = (number.notna() & ~(number.abs() < limit)).to_numpy()
+    reasons = None
+    if out_of_range.any():
+        reasons = pd.Series(None, index=values.index, dtype="object")
+        word = "amount" if cents else "number"
+        reasons[out_of_range] = f"{word} out of range (must be finite and below {limit:,.0f})"
+        number = number.where(~out_of_range)
+    bad = (number.isna() & ~blank) | pd.Series(out_of_range, index=values.index)
     if cents:
         number = round_cents(number)
-    return Parsed(number, bad)
+    return Parsed(number, bad, notes, reasons)
+
+
+# Above 10^13 a float64 can no longer hold every cent exactly (its spacing reaches 0.005 at 2^46).
+MAX_AMOUNT = 1e13
+_CURRENCY_CODES = {"₩": "KRW", "￦": "KRW", "원": "KRW", "$": "USD", "€": "EUR", "£": "GBP"}
+_CURRENCY_CODES["¥"] = "JPY"
+# One dot or comma followed by exactly three digits: a thousands group or three decimals.
+_DOT_THREE = r"^[+-]?\d{1,3}\.\d{3}$"
+_COMMA_THREE = r"^[+-]?\d{1,3},\d{3}$"
+_DOT_DECIMAL = (
+    r"^[+-]?(?:\d*\.(?:\d{1,2}|\d{4,})|\d{4,}\.\d{3}|\d{1,3}(?:,\d{3})+\.\d+"
+    r"|\d{1,3}(?:,\d{3}){2,})$"
+)
+_COMMA_DECIMAL = (
+    r"^[+-]?(?:\d*,(?:\d{1,2}|\d{4,})|\d{4,},\d{3}|\d{1,3}(?:\.\d{3})+,\d+"
+    r"|\d{1,3}(?:\.\d{3}){2,})$"
+)
+
+
+def decimal_convention(
+    core: pd.Series, *, decimal: str | None, delimiter: str | None, strict: bool
+) -> tuple[str, str]:
+    """Return the decimal separator of a column ('.' or ',') and why it was chosen."""
+    if decimal is not None:
+        return decimal, "set by the decimal option"
+    dots = int(core.str.contains(_DOT_DECIMAL, regex=True).fillna(False).sum())
+    commas = int(core.str.contains(_COMMA_DECIMAL, regex=True).fillna(False).sum())
+    dot_three = core[core.str.contains(_DOT_THREE, regex=True).fillna(False).astype(bool)]
+    comma_three = core[core.str.contains(_COMMA_THREE, regex=True).fillna(False).astype(bool)]
+    hint = "pass --decimal , or --decimal . (config: decimal)"
+    if dots and commas:
+        if strict:
+            raise InputError(
+                f"amounts mix decimal conventions ({_example(core, _DOT_DECIMAL)} and "
+                f"{_example(core, _COMMA_DECIMAL)}); {hint}"
+            )
+        return ("," if commas > dots else "."), "the more common convention"
+    if commas:
+        if len(comma_three) and strict:
+            raise InputError(
+                f"cannot tell whether {comma_three.iloc[0]!r} is a thousands group or three "
+                f"decimals next to {_example(core, _COMMA_DECIMAL)}; {hint}"
+            )
+        return ",", f"values like {_example(core, _COMMA_DECIMAL)}"
+    if dots:
+        return ".", f"values like {_example(core, _DOT_DECIMAL)}"
+    if len(dot_three) and (len(comma_three) or delimiter == ";"):
+        if strict:
+            raise InputError(
+                f"cannot tell whether {dot_three.iloc[0]!r} means {float(dot_three.iloc[0]):g} or "
+                f"{dot_three.iloc[0].replace('.', '')} (a dot followed by three digits may group "
+                f"thousands); {hint}"
+            )
+        return ".", "assumed"
+    if len(comma_three):
+        return ".", f"',' groups thousands as in {comma_three.iloc[0]!r}"
+    if len(dot_three):
+        return ".", f"values like {dot_three.iloc[0]!r}"
+    return ".", "no decimal separator seen"
+
+
+def _example(core: pd.Series, pattern: str) -> str:
+    return repr(core[core.str.contains(pattern, regex=True).fillna(False).astype(bool)].iloc[0])
+
+
+def _check_one_currency(currencies: pd.Series) -> None:
+    """Raise InputError when the amounts name more than one currency (they would be summed)."""
+    found = sorted({_CURRENCY_CODES.get(c, c) for c in currencies.dropna().unique()})
+    if len(found) > 1:
+        raise InputError(
+            f"amounts are in several currencies ({', '.join(found)}); segmint does not convert "
+            "currencies: split the file by currency and analyse each part"
+        )
 
 
 def round_cents(values: pd.Series) -> pd.Series:
@@ -127,8 +257,10 @@ def _arrow_float(values: pd.Series) -> pd.Series | None:
     return pd.Series(array.to_numpy(zero_copy_only=False), index=values.index, dtype="float64")
 
 
-def _clean_amounts(text: pd.Series, dot_decimals: bool) -> pd.Series:
+def _strip_amount(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Return (digits and separators, negative?, currency found) of amount texts."""
     text = text.str.strip().str.replace("−", "-", regex=False)
+    currencies = text.str.extract(f"({_CURRENCY})", expand=False)
     negative = text.str.match(r"^\(.*\)$") | text.str.endswith("-")
     text = text.str.replace(r"^\((.*)\)$", r"\1", regex=True).str.rstrip("-")
     text = text.str.replace(_CURRENCY, "", regex=True).str.strip()
@@ -138,22 +270,20 @@ def _clean_amounts(text: pd.Series, dot_decimals: bool) -> pd.Series:
     if spaced.any():
         grouped = text.str.fullmatch(_SPACE_GROUPED).fillna(False).astype(bool)
         text = text.where(~spaced | grouped).str.replace(r"\s", "", regex=True)
-    valid = text.str.fullmatch(r"\d[\d,.]*|[.,]\d+").fillna(False).astype(bool)
-    decimal_comma = (
-        not dot_decimals
-        and text.str.contains(_DECIMAL_COMMA_END, regex=True).sum() > 0
-        and text.str.contains(_DECIMAL_DOT_END, regex=True).sum() == 0
-    )
-    if decimal_comma:
-        grouped_ok = text.str.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+(,\d+)?|,\d+")
-        valid = valid & grouped_ok.fillna(False).astype(bool)
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    return text, negative.fillna(False).astype(bool), currencies
+
+
+def _to_number(core: pd.Series, decimal: str, negative: pd.Series) -> pd.Series:
+    """Return numbers from unsigned texts written with `decimal` as the decimal separator."""
+    if decimal == ",":
+        grouped_ok = core.str.fullmatch(r"\d{1,3}(\.\d{3})+(,\d+)?|\d+(,\d+)?|,\d+")
+        core = core.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
-        grouped_ok = text.str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
-        valid = valid & grouped_ok.fillna(False).astype(bool)
-        text = text.str.replace(",", "", regex=False)
-    number = pd.to_numeric(text.where(valid), errors="coerce").astype("float64")
-    return number.where(~negative.fillna(False).astype(bool), -number)
+        grouped_ok = core.str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
+        core = core.str.replace(",", "", regex=False)
+    valid = grouped_ok.fillna(False).astype(bool)
+    number = pd.to_numeric(core.where(valid), errors="coerce").astype("float64")
+    return number.where(~negative.to_numpy(), -number)
 
 
 def parse_numbers(values: pd.Series) -> Parsed:

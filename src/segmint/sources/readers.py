@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from segmint.config import check_date_format, delimiter_character
 from segmint.contract import contract_for
-from segmint.errors import InputError
+from segmint.errors import InputError, MissingColumnError
 from segmint.sources import parsing, text
 from segmint.sources.normalise import normalise, unique_headers
 from segmint.sources.result import IngestResult, ReadOptions, empty_rejected
@@ -30,6 +31,7 @@ def read_source(
     """Read a CSV/TSV/TXT (optionally .gz) or Parquet file into canonical rows of `table`."""
     contract_for(table)
     options = options or ReadOptions()
+    _check_options(options)
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: file not found")
@@ -48,9 +50,21 @@ def read_source(
     frame, records, encoding, delimiter = _read_text_frame(path, options.encoding,
                                                            options.delimiter, source)  # fmt: skip
     lines = np.asarray(records.start_lines, dtype="int64")
-    result = normalise(frame, lines, records.raw, table=table, options=options, source=source)
+    try:
+        result = normalise(
+            frame, lines, records.raw, table=table, options=options, source=source,
+            delimiter=delimiter,
+        )  # fmt: skip
+    except MissingColumnError:
+        if len(frame.columns) < 2 or (records.count and frame.empty):
+            # Not shown to be a delimited export: its "header" may be a secret's first line.
+            raise InputError(
+                f"{source}: not a delimited export (no header line whose columns the rows "
+                "follow); check the path and the delimiter"
+            ) from None
+        raise
     rejected = result.rejected
-    if records.bad_field_rows:
+    if records.bad_field_rows or records.skipped_lines():
         rejected = pd.concat([records.bad_field_rejects(source), rejected], ignore_index=True)
         rejected = rejected.sort_values("line", kind="stable", ignore_index=True)
     return IngestResult(
@@ -79,6 +93,7 @@ def read_database_table(
 
     contract_for(table)
     options = options or ReadOptions()
+    _check_options(options)
     location = str(url_or_path)
     is_url = "://" in location
     if is_url:
@@ -143,6 +158,7 @@ def _read_text_frame(
 ) -> tuple[pd.DataFrame, _TextRecords | _OneLineRecords, str, str]:
     """Decode, sniff and split a text file; return good rows as a frame of pyarrow strings."""
     decoded, used_encoding = text.decode(text.read_bytes(path), encoding, source=source)
+    decoded = text.normalise_line_endings(decoded)
     used_delimiter = _delimiter(delimiter) or text.sniff_delimiter(decoded)
     fast = _one_line_frame(decoded, used_delimiter)
     if fast is not None:
@@ -179,7 +195,9 @@ def _one_line_frame(decoded: str, delimiter: str) -> tuple[pd.DataFrame, _OneLin
     first = decoded if first_end < 0 else decoded[:first_end]
     if not first.strip() or text.separator_hint(decoded) is not None:
         return None
-    if "\r" in decoded.replace("\r\n", ""):
+    if '"' in decoded and (decoded.count('"') % 2 or _suspect_quote(delimiter).search(decoded)):
+        # Arrow merges `"10.00"5` into 10.005 and accepts a quote left open at the end of the
+        # file; the csv path rejects both at their line.
         return None
     header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter), [])
     if len(header) < 2:
@@ -221,6 +239,13 @@ def _one_line_frame(decoded: str, delimiter: str) -> tuple[pd.DataFrame, _OneLin
     return frame, _OneLineRecords(decoded, table.num_rows)
 
 
+def _suspect_quote(delimiter: str) -> re.Pattern[str]:
+    """Return a pattern for a quote that neither opens nor closes a field cleanly."""
+    d = re.escape(delimiter)
+    # An odd run of quotes after text (escaped "" pairs, then the closing one), then more text.
+    return re.compile(f'(?<=[^{d}"\\r\\n])(?:"")*"[^{d}"\\r\\n]')
+
+
 class _OneLineRecords:
     """Records that are exactly one line each: record k (0-based) is line k + 2."""
 
@@ -252,7 +277,7 @@ class _TextRecords:
     def __init__(self, split: text.Records, width: int) -> None:
         self.split = split
         self.width = width
-        self.count = len(split.rows)
+        self.count = len(split.rows) + len(split.problems)
         counts = np.fromiter((len(r) for r in split.rows), dtype="int64", count=len(split.rows))
         self.bad_field_rows = np.flatnonzero(counts != width).tolist()
         self.good_rows = np.flatnonzero(counts == width).tolist()
@@ -265,19 +290,24 @@ class _TextRecords:
         return self.split.raw(self.good_rows[position])
 
     def skipped_lines(self) -> list[int]:
-        """Return the first line of every record with the wrong number of fields."""
-        return [self.split.start_lines[i] for i in self.bad_field_rows]
+        """Return the first line of every record with the wrong number of fields or bad quotes."""
+        lines = [self.split.start_lines[i] for i in self.bad_field_rows]
+        return sorted(lines + [line for line, _, _ in self.split.problems])
 
     def bad_field_rejects(self, source: str) -> pd.DataFrame:
         """Return rejected rows for records with the wrong number of fields."""
         bad = self.bad_field_rows
+        problems = self.split.problems
+        lines = self.split.lines
         return pd.DataFrame(
             {
                 "file": source,
-                "line": [self.split.start_lines[i] for i in bad],
-                "column": [None] * len(bad),
-                "reason": [f"expected {self.width} fields, found {self._counts[i]}" for i in bad],
-                "raw": [self.split.raw(i) for i in bad],
+                "line": [self.split.start_lines[i] for i in bad] + [n for n, _, _ in problems],
+                "column": [None] * (len(bad) + len(problems)),
+                "reason": [f"expected {self.width} fields, found {self._counts[i]}" for i in bad]
+                + [reason for _, _, reason in problems],
+                "raw": [self.split.raw(i) for i in bad]
+                + ["\n".join(x.rstrip("\r") for x in lines[n - 1 : m]) for n, m, _ in problems],
             }
         )
 
@@ -332,14 +362,25 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
 
 
+def _check_options(options: ReadOptions) -> None:
+    """Raise InputError for options that would fail later, deep inside parsing."""
+    try:
+        if options.date_format is not None:
+            check_date_format(options.date_format)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if options.decimal not in (None, ".", ","):
+        raise InputError(f"decimal must be '.' or ',', got {options.decimal!r}")
+    _delimiter(options.delimiter)
+
+
 def _delimiter(value: str | None) -> str | None:
     if value is None:
         return None
-    named = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
-    value = named.get(value.lower(), value)
-    if len(value) != 1:
-        raise ValueError(f"delimiter must be one character (or tab), got {value!r}")
-    return value
+    try:
+        return delimiter_character(value)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _redact(location: str) -> str:

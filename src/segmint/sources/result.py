@@ -23,6 +23,9 @@ class ReadOptions:
     price_col: str | None = None
     invoice_col: str | None = None
     cancel_prefix: str = "C"
+    decimal: str | None = (
+        None  # the amounts' decimal separator, "." or ","; None = decide per column
+    )
 
 
 @dataclass

@@ -12,6 +12,7 @@ from segmint import __version__
 from segmint.config import SegmintConfig, SourceConfig, config_hash
 from segmint.contract import REJECTED_COLUMNS
 from segmint.progress import OnStage, StagePlan
+from segmint.safe_output import write_csv
 from segmint.sources.identity import MATCH_KEYS, IdentityRecords, stitch_identities
 from segmint.store import Store
 
@@ -86,6 +87,7 @@ def read_options(source: SourceConfig) -> Any:
         date_format=source.date_format,
         dayfirst=source.dayfirst,
         delimiter=source.delimiter,
+        decimal=source.decimal,
         quantity_col=source.quantity_col,
         price_col=source.price_col,
         invoice_col=source.invoice_col,
@@ -208,7 +210,7 @@ def export_rejected(store: Store, path: Path) -> int:
     """Write every rejected row of the workspace to a CSV (file, line, column, reason, raw)."""
     rejected = store.rejected()
     columns = ["source", *REJECTED_COLUMNS]
-    rejected.reindex(columns=columns).to_csv(path, index=False, encoding="utf-8")
+    write_csv(rejected.reindex(columns=columns), path)
     return len(rejected)
 
 

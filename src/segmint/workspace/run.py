@@ -154,6 +154,8 @@ def run_workspace(
     write_report: bool = True,
 ) -> RunResult:
     """Compute features, scores, schemes and tags as of `as_of`; store a snapshot; write a report."""
+    if store.unfinished_ingest():
+        raise InputError("the last ingest did not finish; run `segmint ingest` again")
     tables = engine_tables(config, store, root)
     if not tables:
         raise InputError("the workspace has no data; run `segmint ingest` first")

@@ -61,11 +61,7 @@ def validate_workspace(root: Path, config: SegmintConfig, store: Store | None = 
 
     problems: list[str] = []
     for source in config.sources:
-        if (
-            source.path
-            and not (root / source.path).exists()
-            and not Path(source.path).is_absolute()
-        ):
+        if source.path and not (root / source.path).is_file():  # root / absolute = absolute
             problems.append(f"sources.{source.name}.path: file not found: {root / source.path}")
     schema = expected_feature_schema(config, store)
     problems.extend(validate_rules(config.schemes, schema, tag_configs=config.tags))

@@ -97,7 +97,10 @@ class Binary(Node):
         own = precedence(self)
         # Comparisons do not chain, so a comparison operand on the left needs parentheses too.
         left_needed = own + 1 if own == 4 else own
-        return f"{_wrap(self.left, left_needed)} {self.op} {_wrap(self.right, own + 1)}"
+        # and/or are associative: a right operand with the same operator needs no parentheses.
+        associative = self.op in ("and", "or") and getattr(self.right, "op", None) == self.op
+        right_needed = own if associative else own + 1
+        return f"{_wrap(self.left, left_needed)} {self.op} {_wrap(self.right, right_needed)}"
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,31 @@ class RuleError(SegmintError):
         super().__init__(text)
 
     def pointer(self) -> str:
-        """Return the rule text with a caret under the offending position (two lines)."""
+        """Return the rule text (at most ~200 characters around the position) and a caret line."""
         if self.position is None or not self.rule:
-            return self.rule
-        return f"{self.rule}\n{' ' * self.position}^"
+            return _shorten(self.rule, 0)[0]
+        shown, offset = _shorten(self.rule, self.position)
+        return f"{shown}\n{' ' * offset}^"
+
+
+POINTER_WIDTH = 200
+
+
+def rule_excerpt(rule: str, position: int | None = None) -> str:
+    """Return the rule, cut to about 200 characters around `position` for error messages."""
+    return _shorten(rule, position or 0)[0]
+
+
+def _shorten(rule: str, position: int) -> tuple[str, int]:
+    """Return a window of the rule around `position` (… marks cuts) and the caret's offset in it."""
+    rule = rule.replace("\n", " ")
+    if len(rule) <= POINTER_WIDTH:
+        return rule, position
+    start = max(0, min(position - POINTER_WIDTH // 2, len(rule) - POINTER_WIDTH))
+    end = start + POINTER_WIDTH
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(rule) else ""
+    return prefix + rule[start:end] + suffix, position - start + len(prefix)
 
 
 class RuleSyntaxError(RuleError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from datetime import date
 
 from segmint.segments.rules.ast import (
@@ -32,12 +33,21 @@ COMPARISONS = frozenset({"=", "==", "!=", "<>", "<", "<=", ">", ">="})
 # Binding powers, loosest first: or < and < not < comparisons < + - < * / < unary minus.
 _OR, _AND, _NOT, _COMPARE, _ADD, _MULTIPLY, _NEGATE = 1, 2, 3, 4, 5, 6, 7
 MAX_DEPTH = 100
+MAX_RULE_LENGTH = 10_000
+_INT64_MAX = 2**63 - 1
 
 
 def parse_rule(text: str) -> Node:
     """Return the syntax tree of a rule; raise RuleSyntaxError (with the position) if it is invalid."""
     if not isinstance(text, str):
         raise RuleSyntaxError(f"a rule must be text, got {type(text).__name__}")
+    if len(text) > MAX_RULE_LENGTH:
+        raise RuleSyntaxError(
+            f"rule is {len(text):,} characters long; the limit is {MAX_RULE_LENGTH:,}",
+            rule=text,
+            position=MAX_RULE_LENGTH,
+            hint="split it into several tags or segments",
+        )
     return _Parser(text).parse()
 
 
@@ -116,6 +126,9 @@ class _Parser:
                             hint="write 'a < b and b < c'",
                         )
                     compared = True
+                if power in (_OR, _AND):
+                    left = self.chain(left, power)
+                    continue
                 left = self.infix(left, power)
             return left
         finally:
@@ -137,6 +150,27 @@ class _Parser:
             if token.text == "not" and (self.is_keyword("in", 1) or self.is_keyword("between", 1)):
                 return _COMPARE
         return None
+
+    def chain(self, first: Node, power: int) -> Node:
+        """Parse `a or b or c ...` (or `and`) into a balanced tree, so long chains stay shallow."""
+        word = self.peek().text
+        operands = [first]
+        operators: list[int] = []
+        while self.infix_power() == power and self.peek().text == word:
+            operators.append(self.advance().position)
+            operands.append(self.expression(power + 1))
+        # Pairwise merging keeps the depth at log2(n); and/or are associative, so the meaning
+        # (SQL three-valued logic included) is that of the flat chain.
+        groups: list[tuple[Node, int]] = [(node, index) for index, node in enumerate(operands)]
+        while len(groups) > 1:
+            merged: list[tuple[Node, int]] = []
+            for k in range(0, len(groups) - 1, 2):
+                (left, left_end), (right, right_end) = groups[k], groups[k + 1]
+                merged.append((Binary(word, left, right, position=operators[left_end]), right_end))
+            if len(groups) % 2:
+                merged.append(groups[-1])
+            groups = merged
+        return groups[0][0]
 
     def infix(self, left: Node, power: int) -> Node:
         token = self.advance()
@@ -185,7 +219,12 @@ class _Parser:
         token = self.advance()
         position = token.position
         if token.kind == "number":
-            return _number(token, position)
+            try:
+                return _number(token, position)
+            except (ValueError, OverflowError):
+                raise self.error(
+                    "number is out of range", token, hint="numbers must be below about 1e308"
+                ) from None
         if token.kind == "string":
             return Literal(token.text, "string", position=position)
         if token.kind == "lparen":
@@ -255,6 +294,9 @@ class _Parser:
 
 def _number(token: Token, position: int) -> Literal:
     text = token.text
-    if any(c in text for c in ".eE"):
-        return Literal(float(text), "number", position=position)
-    return Literal(int(text), "number", position=position)
+    value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
+    if isinstance(value, int) and value > _INT64_MAX:
+        value = float(value)  # beyond 64-bit integers, compare as a float (OverflowError if huge)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(text)
+    return Literal(value, "number", position=position)
