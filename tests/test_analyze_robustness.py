@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +26,12 @@ def _analyze(path: Path, out: Path, *extra: str):
 def _one_line_error(result) -> str:
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    # stderr also carries the progress lines ("analyze 1/3: reading a.csv"); the error is one line
+    lines = [
+        line
+        for line in result.stderr.splitlines()
+        if line.strip() and not re.match(r"^\w+ \d+/\d+: ", line)
+    ]
     assert len(lines) == 1, result.stderr
     return lines[0]
 

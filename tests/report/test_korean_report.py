@@ -40,7 +40,11 @@ def english_ui_words() -> set[str]:
         if key.startswith("cli."):
             continue  # terminal messages, not report text
         english |= {w.lower() for w in WORD.findall(_placeholders_out(entry["en"]))}
-        korean |= {w.lower() for w in WORD.findall(_placeholders_out(entry["ko"]))}
+        # file names (customers.csv) in a Korean sentence do not make their words Korean UI
+        korean_text = re.sub(
+            r"\S+\.(?:csv|json|html)(?![A-Za-z])", " ", _placeholders_out(entry["ko"])
+        )
+        korean |= {w.lower() for w in WORD.findall(korean_text)}
     return {w for w in english - korean if len(w) >= 3}
 
 

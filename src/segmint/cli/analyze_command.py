@@ -11,7 +11,6 @@ from rich.text import Text
 from segmint.cli.app import (
     app,
     console,
-    fail,
     parse_cli_date,
     plain,
     print_json,
@@ -77,8 +76,6 @@ def analyze(
 
     chosen = resolve_lang(lang)
     cutoff = parse_cli_date(as_of, option="--as-of")
-    if lang not in ("en", "ko"):
-        fail(f"--lang: expected en or ko, got {lang!r}")
     out_dir = out or Path(f"{_stem(file)}-segmint")
     with user_errors(chosen):
         options = build_read_options(

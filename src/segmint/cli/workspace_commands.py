@@ -277,7 +277,7 @@ def print_customer(profile: dict[str, Any], lang: str) -> None:
         as_of = str(profile["as_of"]).removesuffix(" 00:00:00")
         header += " " + t("cli.customer.as_of", lang, as_of=as_of)
     if profile.get("run_id") is not None:
-        header += f" · run {profile['run_id']}"
+        header += " · " + shown_run_line(profile["run_id"], profile["as_of"], lang)
     console.print(plain(header), style="bold")
     ids = Table(title=t("cli.customer.identity_title", lang))
     for key in ("namespace", "source_id", "linked_by"):

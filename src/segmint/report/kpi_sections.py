@@ -139,7 +139,11 @@ def kpi_section(payloads: Sequence[Mapping[str, Any]], *, lang: str = "en") -> R
         items.append(
             t("kpis.not_computed", lang)
             + " "
-            + "; ".join(f"{t(f'kpi.{k}', lang)}: {v}" for k, v in reasons.items())
+            # the reasons are the engine's English detail: named only in an English report
+            + "; ".join(
+                f"{t(f'kpi.{k}', lang)}: {v}" if lang == "en" else t(f"kpi.{k}", lang)
+                for k, v in reasons.items()
+            )
         )
     return ReportSection(
         t("kpis.heading", lang),
