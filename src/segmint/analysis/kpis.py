@@ -211,6 +211,23 @@ def _missing_reasons(has: set[str], options: KPIOptions) -> dict[str, str]:
     return reasons
 
 
+# The KPIs a table shows (CLI and report), in this order; the JSON holds every one.
+SHOWN_KPIS: tuple[str, ...] = (
+    "revenue_share",
+    "revenue_per_customer",
+    "average_order_value",
+    "orders_per_customer",
+    "retention_rate",
+    "churn_rate",
+    "conversion_rate",
+    "engagement_rate",
+    "activation_rate",
+    "nrr",
+    "grr",
+    "predicted_clv",
+    "health_score",
+)
+
 KPI_ORDER: tuple[str, ...] = (
     "revenue",
     "revenue_share",

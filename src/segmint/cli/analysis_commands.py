@@ -14,22 +14,8 @@ from segmint.cli.workspace_commands import JsonFlag, Workspace
 SchemeOption = Annotated[
     str | None, typer.Option("--scheme", help="Scheme (or tag:NAME); default: the first one.")
 ]
-# The KPIs the text table shows (the JSON holds every one).
-_SHOWN = (
-    "revenue_share",
-    "revenue_per_customer",
-    "average_order_value",
-    "orders_per_customer",
-    "retention_rate",
-    "churn_rate",
-    "conversion_rate",
-    "engagement_rate",
-    "activation_rate",
-    "nrr",
-    "grr",
-    "predicted_clv",
-    "health_score",
-)
+from segmint.analysis.kpis import SHOWN_KPIS as _SHOWN
+
 _PERCENT = {"revenue_share", "retention_rate", "churn_rate", "conversion_rate",
             "engagement_rate", "activation_rate", "nrr", "grr"}  # fmt: skip
 COHORT_COLUMNS_SHOWN = 13

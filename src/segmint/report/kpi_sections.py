@@ -8,27 +8,12 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup, escape
 
+from segmint.analysis.kpis import SHOWN_KPIS as REPORT_KPIS
 from segmint.i18n import segment_label, t
 from segmint.report.charts import HEAT_HIGH, HEAT_LOW
 from segmint.report.context import ReportSection
 from segmint.report.formatting import MISSING, format_number, format_percent
 
-# KPIs shown in the report table, in this order (the JSON files hold all of them).
-REPORT_KPIS: tuple[str, ...] = (
-    "revenue_share",
-    "revenue_per_customer",
-    "average_order_value",
-    "orders_per_customer",
-    "retention_rate",
-    "churn_rate",
-    "conversion_rate",
-    "engagement_rate",
-    "activation_rate",
-    "nrr",
-    "grr",
-    "predicted_clv",
-    "health_score",
-)
 PERCENT_KPIS = frozenset(
     {"revenue_share", "retention_rate", "churn_rate", "conversion_rate", "engagement_rate",
      "activation_rate", "nrr", "grr"}
