@@ -8,13 +8,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from segmint.analysis.kpis import SHOWN_KPIS as _SHOWN
 from segmint.cli.app import app, console, print_json, user_errors
 from segmint.cli.workspace_commands import JsonFlag, Workspace
 
 SchemeOption = Annotated[
     str | None, typer.Option("--scheme", help="Scheme (or tag:NAME); default: the first one.")
 ]
-from segmint.analysis.kpis import SHOWN_KPIS as _SHOWN
 
 _PERCENT = {"revenue_share", "retention_rate", "churn_rate", "conversion_rate",
             "engagement_rate", "activation_rate", "nrr", "grr"}  # fmt: skip
