@@ -808,6 +808,74 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Revenue retention by {period}: net revenue over the cohort's first-period revenue",
         "ko": "{period}별 매출 유지율: 첫 기간 매출 대비 순매출",
     },
+    # -- history: changes, migration, sizes over runs, backfill (segmint.analysis.history) ------
+    "cli.scope.backfill": {"en": "backfill", "ko": "과거 재계산"},
+    "cli.stage.backfill_date": {"en": "as of", "ko": "기준일"},
+    "history.changes.first": {
+        "en": "run {run} (as of {as_of}) is the first snapshot: nothing to compare it with",
+        "ko": "실행 {run}(기준일 {as_of})이 첫 스냅샷이라 비교할 이전 스냅샷이 없습니다",
+    },
+    "history.changes.header": {
+        "en": "scheme {scheme} · run {run} (as of {as_of}) compared with run {previous} "
+        "(as of {previous_as_of})",
+        "ko": "세분화 체계 {scheme} · 실행 {run}(기준일 {as_of})과 실행 {previous}"
+        "(기준일 {previous_as_of}) 비교",
+    },
+    "history.changes.summary_title": {
+        "en": "customers entering and leaving each segment",
+        "ko": "세그먼트별 유입·이탈 고객",
+    },
+    "history.changes.customers_title": {
+        "en": "customers who changed segment ({count})",
+        "ko": "세그먼트가 바뀐 고객 ({count}명)",
+    },
+    "history.changes.none": {
+        "en": "no customer changed segment",
+        "ko": "세그먼트가 바뀐 고객이 없습니다",
+    },
+    "history.more_rows": {
+        "en": "and {count} more (--json lists every one)",
+        "ko": "외 {count}건 (--json으로 전체 목록 확인)",
+    },
+    "history.new": {"en": "(new)", "ko": "(신규)"},
+    "history.gone": {"en": "(gone)", "ko": "(없어짐)"},
+    "history.col.segment": {"en": "segment", "ko": "세그먼트"},
+    "history.col.entered": {"en": "entered", "ko": "유입"},
+    "history.col.exited": {"en": "exited", "ko": "이탈"},
+    "history.col.net": {"en": "net", "ko": "순증감"},
+    "history.col.customer_id": {"en": "customer", "ko": "고객"},
+    "history.col.from_segment": {"en": "from", "ko": "이전"},
+    "history.col.to_segment": {"en": "to", "ko": "이후"},
+    "history.col.from_to": {"en": "from \\ to", "ko": "이전 \\ 이후"},
+    "history.col.total": {"en": "total", "ko": "합계"},
+    "history.col.run": {"en": "run", "ko": "실행"},
+    "history.col.as_of": {"en": "as of", "ko": "기준일"},
+    "history.col.customers": {"en": "customers", "ko": "고객 수"},
+    "history.col.segment_changes": {"en": "segment changes", "ko": "세그먼트 변경"},
+    "history.col.replaced": {"en": "replaced runs", "ko": "대체된 실행"},
+    "history.migration.title": {
+        "en": "migration in {scheme}: run {from_run} → run {to_run}",
+        "ko": "{scheme} 이동: 실행 {from_run} → 실행 {to_run}",
+    },
+    "history.migration.legend": {
+        "en": "rows: segment in the earlier run; columns: in the later one; each row sums to the "
+        "earlier segment's size (--shares for row shares)",
+        "ko": "행: 이전 실행의 세그먼트, 열: 이후 실행의 세그먼트; 각 행의 합은 이전 세그먼트의 "
+        "크기입니다(--shares로 행 비율 표시)",
+    },
+    "history.migration.legend_shares": {
+        "en": "rows: segment in the earlier run; columns: in the later one; cells: share of the row",
+        "ko": "행: 이전 실행의 세그먼트, 열: 이후 실행의 세그먼트; 칸: 행 대비 비율",
+    },
+    "history.sizes_title": {
+        "en": "segment sizes in {scheme} per run",
+        "ko": "실행별 {scheme} 세그먼트 크기",
+    },
+    "history.kpi_title": {
+        "en": "{kpi} per run ({days}-day window)",
+        "ko": "실행별 {kpi} ({days}일 기간)",
+    },
+    "history.backfill.title": {"en": "backfill", "ko": "과거 재계산"},
 }
 
 
