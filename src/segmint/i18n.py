@@ -876,6 +876,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "실행별 {kpi} ({days}일 기간)",
     },
     "history.backfill.title": {"en": "backfill", "ko": "과거 재계산"},
+    # -- segment predictive validity and goals ----------------------------------------------
+    "validity.title": {
+        "en": "{scheme} as of {as_of}: what happened in the next {days} days",
+        "ko": "{scheme} 기준일 {as_of}: 이후 {days}일 동안의 결과",
+    },
+    "validity.col.segment": {"en": "segment", "ko": "세그먼트"},
+    "validity.col.customers": {"en": "customers", "ko": "고객 수"},
+    "validity.col.at_risk": {"en": "at risk", "ko": "이탈 가능 고객"},
+    "validity.col.churn_rate": {"en": "churn rate", "ko": "이탈률"},
+    "validity.col.interval": {"en": "95% interval", "ko": "95% 신뢰구간"},
+    "validity.col.revenue": {"en": "revenue per customer", "ko": "고객당 매출"},
+    "validity.summary": {
+        "en": "churn = {definition}; {n} customer-dates, {churned} churned; segment × churned "
+        "chi-square {chi} (df {dof}, p {p}); churn AUC of the segments' order {auc}",
+        "ko": "이탈 기준 = {definition}; 고객-기준일 {n}건, 이탈 {churned}건; 세그먼트 × 이탈 "
+        "카이제곱 {chi} (자유도 {dof}, p {p}); 세그먼트 순서의 이탈 AUC {auc}",
+    },
+    "validity.unobserved": {
+        "en": "not judged yet (the horizon runs past the data): {dates}",
+        "ko": "아직 판단할 수 없음(기간이 데이터 끝을 넘음): {dates}",
+    },
+    "goals.title": {"en": "goals", "ko": "목표"},
+    "goals.col.goal": {"en": "goal", "ko": "목표"},
+    "goals.col.latest": {"en": "latest", "ko": "최근 값"},
+    "goals.col.interval": {"en": "95% interval", "ko": "95% 신뢰구간"},
+    "goals.col.target": {"en": "target", "ko": "목표치"},
+    "goals.col.projected": {"en": "trend at date", "ko": "기한 시점 추세값"},
+    "goals.col.runs": {"en": "runs", "ko": "실행 수"},
+    "goals.col.status": {"en": "status", "ko": "상태"},
+    "goals.status.on_track": {"en": "on track", "ko": "달성 예상"},
+    "goals.status.off_track": {"en": "off track", "ko": "달성 어려움"},
+    "goals.status.unknown": {"en": "no trend yet", "ko": "추세 없음"},
 }
 
 

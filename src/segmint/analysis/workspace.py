@@ -20,12 +20,12 @@ _WINDOW = re.compile(r"^\s*(\d+)\s*(d|w|days?|weeks?)?\s*$", re.IGNORECASE)
 _CLV_NAME = re.compile(r"^clv_\d+d$")
 
 
-def parse_window(text: str) -> int:
+def parse_window(text: str, *, option: str = "--window") -> int:
     """Return the days of a window written like 90d, 12w or 90; raise InputError otherwise."""
     match = _WINDOW.match(text or "")
     if not match or int(match.group(1)) < 1:
         raise InputError(
-            f"--window: expected a number of days or weeks like 90d or 12w, got {text!r}"
+            f"{option}: expected a number of days or weeks like 90d or 12w, got {text!r}"
         )
     days = int(match.group(1))
     unit = (match.group(2) or "d").lower()

@@ -16,6 +16,7 @@ _COMMAND_MODULES = (
     "segmint.cli.segment_commands",
     "segmint.cli.analysis_commands",
     "segmint.cli.history_commands",
+    "segmint.cli.goal_commands",
 )
 
 
