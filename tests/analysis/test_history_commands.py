@@ -211,3 +211,192 @@ def test_history_commands_speak_korean(workspace, command: list[str]) -> None:
     ]
     assert not [phrase for phrase in english if phrase in result.stdout], result.stdout
     assert any("\uac00" <= ch <= "\ud7a3" for ch in result.stdout)
+
+
+def _subscription_churn(root: Path, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    """Independent oracle: active at t = started before t and not ended before t."""
+    config = load_config(root)
+    with open_store(root / config.database, read_only=True) as store:
+        subs = store.frame("SELECT customer_id, started_at, ended_at FROM subscriptions")
+
+    def active(t: pd.Timestamp) -> set[str]:
+        ended_before = subs["ended_at"].notna() & (subs["ended_at"] < t)
+        return set(subs.loc[(subs["started_at"] < t) & ~ended_before, "customer_id"].astype(str))
+
+    at_start, at_end = active(start), active(end)
+    return pd.Series({c: int(c not in at_end) for c in sorted(at_start)}, dtype="int64")
+
+
+def test_validity_matches_an_independent_computation(workspace) -> None:
+    import scipy.stats
+    from sklearn.metrics import roc_auc_score
+
+    root = workspace["root"]
+    payload = _json("validity", "-w", root, "--scheme", "health", "--horizon", "30d")
+    assert [a["as_of"][:10] for a in payload["as_ofs"]] == ["2025-05-01", "2025-06-01"]
+    assert [u["as_of"][:10] for u in payload["unobserved"]] == ["2025-07-01"]
+    assert payload["churn_definition"] == "subscription ends"
+    config = load_config(root)
+    with open_store(root / config.database, read_only=True) as store:
+        spend = store.frame(
+            "SELECT customer_id, occurred_at, CAST(amount AS DOUBLE) AS amount FROM transactions"
+        )
+    pooled = []
+    for entry in payload["as_ofs"]:
+        start = pd.Timestamp(entry["as_of"])
+        end = start + pd.Timedelta(days=30)
+        churned = _subscription_churn(root, start, end)
+        labels = pd.DataFrame(
+            [(c, s) for c, s in _labels(root, entry["run_id"], "health").items()],
+            columns=["customer_id", "segment"],
+        )
+        labels["churned"] = labels["customer_id"].map(churned)
+        pooled.append(labels)
+        window = spend[(spend["occurred_at"] >= start) & (spend["occurred_at"] < end)]
+        revenue = window.groupby("customer_id")["amount"].sum()
+        for seg in entry["segments"]:
+            group = labels[labels["segment"] == seg["segment"]]
+            at_risk = group["churned"].dropna()
+            assert seg["customers"] == len(group) and seg["at_risk"] == len(at_risk)
+            assert seg["churned"] == int(at_risk.sum())
+            if len(at_risk):
+                assert seg["churn_rate"] == pytest.approx(at_risk.mean())
+                assert seg["ci_low"] <= seg["churn_rate"] <= seg["ci_high"]
+            mean = group["customer_id"].map(revenue).fillna(0.0).mean()
+            money = seg["revenue_per_customer"]
+            assert money["value"] == pytest.approx(mean, rel=1e-9)
+            assert money["ci_low"] <= money["value"] <= money["ci_high"]
+    frame = pd.concat(pooled).dropna(subset=["churned"])
+    table = pd.crosstab(frame["segment"], frame["churned"])
+    expected = scipy.stats.chi2_contingency(table.to_numpy(), correction=False)
+    summary = payload["summary"]
+    assert summary["chi_square"]["statistic"] == pytest.approx(expected.statistic, rel=1e-9)
+    assert summary["chi_square"]["p_value"] == pytest.approx(expected.pvalue, rel=1e-9)
+    rates = frame.groupby("segment")["churned"].mean()
+    auc = roc_auc_score(frame["churned"].astype(int), frame["segment"].map(rates))
+    assert summary["auc"] == pytest.approx(auc, rel=1e-12)
+    assert summary["observations"] == len(frame)
+    # Same input, same output (the revenue intervals are a seeded bootstrap).
+    assert _json("validity", "-w", root, "--scheme", "health", "--horizon", "30d") == payload
+
+
+def _labels(root: Path, run_id: int, scheme: str) -> dict[str, str]:
+    config = load_config(root)
+    with open_store(root / config.database, read_only=True) as store:
+        frame = store.snapshot_segments(run_id)
+    frame = frame[frame["scheme"] == scheme]
+    return dict(zip(frame["customer_id"].astype(str), frame["segment"].astype(str), strict=True))
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["validity", "--scheme", "nope"], "schemes: churn_risk, health"),
+        (["validity"], "validity needs --scheme; schemes: lifecycle"),
+        (["validity", "--scheme", "health", "--horizon", "1y"], "--horizon: expected"),
+        (["validity", "--scheme", "health", "--horizon", "400d"], "run `segmint backfill`"),
+    ],
+)
+def test_validity_bad_input(workspace, args: list[str], fragment: str) -> None:
+    result = _cli(*args, "-w", workspace["root"])
+    assert result.exit_code == 2, result.output
+    assert fragment in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+GOALS = """
+goals:
+  - {kpi: churn_rate, scheme: value, segment: small, target: 0.05, by: 2026-06-30}
+  - {kpi: health_score, scheme: value, segment: core, target: 99, by: 2026-06-30, name: core health}
+"""
+
+
+@pytest.fixture
+def with_goals(workspace, request):
+    """The workspace's segmint.yaml with goals appended (restored afterwards)."""
+    path = workspace["root"] / "segmint.yaml"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + getattr(request, "param", GOALS), encoding="utf-8")
+    yield workspace
+    path.write_text(original, encoding="utf-8")
+
+
+def test_goals_show_the_latest_value_trend_and_projection(with_goals) -> None:
+    import numpy as np
+
+    root = with_goals["root"]
+    payload = _json("goals", "-w", root)
+    history = _json("history", "-w", root, "--scheme", "value")
+    churn, health = payload["goals"]
+    assert (churn["direction"], health["direction"]) == ("below", "above")
+    assert health["name"] == "core health"
+    for goal in (churn, health):
+        values = [
+            next(s for s in r["segments"] if s["segment"] == goal["segment"])["kpis"][goal["kpi"]]
+            for r in history["runs"]
+        ]
+        # Two computations of the same KPI: DuckDB's parallel float sums may differ in the last bits.
+        assert [p["value"] for p in goal["trend"]] == pytest.approx(
+            [v["value"] for v in values], rel=1e-12
+        )
+        assert goal["latest"]["ci_low"] == pytest.approx(values[-1]["ci_low"], rel=1e-12)
+        days = [
+            (pd.Timestamp(p["as_of"]) - pd.Timestamp(goal["trend"][0]["as_of"])).days
+            for p in goal["trend"]
+        ]
+        slope, intercept = np.polyfit(days, [p["value"] for p in goal["trend"]], 1)
+        deadline = (pd.Timestamp("2026-06-30") - pd.Timestamp(goal["trend"][0]["as_of"])).days
+        assert goal["projected"] == pytest.approx(intercept + slope * deadline, rel=1e-9, abs=1e-12)
+        below = goal["direction"] == "below"
+        assert goal["on_track"] == (
+            goal["projected"] <= goal["target"] if below else goal["projected"] >= goal["target"]
+        )
+    assert health["on_track"] is False  # a health score of 99 is out of reach
+    text = _cli("goals", "-w", root)
+    assert text.exit_code == 0 and "core health" in text.stdout and "off track" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("with_goals", "fragment"),
+    [
+        (
+            "\ngoals:\n  - {kpi: churn_rate, scheme: value, segment: tiny, target: 0.1, by: 2026-01-01}\n",
+            "goals[0].segment: unknown segment 'tiny' in scheme 'value'; segments: core",
+        ),
+        (
+            "\ngoals:\n  - {kpi: joy, scheme: value, segment: core, target: 0.1, by: 2026-01-01}\n",
+            "goals[0].kpi: unknown KPI 'joy'; KPIs: revenue",
+        ),
+        (
+            "\ngoals:\n  - {kpi: churn_rate, scheme: nope, segment: core, target: 0.1, by: 2026-01-01}\n",
+            "goals[0].scheme: --scheme: unknown scheme 'nope'; schemes: churn_risk",
+        ),
+        (
+            "\ngoals:\n  - {kpi: churn_rate, scheme: value, segment: core, target: 0.1, by: soon}\n",
+            "goals",
+        ),
+    ],
+    indirect=["with_goals"],
+)
+def test_goal_config_errors_name_the_goal(with_goals, fragment: str) -> None:
+    result = _cli("goals", "-w", with_goals["root"])
+    assert result.exit_code == 2, result.output
+    assert fragment in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_goal_status_without_a_trend_or_after_its_date() -> None:
+    from segmint.analysis.goals import goal_status
+    from segmint.config import GoalConfig
+
+    goal = GoalConfig(kpi="churn_rate", scheme="s", segment="a", target=0.1, by="2025-01-01")
+    one = [{"run_id": 1, "as_of": "2024-06-01T00:00:00", "value": 0.2}]
+    status = goal_status(goal, one, one[0])
+    assert status["on_track"] is None and "backfill" in status["reason"] and status["met"] is False
+    late = [{"run_id": 2, "as_of": "2025-02-01T00:00:00", "value": 0.05}]
+    status = goal_status(goal, one + late, late[0])
+    assert status["on_track"] is True and "has passed" in status["reason"]
+    two = [one[0], {"run_id": 3, "as_of": "2024-07-01T00:00:00", "value": 0.17}]
+    status = goal_status(goal, two, two[-1])
+    # 0.2 → 0.17 in 30 days: the line reaches 0.1 long before 2025-01-01.
+    assert status["slope_per_day"] == pytest.approx(-0.001)
+    assert status["projected"] == pytest.approx(0.2 - 0.001 * 214)
+    assert status["on_track"] is True

@@ -150,7 +150,11 @@ def print_goals(result: dict[str, Any], lang: str) -> None:
 
     table = Table(title=t("goals.title", lang))
     for key in ("goal", "latest", "interval", "target", "projected", "runs", "status"):
-        table.add_column(t(f"goals.col.{key}", lang), justify="left" if key == "goal" else "right")
+        table.add_column(
+            t(f"goals.col.{key}", lang),
+            justify="left" if key == "goal" else "right",
+            no_wrap=key in ("goal", "status"),
+        )
     for goal in result["goals"]:
         fmt = (lambda v: f"{v:.1%}") if goal["kpi"] in _PERCENT_KPIS else (lambda v: f"{v:,.2f}")
         latest = goal["latest"] or {}
@@ -162,7 +166,7 @@ def print_goals(result: dict[str, Any], lang: str) -> None:
         )
         sign = "≤" if goal["direction"] == "below" else "≥"
         table.add_row(
-            plain(f"{goal['name']} ({goal['scheme']})"),
+            plain(goal["name"]),
             "–" if value is None else fmt(value),
             interval,
             f"{sign} {fmt(goal['target'])} · {goal['by']}",
