@@ -897,6 +897,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "not judged yet (the horizon runs past the data): {dates}",
         "ko": "아직 판단할 수 없음(기간이 데이터 끝을 넘음): {dates}",
     },
+    "validity.heading": {
+        "en": "Do the segments predict churn?",
+        "ko": "세그먼트가 이탈을 예측하는가?",
+    },
+    "validity.intro": {
+        "en": "For every earlier snapshot the data lets us judge: the segment each customer was in, "
+        "and whether they churned in the {days} days after. A chi-square p below 0.05 says churn "
+        "differs between the segments; the AUC (0.5 = no signal, 1 = perfect) says how well the "
+        "segments, ordered by their churn, separate who churned.",
+        "ko": "판단할 수 있는 이전 스냅샷마다 고객이 속했던 세그먼트와 이후 {days}일 안에 이탈했는지를 "
+        "비교했습니다. 카이제곱 p가 0.05보다 작으면 세그먼트 간 이탈률이 다르다는 뜻이고, AUC(0.5 = "
+        "신호 없음, 1 = 완벽)는 이탈률 순으로 정렬한 세그먼트가 이탈 고객을 얼마나 잘 구분하는지 보여 줍니다.",
+    },
+    "validity.report_caption": {
+        "en": "{scheme}: {dates} snapshots · chi-square {chi} (p {p}) · AUC {auc}",
+        "ko": "{scheme}: 스냅샷 {dates}개 · 카이제곱 {chi} (p {p}) · AUC {auc}",
+    },
+    "goals.heading": {"en": "Goals", "ko": "목표"},
+    "goals.intro": {
+        "en": "Each goal's latest value (95% interval), and the value a straight line through "
+        "every run's value reaches by the goal's date.",
+        "ko": "각 목표의 최근 값(95% 신뢰구간)과, 모든 실행의 값을 지나는 직선 추세가 목표 날짜에 "
+        "도달하는 값입니다.",
+    },
     "goals.title": {"en": "goals", "ko": "목표"},
     "goals.col.goal": {"en": "goal", "ko": "목표"},
     "goals.col.latest": {"en": "latest", "ko": "최근 값"},

@@ -400,3 +400,33 @@ def test_goal_status_without_a_trend_or_after_its_date() -> None:
     assert status["slope_per_day"] == pytest.approx(-0.001)
     assert status["projected"] == pytest.approx(0.2 - 0.001 * 214)
     assert status["on_track"] is True
+
+
+def test_history_stage_records_changes_and_puts_validity_and_goals_in_the_report(workspace) -> None:
+    from segmint.analysis.stages import history_stage
+    from segmint.config import GoalConfig
+    from segmint.workspace.run import default_run_as_of, engine_tables
+    from segmint.workspace.run_report import workspace_report
+
+    root, latest = workspace["root"], workspace["latest"]
+    goal = GoalConfig(
+        kpi="churn_rate", scheme="value", segment="small", target=0.05, by="2026-06-30"
+    )
+    config = workspace["config"].model_copy(update={"goals": [goal]})
+    config = config.model_copy(
+        update={"churn": config.churn.model_copy(update={"horizon_days": 30})}
+    )
+    with open_store(root / config.database) as store:
+        counts = history_stage(
+            root, config, store, engine_tables(config, store, root), latest,
+            data_end=default_run_as_of(store),
+        )  # fmt: skip
+        assert counts["segment_changes"] == len(store.segment_changes(latest.run_id)) > 0
+    assert {v["scheme"] for v in latest.validity} >= {"lifecycle", "health", "value"}
+    assert latest.goals["goals"][0]["segment"] == "small"
+    html = workspace_report(config, latest, lang="en")
+    assert "Do the segments predict churn?" in html and "Goals" in html
+    assert "chi-square" in html and "AUC" in html
+    korean = workspace_report(config, latest, lang="ko")
+    assert "세그먼트가 이탈을 예측하는가?" in korean and "Do the segments predict" not in korean
+    (root / "history-report.html").write_text(html, encoding="utf-8")
