@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -196,6 +196,18 @@ class KPIsConfig(_Strict):
     activation_days: int = Field(default=14, ge=1, le=365)
 
 
+class GoalConfig(_Strict):
+    """A target for one KPI of one segment by a date, e.g. churn_rate of "SMB new" below 0.10."""
+
+    kpi: str = Field(min_length=1)
+    scheme: str = Field(min_length=1)
+    segment: str = Field(min_length=1)
+    target: float
+    by: date
+    direction: Literal["below", "above"] | None = None  # default: below for churn, else above
+    name: str | None = None
+
+
 class SegmintConfig(_Strict):
     """The whole segmint.yaml."""
 
@@ -217,6 +229,7 @@ class SegmintConfig(_Strict):
     clv: CLVConfig = CLVConfig()
     kpis: KPIsConfig = KPIsConfig()
     playbooks: dict[str, PlaybookConfig] = Field(default_factory=dict)
+    goals: list[GoalConfig] = Field(default_factory=list)
     seed: int = 0
 
     @field_validator("health", mode="before")
@@ -332,5 +345,8 @@ def load_config(path: str | Path) -> SegmintConfig:
 
 def config_hash(config: SegmintConfig) -> str:
     """Return a short stable hash of the config's content (recorded with every run)."""
-    canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    # Goals only judge snapshots, they never change one: a new goal keeps the hash (and backfill's
+    # "same config" replacement) as it was.
+    content = config.model_dump(mode="json", exclude={"goals"})
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]

@@ -889,6 +889,130 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Revenue retention by {period}: net revenue over the cohort's first-period revenue",
         "ko": "{period}별 매출 유지율: 첫 기간 매출 대비 순매출",
     },
+    # -- history: changes, migration, sizes over runs, backfill (segmint.analysis.history) ------
+    "cli.scope.backfill": {"en": "backfill", "ko": "과거 재계산"},
+    "cli.stage.backfill_date": {"en": "as of", "ko": "기준일"},
+    "history.changes.first": {
+        "en": "run {run} (as of {as_of}) is the first snapshot: nothing to compare it with",
+        "ko": "실행 {run}(기준일 {as_of})이 첫 스냅샷이라 비교할 이전 스냅샷이 없습니다",
+    },
+    "history.changes.header": {
+        "en": "scheme {scheme} · run {run} (as of {as_of}) compared with run {previous} "
+        "(as of {previous_as_of})",
+        "ko": "세분화 체계 {scheme} · 실행 {run}(기준일 {as_of})과 실행 {previous}"
+        "(기준일 {previous_as_of}) 비교",
+    },
+    "history.changes.summary_title": {
+        "en": "customers entering and leaving each segment",
+        "ko": "세그먼트별 유입·이탈 고객",
+    },
+    "history.changes.customers_title": {
+        "en": "customers who changed segment ({count})",
+        "ko": "세그먼트가 바뀐 고객 ({count}명)",
+    },
+    "history.changes.none": {
+        "en": "no customer changed segment",
+        "ko": "세그먼트가 바뀐 고객이 없습니다",
+    },
+    "history.more_rows": {
+        "en": "and {count} more (--json lists every one)",
+        "ko": "외 {count}건 (--json으로 전체 목록 확인)",
+    },
+    "history.new": {"en": "(new)", "ko": "(신규)"},
+    "history.gone": {"en": "(gone)", "ko": "(없어짐)"},
+    "history.col.segment": {"en": "segment", "ko": "세그먼트"},
+    "history.col.entered": {"en": "entered", "ko": "유입"},
+    "history.col.exited": {"en": "exited", "ko": "이탈"},
+    "history.col.net": {"en": "net", "ko": "순증감"},
+    "history.col.customer_id": {"en": "customer", "ko": "고객"},
+    "history.col.from_segment": {"en": "from", "ko": "이전"},
+    "history.col.to_segment": {"en": "to", "ko": "이후"},
+    "history.col.from_to": {"en": "from \\ to", "ko": "이전 \\ 이후"},
+    "history.col.total": {"en": "total", "ko": "합계"},
+    "history.col.run": {"en": "run", "ko": "실행"},
+    "history.col.as_of": {"en": "as of", "ko": "기준일"},
+    "history.col.customers": {"en": "customers", "ko": "고객 수"},
+    "history.col.segment_changes": {"en": "segment changes", "ko": "세그먼트 변경"},
+    "history.col.replaced": {"en": "replaced runs", "ko": "대체된 실행"},
+    "history.migration.title": {
+        "en": "migration in {scheme}: run {from_run} → run {to_run}",
+        "ko": "{scheme} 이동: 실행 {from_run} → 실행 {to_run}",
+    },
+    "history.migration.legend": {
+        "en": "rows: segment in the earlier run; columns: in the later one; each row sums to the "
+        "earlier segment's size (--shares for row shares)",
+        "ko": "행: 이전 실행의 세그먼트, 열: 이후 실행의 세그먼트; 각 행의 합은 이전 세그먼트의 "
+        "크기입니다(--shares로 행 비율 표시)",
+    },
+    "history.migration.legend_shares": {
+        "en": "rows: segment in the earlier run; columns: in the later one; cells: share of the row",
+        "ko": "행: 이전 실행의 세그먼트, 열: 이후 실행의 세그먼트; 칸: 행 대비 비율",
+    },
+    "history.sizes_title": {
+        "en": "segment sizes in {scheme} per run",
+        "ko": "실행별 {scheme} 세그먼트 크기",
+    },
+    "history.kpi_title": {
+        "en": "{kpi} per run ({days}-day window)",
+        "ko": "실행별 {kpi} ({days}일 기간)",
+    },
+    "history.backfill.title": {"en": "backfill", "ko": "과거 재계산"},
+    # -- segment predictive validity and goals ----------------------------------------------
+    "validity.title": {
+        "en": "{scheme} as of {as_of}: what happened in the next {days} days",
+        "ko": "{scheme} 기준일 {as_of}: 이후 {days}일 동안의 결과",
+    },
+    "validity.col.segment": {"en": "segment", "ko": "세그먼트"},
+    "validity.col.customers": {"en": "customers", "ko": "고객 수"},
+    "validity.col.at_risk": {"en": "at risk", "ko": "이탈 가능 고객"},
+    "validity.col.churn_rate": {"en": "churn rate", "ko": "이탈률"},
+    "validity.col.interval": {"en": "95% interval", "ko": "95% 신뢰구간"},
+    "validity.col.revenue": {"en": "revenue per customer", "ko": "고객당 매출"},
+    "validity.summary": {
+        "en": "churn = {definition}; {n} customer-dates, {churned} churned; segment × churned "
+        "chi-square {chi} (df {dof}, p {p}); churn AUC of the segments' order {auc}",
+        "ko": "이탈 기준 = {definition}; 고객-기준일 {n}건, 이탈 {churned}건; 세그먼트 × 이탈 "
+        "카이제곱 {chi} (자유도 {dof}, p {p}); 세그먼트 순서의 이탈 AUC {auc}",
+    },
+    "validity.unobserved": {
+        "en": "not judged yet (the horizon runs past the data): {dates}",
+        "ko": "아직 판단할 수 없음(기간이 데이터 끝을 넘음): {dates}",
+    },
+    "validity.heading": {
+        "en": "Do the segments predict churn?",
+        "ko": "세그먼트가 이탈을 예측하는가?",
+    },
+    "validity.intro": {
+        "en": "For every earlier snapshot the data lets us judge: the segment each customer was in, "
+        "and whether they churned in the {days} days after. A chi-square p below 0.05 says churn "
+        "differs between the segments; the AUC (0.5 = no signal, 1 = perfect) says how well the "
+        "segments, ordered by their churn, separate who churned.",
+        "ko": "판단할 수 있는 이전 스냅샷마다 고객이 속했던 세그먼트와 이후 {days}일 안에 이탈했는지를 "
+        "비교했습니다. 카이제곱 p가 0.05보다 작으면 세그먼트 간 이탈률이 다르다는 뜻이고, AUC(0.5 = "
+        "신호 없음, 1 = 완벽)는 이탈률 순으로 정렬한 세그먼트가 이탈 고객을 얼마나 잘 구분하는지 보여 줍니다.",
+    },
+    "validity.report_caption": {
+        "en": "{scheme}: {dates} snapshots · chi-square {chi} (p {p}) · AUC {auc}",
+        "ko": "{scheme}: 스냅샷 {dates}개 · 카이제곱 {chi} (p {p}) · AUC {auc}",
+    },
+    "goals.heading": {"en": "Goals", "ko": "목표"},
+    "goals.intro": {
+        "en": "Each goal's latest value (95% interval), and the value a straight line through "
+        "every run's value reaches by the goal's date.",
+        "ko": "각 목표의 최근 값(95% 신뢰구간)과, 모든 실행의 값을 지나는 직선 추세가 목표 날짜에 "
+        "도달하는 값입니다.",
+    },
+    "goals.title": {"en": "goals", "ko": "목표"},
+    "goals.col.goal": {"en": "goal", "ko": "목표"},
+    "goals.col.latest": {"en": "latest", "ko": "최근 값"},
+    "goals.col.interval": {"en": "95% interval", "ko": "95% 신뢰구간"},
+    "goals.col.target": {"en": "target", "ko": "목표치"},
+    "goals.col.projected": {"en": "trend at date", "ko": "기한 시점 추세값"},
+    "goals.col.runs": {"en": "runs", "ko": "실행 수"},
+    "goals.col.status": {"en": "status", "ko": "상태"},
+    "goals.status.on_track": {"en": "on track", "ko": "달성 예상"},
+    "goals.status.off_track": {"en": "off track", "ko": "달성 어려움"},
+    "goals.status.unknown": {"en": "no trend yet", "ko": "추세 없음"},
 }
 
 

@@ -5,6 +5,7 @@ Layout inside the file:
 - <logical table> (customers, transactions, ...): all sources of that table, ids stitched
 - ingested_files, rejected_rows, identity_map, runs: bookkeeping
 - snapshot_segments, snapshot_values: every run's segments and scores (long form)
+- segment_changes: who entered or left a segment at each run, against the previous snapshot
 """
 
 from __future__ import annotations
@@ -62,7 +63,12 @@ CREATE TABLE IF NOT EXISTS snapshot_segments (
 CREATE TABLE IF NOT EXISTS snapshot_values (
     run_id BIGINT, customer_id VARCHAR, name VARCHAR, value_num DOUBLE, value_text VARCHAR
 );
+CREATE TABLE IF NOT EXISTS segment_changes (
+    run_id BIGINT, scheme VARCHAR, customer_id VARCHAR, from_segment VARCHAR,
+    to_segment VARCHAR, as_of TIMESTAMP
+);
 """
+SEGMENT_CHANGE_COLUMNS = ("run_id", "scheme", "customer_id", "from_segment", "to_segment", "as_of")
 
 
 def check_identifier(name: str, *, what: str = "name") -> str:
@@ -306,6 +312,76 @@ class Store:
         self.con.execute("INSERT INTO snapshot_values SELECT * FROM _val")
         self.con.unregister("_val")
         self.con.execute("COMMIT")
+
+    def same_snapshot_runs(self, as_of: datetime, config_hash: str) -> list[int]:
+        """Return the runs holding a snapshot as of `as_of` made with the config `config_hash`."""
+        rows = self.con.execute(
+            "SELECT r.run_id FROM runs r WHERE r.kind = 'run' AND r.status = 'ok' "
+            "AND r.as_of = ? AND r.config_hash = ? "
+            "AND EXISTS (SELECT 1 FROM snapshot_segments s WHERE s.run_id = r.run_id) "
+            "ORDER BY r.run_id",
+            [as_of, config_hash],
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def replace_snapshot(self, old_run_id: int, *, by_run_id: int) -> None:
+        """Drop the snapshot (segments, values, changes) of `old_run_id`, superseded by another."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for table in ("snapshot_segments", "snapshot_values", "segment_changes"):
+                self.con.execute(f"DELETE FROM {table} WHERE run_id = ?", [old_run_id])
+            self.con.execute(
+                "UPDATE runs SET status = 'replaced', message = ? WHERE run_id = ?",
+                [f"replaced by run {by_run_id} (same as_of and config)", old_run_id],
+            )
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def save_segment_changes(self, run_id: int, changes: pd.DataFrame) -> None:
+        """Replace the segment changes recorded for a run (columns: SEGMENT_CHANGE_COLUMNS)."""
+        frame = changes.reindex(columns=list(SEGMENT_CHANGE_COLUMNS)).copy()
+        frame["run_id"] = run_id
+        frame = frame.astype(
+            {
+                "scheme": "string",
+                "customer_id": "string",
+                "from_segment": "string",
+                "to_segment": "string",
+            }
+        )
+        frame["as_of"] = pd.to_datetime(frame["as_of"])
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("DELETE FROM segment_changes WHERE run_id = ?", [run_id])
+            self.con.register("_changes", _arrow(frame))
+            self.con.execute(
+                "INSERT INTO segment_changes SELECT run_id, scheme, customer_id, from_segment, "
+                "to_segment, as_of FROM _changes"
+            )
+            self.con.unregister("_changes")
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def segment_changes(self, run_id: int, scheme: str | None = None) -> pd.DataFrame:
+        """Return the segment changes recorded for a run (of one scheme, or all), by customer."""
+        columns = ", ".join(SEGMENT_CHANGE_COLUMNS)
+        if not self.has_table("segment_changes"):
+            return pd.DataFrame(columns=list(SEGMENT_CHANGE_COLUMNS))
+        if scheme is None:
+            return self.frame(
+                f"SELECT {columns} FROM segment_changes WHERE run_id = ? "
+                "ORDER BY scheme, customer_id",
+                [run_id],
+            )
+        return self.frame(
+            f"SELECT {columns} FROM segment_changes WHERE run_id = ? AND scheme = ? "
+            "ORDER BY customer_id",
+            [run_id, scheme],
+        )
 
     def snapshot_runs(self) -> pd.DataFrame:
         """Return run_id and as_of of every run that stored a snapshot, newest as_of first.

@@ -94,3 +94,40 @@ def test_cohorts_are_identical_on_duckdb_and_spark(spark_con, by: str) -> None:
         cohort_matrix(_load(duckdb_backend(), subs, "d3"), as_of=as_of, by=by),
         cohort_matrix(_load(spark_con, subs, "s3"), as_of=as_of, by=by),
     )
+
+
+def _snapshot_pair() -> tuple[pd.DataFrame, pd.DataFrame]:
+    segments = ["gold", "silver", "bronze"]
+    before = pd.DataFrame(
+        {
+            "customer_id": [f"c{i:03d}" for i in range(50)],
+            "scheme": "tier",
+            "segment": [segments[i % 3] for i in range(50)],
+        }
+    )
+    after = pd.DataFrame(
+        {
+            "customer_id": [f"c{i:03d}" for i in range(10, 60)],
+            "scheme": "tier",
+            "segment": [segments[(i * 7) % 3] for i in range(10, 60)],
+        }
+    )
+    return before, after
+
+
+@pytest.mark.spark
+def test_migration_and_changes_are_identical_on_duckdb_and_spark(spark_con) -> None:
+    from segmint.analysis.changes import assignment_changes
+    from segmint.analysis.migration import transition_counts, transition_matrix
+
+    before, after = _snapshot_pair()
+    results = []
+    for con, prefix in ((duckdb_backend(), "d4"), (spark_con, "s4")):
+        tables = _load(con, {"before": before, "after": after}, prefix)
+        counts = con.execute(transition_counts(tables["before"], tables["after"]))
+        matrix = transition_matrix(counts, before=["gold", "silver", "bronze"], after=["gold"])
+        changes = con.execute(assignment_changes(tables["before"], tables["after"]))
+        changes = changes.sort_values("customer_id", ignore_index=True).astype(object)
+        results.append((matrix, changes.where(changes.notna(), None).values.tolist()))
+    assert results[0] == results[1]
+    assert sum(c["customers"] for c in results[0][0]) == 60

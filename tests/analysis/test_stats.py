@@ -121,3 +121,44 @@ def test_ratio_interval_matches_a_direct_delta_method() -> None:
     low, high = ratio_interval(m)
     assert m.ratio == pytest.approx(r)
     assert (high - low) / 2 == pytest.approx(1.959963984540054 * se, rel=1e-9)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), min_size=2, max_size=6).filter(
+        lambda rows: sum(a for a, _ in rows) > 0 and sum(b for _, b in rows) > 0
+    )
+)
+def test_chi_square_agrees_with_scipy_and_statsmodels(rows) -> None:
+    import scipy.stats
+    from statsmodels.stats.contingency_tables import Table
+
+    from segmint.analysis.stats import chi_square_independence
+
+    table = np.array(rows, dtype=float)
+    result = chi_square_independence(table)
+    kept = table[table.sum(axis=1) > 0]
+    if len(kept) < 2:
+        assert math.isnan(result.statistic)
+        return
+    expected = scipy.stats.chi2_contingency(kept, correction=False)
+    assert result.statistic == pytest.approx(expected.statistic, rel=1e-9, abs=1e-12)
+    assert result.dof == expected.dof
+    assert result.p_value == pytest.approx(expected.pvalue, rel=1e-9, abs=1e-15)
+    association = Table(kept, shift_zeros=False).test_nominal_association()
+    assert result.statistic == pytest.approx(association.statistic, rel=1e-9, abs=1e-12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.booleans()), min_size=2, max_size=60))
+def test_rank_auc_agrees_with_sklearn_including_ties(pairs) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from segmint.analysis.stats import rank_auc
+
+    scores = [float(s) for s, _ in pairs]
+    labels = [int(b) for _, b in pairs]
+    if len(set(labels)) < 2:
+        assert math.isnan(rank_auc(scores, labels))
+        return
+    assert rank_auc(scores, labels) == pytest.approx(roc_auc_score(labels, scores), rel=1e-12)

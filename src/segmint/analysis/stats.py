@@ -234,20 +234,62 @@ def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:
     return adjusted
 
 
+@dataclass(frozen=True)
+class ChiSquareResult:
+    """Pearson's chi-square test of independence of a contingency table."""
+
+    statistic: float
+    dof: int
+    p_value: float
+
+
+def chi_square_independence(table: Sequence[Sequence[float]] | np.ndarray) -> ChiSquareResult:
+    """Return Pearson's chi-square test (no continuity correction) of rows × columns.
+
+    Rows or columns that sum to 0 are dropped first (they carry no information and would divide
+    by zero); fewer than 2 rows or columns left gives nan.
+    """
+    counts = np.asarray(table, dtype=float)
+    counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
+    if counts.ndim != 2 or counts.shape[0] < 2 or counts.shape[1] < 2:
+        return ChiSquareResult(math.nan, 0, math.nan)
+    expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / counts.sum()
+    statistic = float(((counts - expected) ** 2 / expected).sum())
+    dof = (counts.shape[0] - 1) * (counts.shape[1] - 1)
+    return ChiSquareResult(statistic, dof, float(_scipy_stats.chi2.sf(statistic, dof)))
+
+
+def rank_auc(scores: Sequence[float] | np.ndarray, labels: Sequence[int] | np.ndarray) -> float:
+    """Return the ROC AUC of `scores` for 0/1 `labels` (ties count one half); nan with one class."""
+    score = np.asarray(scores, dtype=float)
+    label = np.asarray(labels, dtype=int)
+    positives = int(label.sum())
+    negatives = len(label) - positives
+    if positives == 0 or negatives == 0:
+        return math.nan
+    ranks = _scipy_stats.rankdata(score)  # average ranks: ties count one half
+    return float(
+        (ranks[label == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives)
+    )
+
+
 def _two_sided_normal(z: float) -> float:
     return float(2 * _scipy_stats.norm.sf(abs(z)))
 
 
 __all__ = [
     "BOOTSTRAP_RESAMPLES",
+    "ChiSquareResult",
     "DEFAULT_LEVEL",
     "Moments",
     "RatioMoments",
     "TestResult",
     "benjamini_hochberg",
     "bootstrap_mean_interval",
+    "chi_square_independence",
     "combine_moments",
     "ratio_interval",
+    "rank_auc",
     "ratio_ztest",
     "t_interval",
     "two_proportion_ztest",

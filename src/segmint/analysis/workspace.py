@@ -13,19 +13,19 @@ from segmint.analysis.kpi_inputs import KPIOptions
 from segmint.analysis.kpis import VALUE_COLUMNS, kpi_inputs, scheme_kpis
 from segmint.config import SegmintConfig
 from segmint.errors import InputError
-from segmint.store import Store
+from segmint.store import Store, describe_runs
 
 _WINDOW = re.compile(r"^\s*(\d+)\s*(d|w|days?|weeks?)?\s*$", re.IGNORECASE)
 # Predicted CLV a run may have stored: purchase-process CLV (clv_<days>d) or contractual CLV.
 _CLV_NAME = re.compile(r"^clv_\d+d$")
 
 
-def parse_window(text: str) -> int:
+def parse_window(text: str, *, option: str = "--window") -> int:
     """Return the days of a window written like 90d, 12w or 90; raise InputError otherwise."""
     match = _WINDOW.match(text or "")
     if not match or int(match.group(1)) < 1:
         raise InputError(
-            f"--window: expected a number of days or weeks like 90d or 12w, got {text!r}"
+            f"{option}: expected a number of days or weeks like 90d or 12w, got {text!r}"
         )
     days = int(match.group(1))
     unit = (match.group(2) or "d").lower()
@@ -33,29 +33,25 @@ def parse_window(text: str) -> int:
 
 
 def snapshot_runs(store: Store) -> pd.DataFrame:
-    """Return run_id and as_of of every run that stored a snapshot, oldest first."""
-    return store.frame(
-        "SELECT run_id, as_of FROM runs "
-        "WHERE run_id IN (SELECT DISTINCT run_id FROM snapshot_segments) ORDER BY run_id"
-    )
+    """Return run_id and as_of of every run that stored a snapshot, oldest as_of first."""
+    return store.snapshot_runs().iloc[::-1].reset_index(drop=True)
 
 
 def resolve_run(store: Store, run_id: int | None) -> tuple[int, datetime]:
-    """Return (run id, as_of) of the requested run, or of the latest; InputError lists the runs."""
-    runs = snapshot_runs(store)
+    """Return (run id, as_of) of the requested run, or of the newest as_of; InputError lists runs.
+
+    The newest as_of, not the highest run id: a backfill run made today for last year is history.
+    """
+    runs = store.snapshot_runs()
     if runs.empty:
         raise InputError("the workspace has no runs with segments yet; run `segmint run` first")
-    records: list[dict[Any, Any]] = runs.to_dict(orient="records")
     if run_id is None:
-        row = records[-1]
+        row = runs.iloc[0]
     else:
-        matches = [r for r in records if int(r["run_id"]) == run_id]
-        if not matches:
-            listed = ", ".join(
-                f"{int(r['run_id'])} ({pd.Timestamp(r['as_of']):%Y-%m-%d})" for r in records
-            )
-            raise InputError(f"--run: no run {run_id} with segments; runs: {listed}")
-        row = matches[0]
+        matches = runs[runs["run_id"] == run_id]
+        if matches.empty:
+            raise InputError(f"--run: no run {run_id} with segments; runs: {describe_runs(runs)}")
+        row = matches.iloc[0]
     return int(row["run_id"]), pd.Timestamp(row["as_of"]).to_pydatetime()
 
 

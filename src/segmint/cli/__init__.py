@@ -15,6 +15,8 @@ _COMMAND_MODULES = (
     "segmint.cli.evaluate_churn_command",
     "segmint.cli.segment_commands",
     "segmint.cli.analysis_commands",
+    "segmint.cli.history_commands",
+    "segmint.cli.goal_commands",
 )
 
 
