@@ -193,24 +193,31 @@ def test_from_after_to_names_both_runs(workspace) -> None:
     assert f"--from run {late} (as of 2025-07-01) is after --to run {early}" in result.stderr
 
 
+def _assert_korean(output: str) -> None:
+    english = [
+        entry["en"].split("{")[0].strip()
+        for key, entry in MESSAGES.items()
+        if key.split(".")[0] in ("history", "validity", "goals")
+        and len(entry["en"].split("{")[0].strip()) > 4
+    ]
+    assert not [phrase for phrase in english if phrase in output], output
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in output)
+
+
 @pytest.mark.parametrize(
     "command",
     [
         ["changes", "--scheme", "value"],
         ["migration", "--scheme", "value"],
         ["history", "--sizes-only"],
+        ["validity", "--scheme", "health", "--horizon", "30d"],
     ],
+    ids=lambda c: c[0],
 )
 def test_history_commands_speak_korean(workspace, command: list[str]) -> None:
     result = _cli(*command, "-w", workspace["root"], "--lang", "ko")
     assert result.exit_code == 0, result.output
-    english = [
-        entry["en"].split("{")[0].strip()
-        for key, entry in MESSAGES.items()
-        if key.startswith("history.") and len(entry["en"].split("{")[0].strip()) > 4
-    ]
-    assert not [phrase for phrase in english if phrase in result.stdout], result.stdout
-    assert any("\uac00" <= ch <= "\ud7a3" for ch in result.stdout)
+    _assert_korean(result.stdout)
 
 
 def _subscription_churn(root: Path, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -353,6 +360,9 @@ def test_goals_show_the_latest_value_trend_and_projection(with_goals) -> None:
     assert health["on_track"] is False  # a health score of 99 is out of reach
     text = _cli("goals", "-w", root)
     assert text.exit_code == 0 and "core health" in text.stdout and "off track" in text.stdout
+    korean = _cli("goals", "-w", root, "--lang", "ko")
+    assert korean.exit_code == 0 and "달성 어려움" in korean.stdout
+    _assert_korean(korean.stdout)
 
 
 @pytest.mark.parametrize(
