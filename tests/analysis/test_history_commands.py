@@ -413,10 +413,11 @@ def test_goal_status_without_a_trend_or_after_its_date() -> None:
 
 
 def test_history_stage_records_changes_and_puts_validity_and_goals_in_the_report(workspace) -> None:
-    from segmint.analysis.stages import history_stage
+    from segmint.analysis.stages import segment_history
     from segmint.config import GoalConfig
-    from segmint.workspace.run import default_run_as_of, engine_tables
+    from segmint.run_context import RunContext
     from segmint.workspace.run_report import workspace_report
+    from segmint.workspace_data import engine_tables
 
     root, latest = workspace["root"], workspace["latest"]
     goal = GoalConfig(
@@ -427,16 +428,55 @@ def test_history_stage_records_changes_and_puts_validity_and_goals_in_the_report
         update={"churn": config.churn.model_copy(update={"horizon_days": 30})}
     )
     with open_store(root / config.database) as store:
-        counts = history_stage(
-            root, config, store, engine_tables(config, store, root), latest,
-            data_end=default_run_as_of(store),
+        ctx = RunContext(
+            root, config, store, engine_tables(config, store, root), latest.as_of, latest.run_id,
+            customers=latest.customers, segments=latest.segments, tags=latest.tags,
+            kpis=latest.kpis,
         )  # fmt: skip
-        assert counts["segment_changes"] == len(store.segment_changes(latest.run_id)) > 0
-    assert {v["scheme"] for v in latest.validity} >= {"lifecycle", "health", "value"}
-    assert latest.goals["goals"][0]["segment"] == "small"
-    html = workspace_report(config, latest, lang="en")
+        segment_history(ctx)
+        history = ctx.outputs["history"]
+        assert history["segment_changes"] == len(store.segment_changes(latest.run_id)) > 0
+    assert {v["scheme"] for v in history["validity"]} >= {"lifecycle", "health", "value"}
+    assert history["goals"]["goals"][0]["segment"] == "small"
+    html = workspace_report(config, ctx.result(), lang="en")
     assert "Do the segments predict churn?" in html and "Goals" in html
     assert "chi-square" in html and "AUC" in html
-    korean = workspace_report(config, latest, lang="ko")
+    korean = workspace_report(config, ctx.result(), lang="ko")
     assert "세그먼트가 이탈을 예측하는가?" in korean and "Do the segments predict" not in korean
-    (root / "history-report.html").write_text(html, encoding="utf-8")
+    # A run without a report (a backfill) records the changes only.
+    with open_store(root / config.database) as store:
+        quiet = RunContext(
+            root, config, store, {}, latest.as_of, latest.run_id, write_report=False,
+            segments=latest.segments,
+        )  # fmt: skip
+        segment_history(quiet)
+    assert set(quiet.outputs["history"]) == {"segment_changes"}
+
+
+def test_runs_store_their_kpis_and_history_reads_them(workspace) -> None:
+    from segmint.analysis.workspace import kpi_options, options_key, run_kpis
+    from segmint.workspace_data import engine_tables
+
+    root, config = workspace["root"], workspace["config"]
+    run = workspace["backfill"].dates[0]["run_id"]
+    key = options_key(kpi_options(config), config.seed)
+    with open_store(root / config.database, read_only=True) as store:
+        stored = store.run_kpis(run, "value", options=key)
+        assert stored is not None
+        assert store.run_kpis(run, "value", options=options_key(kpi_options(config, 60), 0)) is None
+        fresh = run_kpis(
+            config, store, engine_tables(config, store, root), run_id=run,
+            as_of=datetime(2025, 5, 1), schemes=["value"],
+        )["value"]  # fmt: skip
+    # Same numbers (to DuckDB's float summation order), after a JSON round trip.
+    assert _close(json.loads(json.dumps(fresh)), stored)
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return a == pytest.approx(b, rel=1e-9)
+    return a == b

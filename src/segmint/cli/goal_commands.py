@@ -31,7 +31,7 @@ def validity(
     from segmint.config import load_config
     from segmint.errors import InputError
     from segmint.store import open_store
-    from segmint.workspace.run import default_run_as_of
+    from segmint.workspace_data import default_run_as_of
 
     chosen = resolve_lang(lang)
     with user_errors(chosen):
@@ -129,7 +129,7 @@ def goals(
     from segmint.analysis.history import workspace_history
     from segmint.config import load_config
     from segmint.store import open_store
-    from segmint.workspace.run import engine_tables
+    from segmint.workspace_data import engine_tables
 
     chosen = resolve_lang(lang)
     with user_errors(chosen):

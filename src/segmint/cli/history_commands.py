@@ -253,7 +253,7 @@ def print_history(result: dict[str, Any], lang: str, *, kpis: tuple[str, ...]) -
     def table_of(title: str, cell: Any) -> Table:
         table = Table(title=title)
         for name in header:
-            table.add_column(name, justify="right" if name == header[0] else "left")
+            table.add_column(name, justify="right" if name == header[0] else "left", no_wrap=True)
         for name in segments:
             table.add_column(plain(segment_label(name, lang)), justify="right")
         for r in runs:
