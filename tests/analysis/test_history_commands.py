@@ -73,6 +73,14 @@ def test_backfill_stores_one_snapshot_per_date_and_changes_against_the_previous(
             pd.testing.assert_frame_equal(
                 stored.reset_index(drop=True).astype(str), fresh.reset_index(drop=True).astype(str)
             )
+        # Every snapshot puts every customer of the run in exactly one segment of each scheme.
+        for run in snapshots["run_id"]:
+            segments = store.snapshot_segments(int(run))
+            schemes = segments[~segments["scheme"].str.startswith("tag:")]
+            customers = set(store.snapshot_values(int(run))["customer_id"])
+            for _scheme, group in schemes.groupby("scheme"):
+                assert not group["customer_id"].duplicated().any()
+                assert set(group["customer_id"]) == customers
         # The run made before the backfill is now compared with the backfilled 2025-06-01 run.
         latest = store.segment_changes(workspace["latest"].run_id)
         assert set(latest["as_of"].astype(str).str[:10]) == {"2025-07-01"}
