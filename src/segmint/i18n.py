@@ -554,6 +554,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.stage.tiers": {"en": "service tiers", "ko": "서비스 등급"},
     "cli.stage.segments": {"en": "schemes and tags", "ko": "세분화 체계와 태그"},
     "cli.stage.kpis": {"en": "KPIs per segment", "ko": "세그먼트별 KPI"},
+    "cli.stage.history": {
+        "en": "segment changes, validity and goals",
+        "ko": "세그먼트 변경, 타당성, 목표",
+    },
     "cli.stage.report": {"en": "writing the report", "ko": "보고서 작성"},
     "cli.stage.write": {"en": "writing the outputs", "ko": "결과 파일 저장"},
     "cli.stage.generate": {"en": "generating the SaaS data set", "ko": "SaaS 데이터 생성"},
@@ -1003,6 +1007,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "도달하는 값입니다.",
     },
     "goals.title": {"en": "goals", "ko": "목표"},
+    "goals.reason.no_value": {
+        "en": "the KPI has no value for this segment in any run",
+        "ko": "어느 실행에서도 이 세그먼트의 KPI 값이 없습니다",
+    },
+    "goals.reason.date_passed": {
+        "en": "the date {by} has passed: the latest value decides",
+        "ko": "기한 {by}이 지났습니다: 최근 값으로 판단합니다",
+    },
+    "goals.reason.one_run": {
+        "en": "one run only: `segmint backfill` earlier dates to see a trend",
+        "ko": "실행이 하나뿐입니다: 추세를 보려면 `segmint backfill`로 이전 날짜를 계산하세요",
+    },
+    "validity.definition.subscription": {"en": "subscription ends", "ko": "구독 종료"},
+    "validity.definition.purchase": {"en": "no purchase", "ko": "구매 없음"},
     "goals.col.goal": {"en": "goal", "ko": "목표"},
     "goals.col.latest": {"en": "latest", "ko": "최근 값"},
     "goals.col.interval": {"en": "95% interval", "ko": "95% 신뢰구간"},

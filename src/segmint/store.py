@@ -6,6 +6,7 @@ Layout inside the file:
 - ingested_files, rejected_rows, identity_map, runs: bookkeeping
 - snapshot_segments, snapshot_values: every run's segments and scores (long form)
 - segment_changes: who entered or left a segment at each run, against the previous snapshot
+- snapshot_kpis: the KPI payload of each scheme of a run, keyed by the KPI options it used
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ CREATE TABLE IF NOT EXISTS snapshot_segments (
 );
 CREATE TABLE IF NOT EXISTS snapshot_values (
     run_id BIGINT, customer_id VARCHAR, name VARCHAR, value_num DOUBLE, value_text VARCHAR
+);
+CREATE TABLE IF NOT EXISTS snapshot_kpis (
+    run_id BIGINT, scheme VARCHAR, options VARCHAR, payload JSON
 );
 CREATE TABLE IF NOT EXISTS segment_changes (
     run_id BIGINT, scheme VARCHAR, customer_id VARCHAR, from_segment VARCHAR,
@@ -328,7 +332,12 @@ class Store:
         """Drop the snapshot (segments, values, changes) of `old_run_id`, superseded by another."""
         self.con.execute("BEGIN TRANSACTION")
         try:
-            for table in ("snapshot_segments", "snapshot_values", "segment_changes"):
+            for table in (
+                "snapshot_segments",
+                "snapshot_values",
+                "segment_changes",
+                "snapshot_kpis",
+            ):
                 self.con.execute(f"DELETE FROM {table} WHERE run_id = ?", [old_run_id])
             self.con.execute(
                 "UPDATE runs SET status = 'replaced', message = ? WHERE run_id = ?",
@@ -365,6 +374,33 @@ class Store:
         except Exception:
             self.con.execute("ROLLBACK")
             raise
+
+    def save_run_kpis(self, run_id: int, payloads: Mapping[str, Any], *, options: str) -> None:
+        """Replace the stored KPI payloads (scheme → JSON-ready dict) of a run for these options."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(
+                "DELETE FROM snapshot_kpis WHERE run_id = ? AND options = ?", [run_id, options]
+            )
+            for scheme, payload in payloads.items():
+                self.con.execute(
+                    "INSERT INTO snapshot_kpis VALUES (?, ?, ?, ?)",
+                    [run_id, scheme, options, json.dumps(payload, ensure_ascii=False)],
+                )
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def run_kpis(self, run_id: int, scheme: str, *, options: str) -> dict[str, Any] | None:
+        """Return the stored KPI payload of a scheme of a run for these options (None if absent)."""
+        if not self.has_table("snapshot_kpis"):
+            return None
+        row = self.con.execute(
+            "SELECT payload FROM snapshot_kpis WHERE run_id = ? AND scheme = ? AND options = ?",
+            [run_id, scheme, options],
+        ).fetchone()
+        return json.loads(row[0]) if row else None
 
     def segment_changes(self, run_id: int, scheme: str | None = None) -> pd.DataFrame:
         """Return the segment changes recorded for a run (of one scheme, or all), by customer."""

@@ -73,6 +73,14 @@ def test_backfill_stores_one_snapshot_per_date_and_changes_against_the_previous(
             pd.testing.assert_frame_equal(
                 stored.reset_index(drop=True).astype(str), fresh.reset_index(drop=True).astype(str)
             )
+        # Every snapshot puts every customer of the run in exactly one segment of each scheme.
+        for run in snapshots["run_id"]:
+            segments = store.snapshot_segments(int(run))
+            schemes = segments[~segments["scheme"].str.startswith("tag:")]
+            customers = set(store.snapshot_values(int(run))["customer_id"])
+            for _scheme, group in schemes.groupby("scheme"):
+                assert not group["customer_id"].duplicated().any()
+                assert set(group["customer_id"]) == customers
         # The run made before the backfill is now compared with the backfilled 2025-06-01 run.
         latest = store.segment_changes(workspace["latest"].run_id)
         assert set(latest["as_of"].astype(str).str[:10]) == {"2025-07-01"}
@@ -193,24 +201,31 @@ def test_from_after_to_names_both_runs(workspace) -> None:
     assert f"--from run {late} (as of 2025-07-01) is after --to run {early}" in result.stderr
 
 
+def _assert_korean(output: str) -> None:
+    english = [
+        entry["en"].split("{")[0].strip()
+        for key, entry in MESSAGES.items()
+        if key.split(".")[0] in ("history", "validity", "goals")
+        and len(entry["en"].split("{")[0].strip()) > 4
+    ]
+    assert not [phrase for phrase in english if phrase in output], output
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in output)
+
+
 @pytest.mark.parametrize(
     "command",
     [
         ["changes", "--scheme", "value"],
         ["migration", "--scheme", "value"],
         ["history", "--sizes-only"],
+        ["validity", "--scheme", "health", "--horizon", "30d"],
     ],
+    ids=lambda c: c[0],
 )
 def test_history_commands_speak_korean(workspace, command: list[str]) -> None:
     result = _cli(*command, "-w", workspace["root"], "--lang", "ko")
     assert result.exit_code == 0, result.output
-    english = [
-        entry["en"].split("{")[0].strip()
-        for key, entry in MESSAGES.items()
-        if key.startswith("history.") and len(entry["en"].split("{")[0].strip()) > 4
-    ]
-    assert not [phrase for phrase in english if phrase in result.stdout], result.stdout
-    assert any("\uac00" <= ch <= "\ud7a3" for ch in result.stdout)
+    _assert_korean(result.stdout)
 
 
 def _subscription_churn(root: Path, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -353,6 +368,9 @@ def test_goals_show_the_latest_value_trend_and_projection(with_goals) -> None:
     assert health["on_track"] is False  # a health score of 99 is out of reach
     text = _cli("goals", "-w", root)
     assert text.exit_code == 0 and "core health" in text.stdout and "off track" in text.stdout
+    korean = _cli("goals", "-w", root, "--lang", "ko")
+    assert korean.exit_code == 0 and "달성 어려움" in korean.stdout
+    _assert_korean(korean.stdout)
 
 
 @pytest.mark.parametrize(
@@ -403,10 +421,11 @@ def test_goal_status_without_a_trend_or_after_its_date() -> None:
 
 
 def test_history_stage_records_changes_and_puts_validity_and_goals_in_the_report(workspace) -> None:
-    from segmint.analysis.stages import history_stage
+    from segmint.analysis.stages import segment_history
     from segmint.config import GoalConfig
-    from segmint.workspace.run import default_run_as_of, engine_tables
+    from segmint.run_context import RunContext
     from segmint.workspace.run_report import workspace_report
+    from segmint.workspace_data import engine_tables
 
     root, latest = workspace["root"], workspace["latest"]
     goal = GoalConfig(
@@ -417,16 +436,55 @@ def test_history_stage_records_changes_and_puts_validity_and_goals_in_the_report
         update={"churn": config.churn.model_copy(update={"horizon_days": 30})}
     )
     with open_store(root / config.database) as store:
-        counts = history_stage(
-            root, config, store, engine_tables(config, store, root), latest,
-            data_end=default_run_as_of(store),
+        ctx = RunContext(
+            root, config, store, engine_tables(config, store, root), latest.as_of, latest.run_id,
+            customers=latest.customers, segments=latest.segments, tags=latest.tags,
+            kpis=latest.kpis,
         )  # fmt: skip
-        assert counts["segment_changes"] == len(store.segment_changes(latest.run_id)) > 0
-    assert {v["scheme"] for v in latest.validity} >= {"lifecycle", "health", "value"}
-    assert latest.goals["goals"][0]["segment"] == "small"
-    html = workspace_report(config, latest, lang="en")
+        segment_history(ctx)
+        history = ctx.outputs["history"]
+        assert history["segment_changes"] == len(store.segment_changes(latest.run_id)) > 0
+    assert {v["scheme"] for v in history["validity"]} >= {"lifecycle", "health", "value"}
+    assert history["goals"]["goals"][0]["segment"] == "small"
+    html = workspace_report(config, ctx.result(), lang="en")
     assert "Do the segments predict churn?" in html and "Goals" in html
     assert "chi-square" in html and "AUC" in html
-    korean = workspace_report(config, latest, lang="ko")
+    korean = workspace_report(config, ctx.result(), lang="ko")
     assert "세그먼트가 이탈을 예측하는가?" in korean and "Do the segments predict" not in korean
-    (root / "history-report.html").write_text(html, encoding="utf-8")
+    # A run without a report (a backfill) records the changes only.
+    with open_store(root / config.database) as store:
+        quiet = RunContext(
+            root, config, store, {}, latest.as_of, latest.run_id, write_report=False,
+            segments=latest.segments,
+        )  # fmt: skip
+        segment_history(quiet)
+    assert set(quiet.outputs["history"]) == {"segment_changes"}
+
+
+def test_runs_store_their_kpis_and_history_reads_them(workspace) -> None:
+    from segmint.analysis.workspace import kpi_options, options_key, run_kpis
+    from segmint.workspace_data import engine_tables
+
+    root, config = workspace["root"], workspace["config"]
+    run = workspace["backfill"].dates[0]["run_id"]
+    key = options_key(kpi_options(config), config.seed)
+    with open_store(root / config.database, read_only=True) as store:
+        stored = store.run_kpis(run, "value", options=key)
+        assert stored is not None
+        assert store.run_kpis(run, "value", options=options_key(kpi_options(config, 60), 0)) is None
+        fresh = run_kpis(
+            config, store, engine_tables(config, store, root), run_id=run,
+            as_of=datetime(2025, 5, 1), schemes=["value"],
+        )["value"]  # fmt: skip
+    # Same numbers (to DuckDB's float summation order), after a JSON round trip.
+    assert _close(json.loads(json.dumps(fresh)), stored)
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):
+        return a == pytest.approx(b, rel=1e-9)
+    return a == b

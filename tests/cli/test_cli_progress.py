@@ -24,6 +24,7 @@ SAAS_RUN_STAGES = [
     "service tiers",
     "schemes and tags",
     "KPIs per segment",
+    "segment changes, validity and goals",
     "writing the report",
 ]
 
@@ -66,11 +67,11 @@ def test_json_output_has_no_progress(cli_workspace: Any) -> None:
 def test_run_stages_follow_the_config(cli_workspace: Any) -> None:
     config = load_config(cli_workspace.root)
     assert run_stages(config, {"transactions": object()}, write_report=False) == [
-        "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis",
+        "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis", "history",
     ]  # fmt: skip
     bare = config.model_copy(update={"icp": None, "health": None, "tiers": None})
     assert run_stages(bare, {"subscriptions": object()}) == [
-        "features", "contractual_clv", "churn", "segments", "kpis", "report",
+        "features", "contractual_clv", "churn", "segments", "kpis", "history", "report",
     ]  # fmt: skip
 
 

@@ -59,17 +59,19 @@ def goal_status(
         "projected": None,
         "on_track": None,
         "reason": None,
+        "reason_code": None,
     }
     if not points:
-        out["reason"] = "the KPI has no value for this segment in any run"
-        return out
+        return out | _reason("no_value", "the KPI has no value for this segment in any run")
     if points[-1][0] >= deadline:
         out["on_track"] = out["met"]
-        out["reason"] = f"the date {goal.by.isoformat()} has passed: the latest value decides"
-        return out
+        return out | _reason(
+            "date_passed", f"the date {goal.by.isoformat()} has passed: the latest value decides"
+        )
     if len({p[0] for p in points}) < 2:
-        out["reason"] = "one run only: `segmint backfill` earlier dates to see a trend"
-        return out
+        return out | _reason(
+            "one_run", "one run only: `segmint backfill` earlier dates to see a trend"
+        )
     slope, projected = linear_projection(points, deadline)
     out.update(slope_per_day=slope, projected=projected, on_track=meets(projected))
     return out
@@ -122,6 +124,10 @@ def workspace_goals(
         )
     window = next(iter(histories.values()))["window_days"] if histories else None
     return {"window_days": window, "goals": results}
+
+
+def _reason(code: str, text: str) -> dict[str, str]:
+    return {"reason_code": code, "reason": text}
 
 
 def _point(run: dict[str, Any], goal: GoalConfig) -> dict[str, Any]:

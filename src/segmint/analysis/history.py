@@ -119,8 +119,8 @@ def workspace_history(
     tables: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return a scheme's segment sizes (and KPIs) at every stored run, oldest as_of first."""
-    from segmint.analysis.workspace import kpi_options
-    from segmint.workspace.run import engine_tables
+    from segmint.analysis.workspace import kpi_options, options_key
+    from segmint.workspace_data import engine_tables
 
     runs = store.snapshot_runs().iloc[::-1]
     if runs.empty:
@@ -130,8 +130,7 @@ def workspace_history(
     known = sorted({s for r in runs["run_id"] for s in run_schemes(store, int(r))})
     if name not in known:
         raise InputError(f"--scheme: unknown scheme {name!r}; schemes: {', '.join(known)}")
-    if with_kpis and tables is None:
-        tables = engine_tables(config, store, root)
+    key = options_key(kpi_options(config, window_days), config.seed)
     entries = []
     for run_id, as_of in zip(runs["run_id"], runs["as_of"], strict=True):
         run = int(run_id)
@@ -140,9 +139,12 @@ def workspace_history(
         stamp = pd.Timestamp(as_of).to_pydatetime()
         entry: dict[str, Any] = {"run_id": run, "as_of": stamp.isoformat()}
         if with_kpis:
-            assert tables is not None
-            kpis = run_kpis(config, store, tables, run_id=run, as_of=stamp, schemes=[name],
-                            window_days=window_days)[name]  # fmt: skip
+            # The KPIs the run stored with these options, else computed now (older runs).
+            kpis = store.run_kpis(run, name, options=key)
+            if kpis is None:
+                tables = tables if tables is not None else engine_tables(config, store, root)
+                kpis = run_kpis(config, store, tables, run_id=run, as_of=stamp, schemes=[name],
+                                window_days=window_days)[name]  # fmt: skip
             entry["customers"] = kpis["population"]["customers"]
             entry["segments"] = kpis["segments"]
             entry["population"] = kpis["population"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -148,6 +150,11 @@ def kpi_options(config: SegmintConfig, window_days: int | None = None) -> KPIOpt
         activation_event=k.activation_event,
         activation_days=k.activation_days,
     )
+
+
+def options_key(options: KPIOptions, seed: int) -> str:
+    """Return the KPI options and seed as a stable string: stored KPIs are reused only for these."""
+    return json.dumps(dataclasses.asdict(options) | {"seed": seed}, sort_keys=True, default=str)
 
 
 def run_kpis(

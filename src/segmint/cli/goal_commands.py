@@ -31,7 +31,7 @@ def validity(
     from segmint.config import load_config
     from segmint.errors import InputError
     from segmint.store import open_store
-    from segmint.workspace.run import default_run_as_of
+    from segmint.workspace_data import default_run_as_of
 
     chosen = resolve_lang(lang)
     with user_errors(chosen):
@@ -58,7 +58,7 @@ def validity(
 
 def print_validity(result: dict[str, Any], lang: str) -> None:
     """Print the churn rate and revenue per segment at each judged as_of, then the summary."""
-    from segmint.i18n import t
+    from segmint.i18n import segment_label, t
 
     for entry in result["as_ofs"]:
         table = Table(
@@ -78,7 +78,7 @@ def print_validity(result: dict[str, Any], lang: str) -> None:
             rate = seg["churn_rate"]
             money = seg["revenue_per_customer"]
             table.add_row(
-                plain(seg["segment"]),
+                plain(segment_label(seg["segment"], lang)),
                 f"{seg['customers']:,}",
                 f"{seg['at_risk']:,}",
                 "–" if rate is None else f"{rate:.1%}",
@@ -92,7 +92,12 @@ def print_validity(result: dict[str, Any], lang: str) -> None:
         t(
             "validity.summary",
             lang,
-            definition=result["churn_definition"],
+            definition=t(
+                "validity.definition.subscription"
+                if result["churn_definition"] == "subscription ends"
+                else "validity.definition.purchase",
+                lang,
+            ),
             n=f"{summary['observations']:,}",
             churned=f"{summary['churned']:,}",
             chi="–" if chi.get("statistic") is None else f"{chi['statistic']:.1f}",
@@ -124,7 +129,7 @@ def goals(
     from segmint.analysis.history import workspace_history
     from segmint.config import load_config
     from segmint.store import open_store
-    from segmint.workspace.run import engine_tables
+    from segmint.workspace_data import engine_tables
 
     chosen = resolve_lang(lang)
     with user_errors(chosen):
@@ -176,8 +181,9 @@ def print_goals(result: dict[str, Any], lang: str) -> None:
         )
     console.print(table)
     for goal in result["goals"]:
-        if goal["reason"]:
-            console.print(f"{goal['name']}: {goal['reason']}", markup=False)
+        if goal["reason_code"]:
+            reason = t(f"goals.reason.{goal['reason_code']}", lang, by=goal["by"])
+            console.print(f"{goal['name']}: {reason}", markup=False)
 
 
 def _status_key(goal: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from segmint.cli.app import (
     with_language,
 )
 from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace
-from segmint.i18n import t
+from segmint.i18n import segment_label, t
 
 SchemeOption = Annotated[
     str | None, typer.Option("--scheme", help="Scheme (or tag:NAME); default: the first one.")
@@ -88,7 +88,12 @@ def print_changes(result: dict[str, Any], lang: str) -> None:
         )
     for row in result["summary"]:
         net = f"{'+' if row['net'] > 0 else ''}{row['net']:,}"
-        summary.add_row(plain(row["segment"]), f"{row['entered']:,}", f"{row['exited']:,}", net)
+        summary.add_row(
+            plain(segment_label(row["segment"], lang)),
+            f"{row['entered']:,}",
+            f"{row['exited']:,}",
+            net,
+        )
     console.print(summary)
     rows = result["changes"]
     if not rows:
@@ -100,8 +105,16 @@ def print_changes(result: dict[str, Any], lang: str) -> None:
     for row in rows[:CHANGES_SHOWN]:
         table.add_row(
             plain(row["customer_id"]),
-            plain(row["from_segment"] or t("history.new", lang)),
-            plain(row["to_segment"] or t("history.gone", lang)),
+            plain(
+                segment_label(row["from_segment"], lang)
+                if row["from_segment"]
+                else t("history.new", lang)
+            ),
+            plain(
+                segment_label(row["to_segment"], lang)
+                if row["to_segment"]
+                else t("history.gone", lang)
+            ),
         )
     console.print(table)
     if len(rows) > CHANGES_SHOWN:
@@ -171,7 +184,7 @@ def print_migration(result: dict[str, Any], lang: str, *, shares: bool = False) 
         if row is None and total == 0:
             continue  # no new customers: the JSON keeps the row, the table need not
         shown = [_matrix_cell(cell, shares=shares) for cell in row_cells]
-        label = row if row is not None else t("history.new", lang)
+        label = segment_label(row, lang) if row is not None else t("history.new", lang)
         table.add_row(plain(label), *shown, f"{total:,}")
     console.print(table)
     legend = "history.migration.legend_shares" if shares else "history.migration.legend"
@@ -240,9 +253,9 @@ def print_history(result: dict[str, Any], lang: str, *, kpis: tuple[str, ...]) -
     def table_of(title: str, cell: Any) -> Table:
         table = Table(title=title)
         for name in header:
-            table.add_column(name, justify="right" if name == header[0] else "left")
+            table.add_column(name, justify="right" if name == header[0] else "left", no_wrap=True)
         for name in segments:
-            table.add_column(plain(name), justify="right")
+            table.add_column(plain(segment_label(name, lang)), justify="right")
         for r in runs:
             by_name = {s["segment"]: s for s in r["segments"]}
             table.add_row(

@@ -90,9 +90,10 @@ def goals_section(payload: Mapping[str, Any] | None, *, lang: str = "en") -> Rep
 
 def run_history_sections(result: Any, *, lang: str = "en") -> list[ReportSection]:
     """Return the validity and goals sections of a run that computed them (see analysis.stages)."""
+    history = (getattr(result, "outputs", None) or {}).get("history") or {}
     sections = [
-        validity_section(getattr(result, "validity", None) or [], lang=lang),
-        goals_section(getattr(result, "goals", None), lang=lang),
+        validity_section(history.get("validity") or [], lang=lang),
+        goals_section(history.get("goals"), lang=lang),
     ]
     return [s for s in sections if s is not None]
 

@@ -83,8 +83,9 @@ def backfill_workspace(
     on_step: OnStage | None = None,
 ) -> BackfillResult:
     """Run the pipeline as of every date of the range; replace same-config snapshots of a date."""
-    from segmint.analysis.changes import record_segment_changes, refresh_segment_changes
-    from segmint.workspace.run import data_end, run_workspace
+    from segmint.analysis.changes import refresh_segment_changes
+    from segmint.workspace.run import run_workspace
+    from segmint.workspace_data import data_end
 
     dates = backfill_dates(start, end, every)
     newest = data_end(store)
@@ -104,7 +105,7 @@ def backfill_workspace(
                             write_report=False)  # fmt: skip
         for old in earlier:
             store.replace_snapshot(old, by_run_id=run.run_id)
-        changes = record_segment_changes(store, run.run_id)
+        changes = len(store.segment_changes(run.run_id))  # recorded by the run's history stage
         result.dates.append(
             {
                 "as_of": date.isoformat(),
