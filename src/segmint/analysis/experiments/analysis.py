@@ -102,8 +102,10 @@ def analyze_units(
         raise InputError(f"control variant {control!r} has no users: nothing to compare against")
     for name, n in zip(names, users, strict=True):
         if n == 0:
-            warnings.add("empty_arm", f"variant {name!r} has no users; it is not compared", variant=name)
-    has_pre = options.cuped and "pre" in units.columns and units["pre"].notna().any()
+            warnings.add(
+                "empty_arm", f"variant {name!r} has no users; it is not compared", variant=name
+            )
+    has_pre = bool(options.cuped and "pre" in units.columns and units["pre"].notna().any())
     rows = _segment_rows(ALL, units, names, options, has_pre, warnings)
     segments_info: list[dict[str, Any]] = []
     if "segment" in units.columns and units["segment"].notna().any():
@@ -145,9 +147,7 @@ def arm_stats(part: pd.DataFrame, name: str, kind: str, with_pre: bool) -> ArmSt
     return ArmStats.of(rows["value"].to_numpy(float), kind=kind, pre=pre)
 
 
-def compare(
-    a: Adjusted, b: Adjusted, options: AnalysisOptions
-) -> dict[str, Any]:
+def compare(a: Adjusted, b: Adjusted, options: AnalysisOptions) -> dict[str, Any]:
     """Return uplift (absolute and relative), interval, p-value, chance to win and expected loss."""
     arm_a, arm_b = a.arm, b.arm
     estimate, variance = relative_uplift(
@@ -155,9 +155,7 @@ def compare(
         adjusted_a=a.mean, adjusted_b=b.mean,
     )  # fmt: skip
     dof = welch_dof(a.variance, arm_a.n, b.variance, arm_b.n)
-    usable = (
-        arm_a.n > 1 and arm_b.n > 1 and arm_a.mean != 0 and a.variance > 0 and b.variance > 0
-    )
+    usable = arm_a.n > 1 and arm_b.n > 1 and arm_a.mean != 0 and a.variance > 0 and b.variance > 0
     result: dict[str, Any] = {"uplift_abs": _num(b.mean - a.mean)}
     if not usable:
         return result | dict.fromkeys(
@@ -259,7 +257,12 @@ def _segment_info(
             f"the minimum of {options.min_users:,} ({detect})",
             segment=segment,
         )
-    return {"segment": segment, "users": int(sum(a.n for a in arms)), "mde": _num(mde), "small": small}
+    return {
+        "segment": segment,
+        "users": int(sum(a.n for a in arms)),
+        "mde": _num(mde),
+        "small": small,
+    }
 
 
 def _adjust_p_values(rows: list[dict[str, Any]]) -> None:

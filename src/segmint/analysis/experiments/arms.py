@@ -26,9 +26,7 @@ class ArmStats:
     post_pre_products: float = 0.0
 
     @classmethod
-    def of(
-        cls, values: np.ndarray, *, kind: str = MEAN, pre: np.ndarray | None = None
-    ) -> ArmStats:
+    def of(cls, values: np.ndarray, *, kind: str = MEAN, pre: np.ndarray | None = None) -> ArmStats:
         """Return the statistics of an array of per-user values (and pre-period values)."""
         if kind not in METRIC_KINDS:
             raise ValueError(f"kind must be one of {', '.join(METRIC_KINDS)}, got {kind!r}")

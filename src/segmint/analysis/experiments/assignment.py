@@ -24,7 +24,9 @@ class Variants:
 
     def spec(self) -> str:
         """Return the weights as written on the command line: control:50,treatment:50."""
-        return ",".join(f"{n}:{_number(w * 100)}" for n, w in zip(self.names, self.weights, strict=True))
+        return ",".join(
+            f"{n}:{_number(w * 100)}" for n, w in zip(self.names, self.weights, strict=True)
+        )
 
 
 def _number(value: float) -> str:
@@ -45,15 +47,21 @@ def parse_variants(text: str) -> Variants:
         try:
             value = float(weight)
         except ValueError:
-            raise InputError(f"--variants: weight of {name!r} is not a number: {weight!r}") from None
+            raise InputError(
+                f"--variants: weight of {name!r} is not a number: {weight!r}"
+            ) from None
         if not value > 0 or value != value or value == float("inf"):
-            raise InputError(f"--variants: weight of {name!r} must be a positive number, got {weight!r}")
+            raise InputError(
+                f"--variants: weight of {name!r} must be a positive number, got {weight!r}"
+            )
         if name in names:
             raise InputError(f"--variants: variant {name!r} is listed twice")
         names.append(name)
         raw.append(value)
     if len(names) < 2:
-        raise InputError("--variants: an experiment needs at least two variants, e.g. control:50,treatment:50")
+        raise InputError(
+            "--variants: an experiment needs at least two variants, e.g. control:50,treatment:50"
+        )
     total = sum(raw)
     return Variants(tuple(names), tuple(w / total for w in raw))
 
