@@ -376,7 +376,6 @@ class Store:
         )
         return _to_wide(long)
 
-
     # -- experiments --------------------------------------------------------------------------
     def experiments(self) -> pd.DataFrame:
         """Return every experiment with its definition and users per variant, oldest first."""

@@ -16,10 +16,14 @@ gb_stats = pytest.importorskip("gbstats.models.statistics")
 gb_utils = pytest.importorskip("gbstats.utils")
 
 
-def units(kind: str, seed: int, *, n_a: int = 700, n_b: int = 650, lift: float = 0.08) -> pd.DataFrame:
+def units(
+    kind: str, seed: int, *, n_a: int = 700, n_b: int = 650, lift: float = 0.08
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    pre = (rng.random(n_a + n_b) < 0.3).astype(float) if kind == PROPORTION else rng.gamma(
-        2.0, 30.0, n_a + n_b
+    pre = (
+        (rng.random(n_a + n_b) < 0.3).astype(float)
+        if kind == PROPORTION
+        else rng.gamma(2.0, 30.0, n_a + n_b)
     )
     variant = np.array(["control"] * n_a + ["treatment"] * n_b)
     if kind == PROPORTION:
@@ -41,14 +45,18 @@ def gb_statistic(frame: pd.DataFrame, kind: str, *, cuped: bool) -> object:
     if kind == PROPORTION:
         post = gb_stats.ProportionStatistic(n=n, sum=float(x.sum()))
     else:
-        post = gb_stats.SampleMeanStatistic(n=n, sum=float(x.sum()), sum_squares=float((x * x).sum()))
+        post = gb_stats.SampleMeanStatistic(
+            n=n, sum=float(x.sum()), sum_squares=float((x * x).sum())
+        )
     if not cuped:
         return post
     p = frame["pre"].to_numpy(float)
     if kind == PROPORTION:
         pre = gb_stats.ProportionStatistic(n=n, sum=float(p.sum()))
     else:
-        pre = gb_stats.SampleMeanStatistic(n=n, sum=float(p.sum()), sum_squares=float((p * p).sum()))
+        pre = gb_stats.SampleMeanStatistic(
+            n=n, sum=float(p.sum()), sum_squares=float((p * p).sum())
+        )
     return gb_stats.RegressionAdjustedStatistic(
         n=n, post_statistic=post, pre_statistic=pre,
         post_pre_sum_of_products=float((x * p).sum()), theta=0,
@@ -123,4 +131,6 @@ def test_bayesian_chance_to_win_and_loss_match_gbstats(kind: str, seed: int, cup
      ([900, 100], [0.9, 0.1]), ([0, 10], [0.5, 0.5])],
 )  # fmt: skip
 def test_srm_p_value_matches_gbstats(users: list[int], weights: list[float]) -> None:
-    assert srm_p_value(users, weights) == pytest.approx(gb_utils.check_srm(users, weights), abs=1e-6)
+    assert srm_p_value(users, weights) == pytest.approx(
+        gb_utils.check_srm(users, weights), abs=1e-6
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from scipy import optimize
 from scipy import stats as _st
 
 from segmint.analysis.experiments.effects import DEFAULT_ALPHA
@@ -20,11 +21,30 @@ def minimum_detectable_effect(
     alpha: float = DEFAULT_ALPHA,
     power: float = DEFAULT_POWER,
 ) -> float:
-    """Return the smallest relative uplift found with `power` (normal approximation, equal variance)."""
+    """Return the smallest relative uplift found with `power` by the delta-method test.
+
+    Solves `power_of(effect) = power` with both arms at the control's variance; nan when no
+    uplift reaches that power at these sizes.
+    """
     if n_control < 2 or n_variant < 2 or not mean or not variance > 0:
         return math.nan
-    se = math.sqrt(variance / n_variant + variance / n_control) / abs(mean)
-    return float((_st.norm.ppf(1 - alpha / 2) + _st.norm.ppf(power)) * se)
+
+    def shortfall(effect: float) -> float:
+        return power_of(effect, n_control, n_variant, mean, variance, alpha=alpha) - power
+
+    # The normal-approximation guess, widened until it is reached (the delta method's variance
+    # grows with the effect, so power levels off below 1 for very small arms).
+    high = (
+        2
+        * (_st.norm.ppf(1 - alpha / 2) + _st.norm.ppf(power))
+        * math.sqrt(variance / n_variant + variance / n_control)
+        / abs(mean)
+    )
+    for _ in range(30):
+        if shortfall(high) >= 0:
+            return float(optimize.brentq(shortfall, 0.0, high, xtol=1e-10))
+        high *= 2
+    return math.nan
 
 
 def power_of(
