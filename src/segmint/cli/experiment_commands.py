@@ -8,7 +8,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from segmint.cli.app import (
     app,
@@ -256,6 +258,12 @@ def _p(value: float | None) -> str:
     return "–" if value is None else ("<0.001" if value < 0.001 else f"{value:.3f}")
 
 
+def _mean(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 def print_results(result: dict[str, Any], lang: str) -> None:
     """Print the SRM check, one row per segment and variant, CUPED and the warnings."""
     window = result["window"]
@@ -273,33 +281,30 @@ def print_results(result: dict[str, Any], lang: str) -> None:
         )  # fmt: skip
     else:
         console.print(t("exp.srm_ok", lang, p=f"{result['srm_p_value']:.3f}"), highlight=False)
-    table = Table(title=t("exp.table_title", lang, control=result["control"]))
-    keys = (
-        "segment",
-        "variant",
-        "users",
-        "mean",
-        "uplift",
-        "interval",
-        "p",
-        "p_adj",
-        "win",
-        "loss",
+    table = Table(
+        title=t("exp.table_title", lang, control=result["control"]),
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
     )
+    keys = ("variant", "users", "mean", "uplift", "interval", "p", "p_adj", "win", "loss")
     for key in keys:
         table.add_column(
-            t(f"exp.col.{key}", lang),
-            justify="left" if key in ("segment", "variant") else "right",
-            no_wrap=key != "segment",
+            t(f"exp.col.{key}", lang), justify="left" if key == "variant" else "right", no_wrap=True
         )
     previous = None
     for row in result["results"]:
+        if row["segment"] != previous:
+            # the segment as a heading row: the table stays readable in 80 columns
+            name = t("exp.all", lang) if row["segment"] == "all" else str(row["segment"])
+            table.add_row(Text(name, style="bold"))
+            previous = row["segment"]
         interval = "" if row["ci_low"] is None else f"{_pct(row['ci_low'])}…{_pct(row['ci_high'])}"
         table.add_row(
-            plain(row["segment"] if row["segment"] != previous else ""),
-            plain(row["variant"]),
+            plain(f"  {row['variant']}"),
             f"{row['users']:,}",
-            "–" if row["mean"] is None else f"{row['mean']:,.4g}",
+            _mean(row["mean"]),
             _pct(row["uplift_rel"]),
             interval,
             _p(row["p_value"]),
@@ -307,7 +312,6 @@ def print_results(result: dict[str, Any], lang: str) -> None:
             "" if row["chance_to_win"] is None else f"{row['chance_to_win']:.1%}",
             "" if row["expected_loss"] is None else f"{row['expected_loss']:.2%}",
         )
-        previous = row["segment"]
     console.print(table)
     for row in result["results"]:
         if row["segment"] == "all" and row["cuped"]:
