@@ -57,6 +57,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "exp.warning": {"en": "warning", "ko": "경고"},
     "exp.all": {"en": "all customers", "ko": "전체 고객"},
+    "exp.warn.small_segment": {
+        "en": "segment {segment}: {users} users in its smallest arm, below {minimum} (MDE {mde})",
+        "ko": "세그먼트 {segment}: 가장 작은 집단이 {users}명으로 최소 {minimum}명 미만 (최소 검출 효과 {mde})",
+    },
+    "exp.warn.not_computed": {
+        "en": "{segment} · {variant}: relative uplift not computed ({why})",
+        "ko": "{segment} · {variant}: 상대 향상을 계산하지 못했습니다 ({why})",
+    },
+    "exp.why.zero": {"en": "control mean is 0", "ko": "대조군 평균이 0"},
+    "exp.why.flat": {"en": "no variance in an arm", "ko": "한 집단의 분산이 0"},
+    "exp.warn.empty_arm": {
+        "en": "variant {variant} has no users",
+        "ko": "변형 {variant}에 사용자가 없습니다",
+    },
+    "exp.warn.unassigned_outcomes": {
+        "en": "{customers} customers with outcomes were never assigned",
+        "ko": "결과 데이터가 있지만 배정되지 않은 고객 {customers}명 (결과에서 제외)",
+    },
+    "exp.warn.segments_after_assignment": {
+        "en": "segments of {scheme} are from run {run}, after assignment",
+        "ko": "{scheme} 세그먼트는 배정 이후 실행 {run} 기준입니다",
+    },
+    "exp.warn.outcomes_rejected": {
+        "en": "{rows} outcome rows could not be read",
+        "ko": "결과 데이터 {rows}행을 읽지 못해 제외했습니다",
+    },
     "exp.col.segment": {"en": "Segment", "ko": "세그먼트"},
     "exp.col.variant": {"en": "Variant", "ko": "변형"},
     "exp.col.weight": {"en": "Weight", "ko": "가중치"},

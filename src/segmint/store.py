@@ -65,7 +65,7 @@ CREATE TABLE IF NOT EXISTS snapshot_values (
 );
 CREATE TABLE IF NOT EXISTS experiments (
     experiment VARCHAR PRIMARY KEY, variants VARCHAR, population VARCHAR, scheme VARCHAR,
-    stratified BOOLEAN, created_at TIMESTAMP
+    stratified BOOLEAN, metric VARCHAR, created_at TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS assignments (
     customer_id VARCHAR, experiment VARCHAR, variant VARCHAR, assigned_at TIMESTAMP,
@@ -382,7 +382,8 @@ class Store:
         if not self.has_table("experiments"):
             return pd.DataFrame(
                 columns=["experiment", "variants", "population", "scheme", "stratified",
-                         "created_at", "users", "first_assigned_at", "last_assigned_at"]
+                         "metric", "created_at", "users", "first_assigned_at",
+                         "last_assigned_at"]
             )  # fmt: skip
         return self.frame(
             "SELECT e.*, count(a.customer_id) AS users, min(a.assigned_at) AS first_assigned_at, "
@@ -424,13 +425,14 @@ class Store:
         self.con.execute("BEGIN TRANSACTION")
         try:
             self.con.execute(
-                "INSERT INTO experiments VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                "INSERT INTO experiments VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [
                     name,
                     definition["variants"],
                     definition.get("population"),
                     definition.get("scheme"),
                     bool(definition.get("stratified")),
+                    definition.get("metric"),
                     definition["created_at"],
                 ],
             )

@@ -25,6 +25,7 @@ from segmint.cli.app import (
 )
 from segmint.cli.workspace_commands import JsonFlag, Lang, Workspace
 from segmint.i18n import t
+from segmint.report.experiment_sections import warning_text
 
 experiment_app = typer.Typer(
     help="A/B tests inside segments: assign, analyze, list.", no_args_is_help=True
@@ -32,8 +33,12 @@ experiment_app = typer.Typer(
 app.add_typer(experiment_app, name="experiment")
 
 MetricOption = Annotated[
-    str,
-    typer.Option("--metric", help="conversion, revenue, orders, or an event name (did it: 0/1)."),
+    str | None,
+    typer.Option(
+        "--metric",
+        help="conversion, revenue, orders, or an event name (did it: 0/1); default: the "
+        "experiment's metric (files: conversion).",
+    ),
 ]
 
 
@@ -67,6 +72,10 @@ def assign(
         str | None,
         typer.Option("--at", help="Assignment time recorded for new customers (default: now)."),
     ] = None,
+    metric: Annotated[
+        str,
+        typer.Option("--metric", help="Primary metric (analyze and the run report default to it)."),
+    ] = "conversion",
     lang: Lang = None,
     json_output: JsonFlag = False,
 ) -> None:
@@ -83,7 +92,7 @@ def assign(
         with open_store(workspace / config.database) as store:
             result = assign_experiment(
                 workspace, store, name, variants=variants, assigned_at=when, scheme=scheme,
-                segment=segment, tag=tag, stratify=stratify, output=output,
+                segment=segment, tag=tag, stratify=stratify, metric=metric, output=output,
             )  # fmt: skip
     if json_output:
         print_json(result)
@@ -163,7 +172,7 @@ def analyze(
         str | None,
         typer.Option("--variants", help="With files: the configured weights (default: equal)."),
     ] = None,
-    metric: MetricOption = "conversion",
+    metric: MetricOption = None,
     start: Annotated[
         str | None, typer.Option("--start", help="Window start (default: assignment).")
     ] = None,
@@ -213,7 +222,7 @@ def analyze(
                 fail(t("exp.files_pair", chosen), lang=chosen)
             assert assignments is not None and outcomes is not None
             result = analyze_files(
-                assignments, outcomes, experiment=name, metric=metric, pre_path=pre,
+                assignments, outcomes, experiment=name, metric=metric or "conversion", pre_path=pre,
                 segment_col=segment_col, variants=variants, options=options, **window,
             )  # fmt: skip
         else:
@@ -228,7 +237,7 @@ def analyze(
 def _analyze_workspace(
     workspace: Path,
     name: str | None,
-    metric: str,
+    metric: str | None,
     scheme: str | None,
     options: Any,
     window: dict[str, Any],
@@ -327,6 +336,6 @@ def print_results(result: dict[str, Any], lang: str) -> None:
             continue
         err_console.print(
             f"[yellow]{t('exp.warning', lang)}[/] {escape(warning['code'])}: "
-            f"{escape(warning['message'])}",
+            f"{escape(warning_text(warning, lang))}",
             highlight=False, soft_wrap=True,
         )  # fmt: skip

@@ -230,6 +230,7 @@ def _segment_rows(
                     f"{segment} · {name}: relative uplift not computed ({reason})",
                     segment=segment,
                     variant=name,
+                    zero_control=bool(control.mean == 0),
                 )
         rows.append(row)
     return rows
@@ -256,6 +257,9 @@ def _segment_info(
             f"segment {segment!r}: {min(a.n for a in arms):,} users in its smallest arm, below "
             f"the minimum of {options.min_users:,} ({detect})",
             segment=segment,
+            users=min(a.n for a in arms),
+            minimum=options.min_users,
+            mde=_num(mde),
         )
     return {
         "segment": segment,

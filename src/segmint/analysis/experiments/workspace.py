@@ -82,6 +82,7 @@ def assign_experiment(
     segment: str | None = None,
     tag: str | None = None,
     stratify: str | None = None,
+    metric: str = "conversion",
     output: Path | None = None,
 ) -> dict[str, Any]:
     """Assign the customers of a segment (or tag, or everyone) to variants; return the summary.
@@ -90,6 +91,7 @@ def assign_experiment(
     the same way. Weights cannot change once an experiment has assignments.
     """
     check_experiment_name(name)
+    metric = check_metric(metric)
     wanted = parse_variants(variants)
     run_id, _as_of = store.snapshot_run()
     population, described = _population(store, run_id, scheme=scheme, segment=segment, tag=tag)
@@ -117,6 +119,7 @@ def assign_experiment(
         "population": described,
         "scheme": split_by,
         "stratified": stratify is not None,
+        "metric": metric,
         "created_at": assigned_at,
     }
     store.add_assignments(name, definition=definition, rows=fresh)
@@ -131,6 +134,7 @@ def assign_experiment(
         "population": described,
         "scheme": split_by,
         "stratified": stratify is not None,
+        "metric": str((existing_def or definition).get("metric") or metric),
         "run_id": run_id,
         "assigned_new": len(fresh),
         "users": len(everyone),
@@ -172,6 +176,7 @@ def list_experiments(store: Store) -> dict[str, Any]:
                 "population": row["population"],
                 "scheme": row["scheme"],
                 "stratified": bool(row["stratified"]),
+                "metric": row["metric"],
                 "users": int(row["users"]),
                 "first_assigned_at": _iso(row["first_assigned_at"]),
                 "last_assigned_at": _iso(row["last_assigned_at"]),
@@ -190,7 +195,7 @@ def analyze_experiment(
     store: Store,
     name: str,
     *,
-    metric: str = "conversion",
+    metric: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
     pre_start: datetime | None = None,
@@ -200,12 +205,13 @@ def analyze_experiment(
 ) -> dict[str, Any]:
     """Return the results of a workspace experiment over [start, end) (default: since assignment).
 
+    The metric defaults to the one recorded when the experiment was assigned.
+
     The metric and its CUPED pre-period come from the workspace's transactions (or events for
     an event metric). Segments are those at assignment; another --scheme takes the newest run's.
     """
     from segmint.workspace.run import default_run_as_of, engine_tables
 
-    metric = check_metric(metric)
     stored = store.experiment(name)
     if stored is None:
         known = [str(e) for e in store.experiments()["experiment"]]
@@ -213,6 +219,7 @@ def analyze_experiment(
             f"no experiment {name!r} in this workspace; experiments: {', '.join(known) or 'none'}"
             " (create one with `segmint experiment assign`)"
         )
+    metric = check_metric(metric or str(stored.get("metric") or "conversion"))
     assignments = store.assignments(name)
     notes: list[dict[str, Any]] = []
     if scheme is not None and scheme != stored["scheme"]:
@@ -229,6 +236,8 @@ def analyze_experiment(
                 "code": "segments_after_assignment",
                 "message": f"segments of {scheme} are from run {run_id}, not from the time of "
                 "assignment: a variant that moves customers between segments biases them",
+                "scheme": scheme,
+                "run": run_id,
             }
         )
     first = pd.Timestamp(assignments["assigned_at"].min()).to_pydatetime()
