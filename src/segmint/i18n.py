@@ -65,7 +65,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{segment} · {variant}: relative uplift not computed ({why})",
         "ko": "{segment} · {variant}: 상대 향상을 계산하지 못했습니다 ({why})",
     },
-    "exp.why.zero": {"en": "control mean is 0", "ko": "대조군 평균이 0"},
+    "exp.why.zero": {"en": "control mean is not positive", "ko": "대조군 평균이 0 이하"},
     "exp.why.flat": {"en": "no variance in an arm", "ko": "한 집단의 분산이 0"},
     "exp.warn.empty_arm": {
         "en": "variant {variant} has no users",

@@ -155,7 +155,9 @@ def compare(a: Adjusted, b: Adjusted, options: AnalysisOptions) -> dict[str, Any
         adjusted_a=a.mean, adjusted_b=b.mean,
     )  # fmt: skip
     dof = welch_dof(a.variance, arm_a.n, b.variance, arm_b.n)
-    usable = arm_a.n > 1 and arm_b.n > 1 and arm_a.mean != 0 and a.variance > 0 and b.variance > 0
+    # A relative change needs a positive baseline: over a negative control mean (refunds
+    # exceeding sales) its sign flips and it means nothing. GrowthBook only guards against 0.
+    usable = arm_a.n > 1 and arm_b.n > 1 and arm_a.mean > 0 and a.variance > 0 and b.variance > 0
     result: dict[str, Any] = {"uplift_abs": _num(b.mean - a.mean)}
     if not usable:
         return result | dict.fromkeys(
@@ -224,13 +226,15 @@ def _segment_rows(
                 row.update(plain)
             row.pop("_variance", None)
             if row["uplift_rel"] is None and control.n:
-                reason = "control mean is 0" if control.mean == 0 else "no variance in an arm"
+                reason = (
+                    "control mean is not positive" if control.mean <= 0 else "no variance in an arm"
+                )
                 warnings.add(
                     "not_computed",
                     f"{segment} · {name}: relative uplift not computed ({reason})",
                     segment=segment,
                     variant=name,
-                    zero_control=bool(control.mean == 0),
+                    zero_control=bool(control.mean <= 0),
                 )
         rows.append(row)
     return rows
