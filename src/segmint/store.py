@@ -264,6 +264,10 @@ class Store:
         """(Re)build each logical table from its sources with stitched customer ids; return row counts."""
         counts: dict[str, int] = {}
         for logical in LOGICAL_TABLES:
+            if logical == "assignments":
+                # Owned by `segmint experiment assign` (never rebuilt, never dropped by an ingest);
+                # an ingested assignments source stays in its raw_<source> table.
+                continue
             sources = self.sources_of(logical)
             if not sources:
                 self.con.execute(f"DROP TABLE IF EXISTS {logical}")

@@ -123,3 +123,15 @@ def test_experiment_commands_in_korean(ws: Path) -> None:
         fragments = [re.split(r"[{(:]", text)[0].strip() for text in english]
         leaked = [f for f in fragments if len(f) > 8 and f in result.stdout]
         assert not leaked, (leaked, result.stdout)
+
+
+def test_an_ingest_keeps_the_assignments(ws: Path) -> None:
+    before = assign_json(
+        ws, "welcome", "--variants", "control:50,treatment:50", "--stratify", "lifecycle"
+    )
+    result = invoke("ingest", "-w", ws, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    after = assign_json(
+        ws, "welcome", "--variants", "control:50,treatment:50", "--stratify", "lifecycle"
+    )
+    assert after["users"] == before["users"] == 300 and after["assigned_new"] == 0

@@ -134,3 +134,16 @@ def test_srm_p_value_matches_gbstats(users: list[int], weights: list[float]) -> 
     assert srm_p_value(users, weights) == pytest.approx(
         gb_utils.check_srm(users, weights), abs=1e-6
     )
+
+
+def test_no_relative_uplift_over_a_negative_control_mean() -> None:
+    """Refunds exceeding sales: a relative change of a negative baseline means nothing."""
+    frame = pd.DataFrame(
+        {"customer_id": [f"c{i}" for i in range(8)], "variant": ["control"] * 4 + ["treatment"] * 4,
+         "value": [-50.0, -10.0, 5.0, 1.0, 10.0, 20.0, -5.0, 3.0]}
+    )  # fmt: skip
+    payload = analyze_units("exp", "revenue", frame, AnalysisOptions(kind=MEAN))
+    row = payload["results"][1]
+    assert row["uplift_rel"] is None and row["uplift_abs"] == pytest.approx(7.0 - (-13.5))
+    assert [w["code"] for w in payload["warnings"]] == ["not_computed"]
+    assert "control mean is not positive" in payload["warnings"][0]["message"]
