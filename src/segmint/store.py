@@ -295,9 +295,9 @@ class Store:
         self.con.execute(f"COPY {table} TO {literal} (FORMAT PARQUET)")
 
     def logical_tables(self) -> dict[str, ir.Table]:
-        """Return Ibis tables for the logical tables present in the workspace."""
+        """Return Ibis tables of the ingested logical tables (experiment assignments excluded)."""
         backend = self.ibis()
-        names = set(self.table_names())
+        names = set(self.table_names()) - {"assignments"}
         return {name: backend.table(name) for name in LOGICAL_TABLES if name in names}
 
     # -- snapshots ----------------------------------------------------------------------------
