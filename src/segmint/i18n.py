@@ -649,6 +649,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.stage.tiers": {"en": "service tiers", "ko": "서비스 등급"},
     "cli.stage.segments": {"en": "schemes and tags", "ko": "세분화 체계와 태그"},
     "cli.stage.kpis": {"en": "KPIs per segment", "ko": "세그먼트별 KPI"},
+    "cli.stage.experiments": {"en": "experiments (A/B tests)", "ko": "실험 (A/B 테스트)"},
     "cli.stage.report": {"en": "writing the report", "ko": "보고서 작성"},
     "cli.stage.write": {"en": "writing the outputs", "ko": "결과 파일 저장"},
     "cli.stage.generate": {"en": "generating the SaaS data set", "ko": "SaaS 데이터 생성"},

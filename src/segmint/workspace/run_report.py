@@ -170,8 +170,8 @@ def workspace_report(
             )
         sections.append(ReportSection(t("run.scheme_heading", lang, name=scheme), items))
     sections.extend(run_kpi_sections(result, lang=lang))
-    # Filled by the experiments stage of the run (segmint.analysis.experiments.stages).
-    sections.extend(experiment_sections(result.diagnostics.get("experiments", []), lang=lang))
+    # Filled by the run's `experiments` stage (segmint.analysis.experiments.stages).
+    sections.extend(experiment_sections(result.outputs.get("experiments", []), lang=lang))
     if "icp_score" in customers.columns:
         sections.append(_icp_section(result.diagnostics.get("icp_similarity"), customers, lang))
     if "health_score" in customers.columns:

@@ -10,9 +10,10 @@ import pandas as pd
 from segmint.analysis.experiments.stages import run_experiments
 from segmint.config import load_config
 from segmint.report.experiment_sections import experiment_sections, experiment_table, interval_bar
+from segmint.run_context import RunResult
 from segmint.store import open_store
-from segmint.workspace.run import RunResult, engine_tables
 from segmint.workspace.run_report import workspace_report
+from segmint.workspace_data import engine_tables
 
 
 def row(low: float | None, est: float | None, high: float | None) -> dict:
@@ -51,7 +52,7 @@ def test_the_run_report_shows_every_experiment_in_both_languages(ws: Path) -> No
     assert payloads[0]["window"]["end"] == as_of.isoformat()
     tags = pd.DataFrame(columns=["customer_id", "tag"])
     result = RunResult(run_id, as_of, customers, segments[~segments["scheme"].str.startswith("tag:")],
-                       tags, diagnostics={"experiments": payloads})  # fmt: skip
+                       tags, outputs={"experiments": payloads})  # fmt: skip
     html = workspace_report(config, result, lang="en")
     assert "Experiments: welcome" in html
     bars = html.count('class="chart ci-bar"')
@@ -59,3 +60,15 @@ def test_the_run_report_shows_every_experiment_in_both_languages(ws: Path) -> No
     assert bars == treated_rows > 1
     korean = workspace_report(config, result, lang="ko")
     assert "실험: welcome" in korean and "전체 고객" in korean
+
+
+def test_segmint_run_measures_the_experiments_and_reports_them(ws: Path) -> None:
+    from typer.testing import CliRunner
+
+    from segmint.cli import app
+
+    result = CliRunner().invoke(app, ["run", "-w", str(ws), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "experiments (A/B tests)" in result.stderr  # the stage's progress line
+    html = (ws / "report.html").read_text(encoding="utf-8")
+    assert "Experiments: welcome" in html and 'class="chart ci-bar"' in html

@@ -12,6 +12,7 @@ import pandas as pd
 from segmint.analysis.experiments.workspace import analyze_experiment
 from segmint.config import SegmintConfig
 from segmint.errors import SegmintError
+from segmint.run_context import RunContext
 from segmint.store import Store
 
 
@@ -44,3 +45,12 @@ def run_experiments(
             if notes is not None:
                 notes.append(f"experiment {row['experiment']} not analysed: {exc}")
     return payloads
+
+
+def experiments_stage(ctx: RunContext) -> None:
+    """Run stage `experiments`: every experiment's results as of the run, for the report."""
+    payloads = run_experiments(
+        ctx.root, ctx.config, ctx.store, ctx.tables, as_of=ctx.as_of, notes=ctx.notes
+    )
+    if payloads:
+        ctx.outputs["experiments"] = payloads

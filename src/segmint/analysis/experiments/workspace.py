@@ -17,6 +17,7 @@ from segmint.analysis.experiments.units import analyze, experiment_units, measur
 from segmint.config import SegmintConfig
 from segmint.errors import InputError
 from segmint.store import Store
+from segmint.workspace_data import default_run_as_of, engine_tables
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 ASSIGNMENT_COLUMNS = ["customer_id", "experiment", "variant", "assigned_at", "scheme", "segment"]
@@ -210,8 +211,6 @@ def analyze_experiment(
     The metric and its CUPED pre-period come from the workspace's transactions (or events for
     an event metric). Segments are those at assignment; another --scheme takes the newest run's.
     """
-    from segmint.workspace.run import default_run_as_of, engine_tables
-
     stored = store.experiment(name)
     if stored is None:
         known = [str(e) for e in store.experiments()["experiment"]]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from segmint.analysis.experiments.stages import experiments_stage
 from segmint.run_context import RunPlanInputs, RunStage
 from segmint.workspace.stages.churn import add_churn, churn_needed
 from segmint.workspace.stages.features import compute_customer_features
@@ -41,6 +42,7 @@ RUN_STAGES: tuple[RunStage, ...] = (
     RunStage("tiers", add_tiers, lambda inputs: inputs.config.tiers is not None),
     RunStage("segments", assign_segments),
     RunStage("kpis", segment_kpis),
+    RunStage("experiments", experiments_stage),
     RunStage("report", write_run_report, lambda inputs: inputs.write_report),
 )
 
