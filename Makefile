@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --constraint $(LOCK) -e '.[spark,dev]'
+	# gbstats (GrowthBook's stats engine) is the experiments' test oracle. Its only release on
+	# PyPI pins numpy<2 and pandas<2 although its code runs on both: installed without its deps.
+	$(BIN)/pip install --quiet --no-deps 'gbstats==0.8.0'
 	touch $(STAMP)
 
 install: $(STAMP)

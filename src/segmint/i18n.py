@@ -10,6 +10,101 @@ DEFAULT_LANG = "en"
 
 # Every key carries both languages; tests/test_i18n.py fails when one is missing.
 MESSAGES: dict[str, dict[str, str]] = {
+    # -- experiments (segmint experiment ...) ---------------------------------------------------
+    "exp.assigned": {
+        "en": "experiment {experiment}: {new} customers newly assigned, {users} in all ({population})",
+        "ko": "실험 {experiment}: 새로 배정한 고객 {new}명, 전체 {users}명 ({population})",
+    },
+    "exp.none": {
+        "en": "no experiments yet; create one with `segmint experiment assign`",
+        "ko": "아직 실험이 없습니다. `segmint experiment assign`으로 만드세요",
+    },
+    "exp.files_pair": {
+        "en": "--assignments and --outcomes go together: give both",
+        "ko": "--assignments와 --outcomes는 함께 지정해야 합니다",
+    },
+    "exp.name_needed": {
+        "en": "name the experiment: segmint experiment analyze NAME -w WORKSPACE",
+        "ko": "실험 이름을 지정하세요: segmint experiment analyze NAME -w WORKSPACE",
+    },
+    "exp.header": {
+        "en": "experiment {experiment} · metric {metric} · {start} to {end} · {method}",
+        "ko": "실험 {experiment} · 지표 {metric} · {start} ~ {end} · {method}",
+    },
+    "exp.method.fixed_horizon": {"en": "fixed-horizon test", "ko": "고정 표본 검정"},
+    "exp.method.sequential": {
+        "en": "sequential (always-valid) intervals",
+        "ko": "순차 검정 (언제 보아도 유효한 구간)",
+    },
+    "exp.srm_ok": {
+        "en": "sample ratio check: p = {p} (users per variant match the weights)",
+        "ko": "표본 비율 검사: p = {p} (변형별 사용자 수가 가중치와 일치)",
+    },
+    "exp.srm_bad": {
+        "en": "SAMPLE RATIO MISMATCH: p = {p}. Users per variant do not match the weights; "
+        "the results below are NOT trustworthy",
+        "ko": "표본 비율 불일치: p = {p}. 변형별 사용자 수가 가중치와 맞지 않습니다. "
+        "아래 결과는 신뢰할 수 없습니다",
+    },
+    "exp.table_title": {
+        "en": "relative uplift against {control} (95% interval; p adj = Benjamini-Hochberg; Win = chance to beat control; Loss = expected loss)",
+        "ko": "{control} 대비 상대 향상 (95% 구간; 보정 p = 벤자미니-호흐베르크)",
+    },
+    "exp.cuped": {
+        "en": "CUPED ({variant}): theta {theta}, variance of the uplift reduced by {reduction} "
+        "(unadjusted uplift {unadjusted})",
+        "ko": "CUPED ({variant}): 세타 {theta}, 향상 추정 분산 {reduction} 감소 (보정 전 향상 {unadjusted})",
+    },
+    "exp.warning": {"en": "warning", "ko": "경고"},
+    "exp.all": {"en": "all customers", "ko": "전체 고객"},
+    "exp.warn.small_segment": {
+        "en": "segment {segment}: {users} users in its smallest arm, below {minimum} (MDE {mde})",
+        "ko": "세그먼트 {segment}: 가장 작은 집단이 {users}명으로 최소 {minimum}명 미만 (최소 검출 효과 {mde})",
+    },
+    "exp.warn.not_computed": {
+        "en": "{segment} · {variant}: relative uplift not computed ({why})",
+        "ko": "{segment} · {variant}: 상대 향상을 계산하지 못했습니다 ({why})",
+    },
+    "exp.why.zero": {"en": "control mean is not positive", "ko": "대조군 평균이 0 이하"},
+    "exp.why.flat": {"en": "no variance in an arm", "ko": "한 집단의 분산이 0"},
+    "exp.warn.empty_arm": {
+        "en": "variant {variant} has no users",
+        "ko": "변형 {variant}에 사용자가 없습니다",
+    },
+    "exp.warn.unassigned_outcomes": {
+        "en": "{customers} customers with outcomes were never assigned",
+        "ko": "결과 데이터가 있지만 배정되지 않은 고객 {customers}명 (결과에서 제외)",
+    },
+    "exp.warn.segments_after_assignment": {
+        "en": "segments of {scheme} are from run {run}, after assignment",
+        "ko": "{scheme} 세그먼트는 배정 이후 실행 {run} 기준입니다",
+    },
+    "exp.warn.outcomes_rejected": {
+        "en": "{rows} outcome rows could not be read",
+        "ko": "결과 데이터 {rows}행을 읽지 못해 제외했습니다",
+    },
+    "exp.col.segment": {"en": "Segment", "ko": "세그먼트"},
+    "exp.col.variant": {"en": "Variant", "ko": "변형"},
+    "exp.col.weight": {"en": "Weight", "ko": "가중치"},
+    "exp.col.users": {"en": "Users", "ko": "사용자"},
+    "exp.col.mean": {"en": "Mean", "ko": "평균"},
+    "exp.col.uplift": {"en": "Uplift", "ko": "향상"},
+    "exp.col.interval": {"en": "95% interval", "ko": "95% 구간"},
+    "exp.col.p": {"en": "p", "ko": "p"},
+    "exp.col.p_adj": {"en": "p adj", "ko": "보정 p"},
+    "exp.col.win": {"en": "Win", "ko": "승리 확률"},
+    "exp.col.loss": {"en": "Loss", "ko": "기대 손실"},
+    "exp.col.experiment": {"en": "Experiment", "ko": "실험"},
+    "exp.col.variants": {"en": "Variants", "ko": "변형"},
+    "exp.col.population": {"en": "Population", "ko": "대상"},
+    "exp.col.started": {"en": "Started", "ko": "시작"},
+    "exp.report_heading": {"en": "Experiments", "ko": "실험"},
+    "exp.report_intro": {
+        "en": "Relative uplift of each variant against {control} with its 95% interval (the bar; "
+        "the line is no effect), per segment. Metric {metric}, {start} to {end}.",
+        "ko": "세그먼트별로 각 변형의 {control} 대비 상대 향상과 95% 구간(막대; 세로선은 효과 없음). "
+        "지표 {metric}, {start} ~ {end}.",
+    },
     # -- report frame -------------------------------------------------------------------------
     "report.title": {"en": "Customer segmentation report", "ko": "고객 세분화 보고서"},
     # -- workspace run report (segmint run) ----------------------------------------------------
@@ -558,6 +653,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "segment changes, validity and goals",
         "ko": "세그먼트 변경, 타당성, 목표",
     },
+    "cli.stage.experiments": {"en": "experiments (A/B tests)", "ko": "실험 (A/B 테스트)"},
     "cli.stage.report": {"en": "writing the report", "ko": "보고서 작성"},
     "cli.stage.write": {"en": "writing the outputs", "ko": "결과 파일 저장"},
     "cli.stage.generate": {"en": "generating the SaaS data set", "ko": "SaaS 데이터 생성"},

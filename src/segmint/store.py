@@ -7,6 +7,7 @@ Layout inside the file:
 - snapshot_segments, snapshot_values: every run's segments and scores (long form)
 - segment_changes: who entered or left a segment at each run, against the previous snapshot
 - snapshot_kpis: the KPI payload of each scheme of a run, keyed by the KPI options it used
+- experiments, assignments: experiment definitions and who got which variant (never rewritten)
 """
 
 from __future__ import annotations
@@ -70,6 +71,14 @@ CREATE TABLE IF NOT EXISTS snapshot_kpis (
 CREATE TABLE IF NOT EXISTS segment_changes (
     run_id BIGINT, scheme VARCHAR, customer_id VARCHAR, from_segment VARCHAR,
     to_segment VARCHAR, as_of TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS experiments (
+    experiment VARCHAR PRIMARY KEY, variants VARCHAR, population VARCHAR, scheme VARCHAR,
+    stratified BOOLEAN, metric VARCHAR, created_at TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS assignments (
+    customer_id VARCHAR, experiment VARCHAR, variant VARCHAR, assigned_at TIMESTAMP,
+    scheme VARCHAR, segment VARCHAR
 );
 """
 SEGMENT_CHANGE_COLUMNS = ("run_id", "scheme", "customer_id", "from_segment", "to_segment", "as_of")
@@ -265,6 +274,10 @@ class Store:
         """(Re)build each logical table from its sources with stitched customer ids; return row counts."""
         counts: dict[str, int] = {}
         for logical in LOGICAL_TABLES:
+            if logical == "assignments":
+                # Owned by `segmint experiment assign` (never rebuilt, never dropped by an ingest);
+                # an ingested assignments source stays in its raw_<source> table.
+                continue
             sources = self.sources_of(logical)
             if not sources:
                 self.con.execute(f"DROP TABLE IF EXISTS {logical}")
@@ -292,9 +305,9 @@ class Store:
         self.con.execute(f"COPY {table} TO {literal} (FORMAT PARQUET)")
 
     def logical_tables(self) -> dict[str, ir.Table]:
-        """Return Ibis tables for the logical tables present in the workspace."""
+        """Return Ibis tables of the ingested logical tables (experiment assignments excluded)."""
         backend = self.ibis()
-        names = set(self.table_names())
+        names = set(self.table_names()) - {"assignments"}
         return {name: backend.table(name) for name in LOGICAL_TABLES if name in names}
 
     # -- snapshots ----------------------------------------------------------------------------
@@ -478,6 +491,78 @@ class Store:
             [run_id],
         )
         return _to_wide(long)
+
+    # -- experiments --------------------------------------------------------------------------
+    def experiments(self) -> pd.DataFrame:
+        """Return every experiment with its definition and users per variant, oldest first."""
+        if not self.has_table("experiments"):
+            return pd.DataFrame(
+                columns=["experiment", "variants", "population", "scheme", "stratified",
+                         "metric", "created_at", "users", "first_assigned_at",
+                         "last_assigned_at"]
+            )  # fmt: skip
+        return self.frame(
+            "SELECT e.*, count(a.customer_id) AS users, min(a.assigned_at) AS first_assigned_at, "
+            "max(a.assigned_at) AS last_assigned_at FROM experiments e "
+            "LEFT JOIN assignments a USING (experiment) "
+            "GROUP BY ALL ORDER BY e.created_at, e.experiment"
+        )
+
+    def experiment(self, name: str) -> dict[str, Any] | None:
+        """Return one experiment's definition (None when there is none by that name)."""
+        if not self.has_table("experiments"):
+            return None
+        rows = self.frame("SELECT * FROM experiments WHERE experiment = ?", [name])
+        return None if rows.empty else dict(rows.iloc[0])
+
+    def assignments(self, name: str) -> pd.DataFrame:
+        """Return customer_id, variant, assigned_at, scheme, segment of one experiment."""
+        if not self.has_table("assignments"):
+            return pd.DataFrame(
+                columns=["customer_id", "variant", "assigned_at", "scheme", "segment"]
+            )
+        return self.frame(
+            "SELECT customer_id, variant, assigned_at, scheme, segment FROM assignments "
+            "WHERE experiment = ? ORDER BY customer_id",
+            [name],
+        )
+
+    def add_assignments(
+        self, name: str, *, definition: Mapping[str, Any], rows: pd.DataFrame
+    ) -> None:
+        """Record an experiment (first time only) and append new assignments, atomically."""
+        frame = rows.reindex(
+            columns=["customer_id", "variant", "assigned_at", "scheme", "segment"]
+        ).copy()
+        frame.insert(1, "experiment", name)
+        for column in ("customer_id", "experiment", "variant", "scheme", "segment"):
+            frame[column] = frame[column].astype("string")
+        frame["assigned_at"] = pd.to_datetime(frame["assigned_at"])
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(
+                "INSERT INTO experiments VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [
+                    name,
+                    definition["variants"],
+                    definition.get("population"),
+                    definition.get("scheme"),
+                    bool(definition.get("stratified")),
+                    definition.get("metric"),
+                    definition["created_at"],
+                ],
+            )
+            if len(frame):
+                self.con.register("_assign", _arrow(frame))
+                self.con.execute(
+                    "INSERT INTO assignments SELECT customer_id, experiment, variant, "
+                    "assigned_at, scheme, segment FROM _assign"
+                )
+                self.con.unregister("_assign")
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
 
 
 def open_error_message(path: Path, exc: Exception) -> str:

@@ -25,6 +25,7 @@ SAAS_RUN_STAGES = [
     "schemes and tags",
     "KPIs per segment",
     "segment changes, validity and goals",
+    "experiments (A/B tests)",
     "writing the report",
 ]
 
@@ -72,6 +73,12 @@ def test_run_stages_follow_the_config(cli_workspace: Any) -> None:
     bare = config.model_copy(update={"icp": None, "health": None, "tiers": None})
     assert run_stages(bare, {"subscriptions": object()}) == [
         "features", "contractual_clv", "churn", "segments", "kpis", "history", "report",
+        "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis",
+        "experiments",
+    ]  # fmt: skip
+    bare = config.model_copy(update={"icp": None, "health": None, "tiers": None})
+    assert run_stages(bare, {"subscriptions": object()}) == [
+        "features", "contractual_clv", "churn", "segments", "kpis", "experiments", "report",
     ]  # fmt: skip
 
 

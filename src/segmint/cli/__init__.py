@@ -17,6 +17,7 @@ _COMMAND_MODULES = (
     "segmint.cli.analysis_commands",
     "segmint.cli.history_commands",
     "segmint.cli.goal_commands",
+    "segmint.cli.experiment_commands",
 )
 
 

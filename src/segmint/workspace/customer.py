@@ -41,6 +41,8 @@ def customer_profile(store: Store, any_id: str, *, run: int | None = None) -> di
     for table in LOGICAL_TABLES:
         if not store.has_table(table):
             continue
+        if "_source" not in store.frame(f"SELECT * FROM {table} LIMIT 0").columns:
+            continue  # not loaded from sources (experiment assignments): no source rows to count
         counted = store.con.execute(
             f"SELECT _source, count(*) FROM {table} WHERE customer_id = ? GROUP BY _source ORDER BY _source",
             [customer_id],

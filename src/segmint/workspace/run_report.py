@@ -22,6 +22,7 @@ from segmint.report import (
 )
 from segmint.report.charts import PALETTE, Band
 from segmint.report.context import rfm_grid_from_customers
+from segmint.report.experiment_sections import experiment_sections
 from segmint.report.formatting import format_number, format_percent
 from segmint.report.history_sections import run_history_sections
 from segmint.report.kpi_sections import run_kpi_sections
@@ -171,6 +172,8 @@ def workspace_report(
         sections.append(ReportSection(t("run.scheme_heading", lang, name=scheme), items))
     sections.extend(run_kpi_sections(result, lang=lang))
     sections.extend(run_history_sections(result, lang=lang))
+    # Filled by the run's `experiments` stage (segmint.analysis.experiments.stages).
+    sections.extend(experiment_sections(result.outputs.get("experiments", []), lang=lang))
     if "icp_score" in customers.columns:
         sections.append(_icp_section(result.diagnostics.get("icp_similarity"), customers, lang))
     if "health_score" in customers.columns:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from segmint.analysis.stages import segment_history
+from segmint.analysis.experiments.stages import experiments_stage
 from segmint.run_context import RunPlanInputs, RunStage
 from segmint.workspace.stages.churn import add_churn, churn_needed
 from segmint.workspace.stages.features import compute_customer_features
@@ -43,6 +44,7 @@ RUN_STAGES: tuple[RunStage, ...] = (
     RunStage("segments", assign_segments),
     RunStage("kpis", segment_kpis),
     RunStage("history", segment_history),
+    RunStage("experiments", experiments_stage),
     RunStage("report", write_run_report, lambda inputs: inputs.write_report),
 )
 
