@@ -238,6 +238,103 @@ MESSAGES: dict[str, dict[str, str]] = {
     "health_change.drops": {"en": "Largest drops", "ko": "가장 크게 하락"},
     "health_change.rises": {"en": "Largest rises", "ko": "가장 크게 상승"},
     "run.playbook_none": {"en": "no playbook mapped", "ko": "연결된 플레이북 없음"},
+    # -- action queue (segmint actions, the run report's queue section) ----------------------
+    "actions.status.due": {"en": "due", "ko": "예정"},
+    "actions.status.dropped": {"en": "dropped", "ko": "보류"},
+    "actions.status.sent": {"en": "sent", "ko": "발송"},
+    "actions.status.done": {"en": "done", "ko": "완료"},
+    "actions.status.skipped": {"en": "skipped", "ko": "건너뜀"},
+    "actions.status.cancelled": {"en": "cancelled", "ko": "취소"},
+    "actions.reason.left_segment": {
+        "en": "left segment {segment}",
+        "ko": "세그먼트 {segment}에서 벗어남",
+    },
+    "actions.reason.left_tag": {"en": "no longer tagged {segment}", "ko": "더 이상 {segment} 태그 아님"},
+    "actions.reason.back_in_segment": {
+        "en": "back in segment {segment}",
+        "ko": "세그먼트 {segment}로 돌아옴",
+    },
+    "actions.reason.score_back": {
+        "en": "{score} back on the other side of {threshold} (now {value})",
+        "ko": "{score}이(가) 기준 {threshold}의 반대편으로 돌아옴(현재 {value})",
+    },
+    "actions.reason.customer_gone": {
+        "en": "customer no longer in the workspace",
+        "ko": "고객이 더 이상 워크스페이스에 없음",
+    },
+    "actions.reason.playbook_removed": {
+        "en": "playbook {playbook} removed from segmint.yaml",
+        "ko": "플레이북 {playbook}이(가) segmint.yaml에서 삭제됨",
+    },
+    "actions.reason.over_capacity": {
+        "en": "over capacity: {owner} has {capacity} h/week, {hours} h wanted",
+        "ko": "처리 용량 초과: {owner} 주당 {capacity}시간, 필요 {hours}시간",
+    },
+    "actions.heading": {"en": "Action queue", "ko": "조치 대기열"},
+    "actions.intro": {
+        "en": "What the playbooks in segmint.yaml ask for as of {as_of}: {due} actions due, {dropped} "
+        "dropped for lack of capacity, {cancelled} cancelled because the customer no longer "
+        "qualifies, {handled} done, sent or skipped. An action done within its cadence is not due "
+        "again; list and update them with `segmint actions`.",
+        "ko": "{as_of} 기준 segmint.yaml 플레이북이 요구하는 조치: 예정 {due}건, 처리 용량 부족으로 보류 "
+        "{dropped}건, 고객이 더 이상 해당하지 않아 취소 {cancelled}건, 완료·발송·건너뜀 {handled}건. "
+        "주기 안에 처리한 조치는 다시 예정되지 않습니다. `segmint actions`로 조회하고 갱신하세요.",
+    },
+    "actions.by_playbook": {"en": "Open actions by playbook", "ko": "플레이북별 미처리 조치"},
+    "actions.by_owner": {
+        "en": "Load per owner (hours per week)",
+        "ko": "담당자별 업무량(주당 시간)",
+    },
+    "actions.top_due": {"en": "Due first (highest priority)", "ko": "먼저 처리할 조치(우선순위순)"},
+    "actions.backfill": {
+        "en": "This run is for an earlier date than the action queue ({as_of}); the queue was "
+        "left as it is.",
+        "ko": "이 실행은 조치 대기열({as_of})보다 이전 날짜 기준이므로 대기열을 바꾸지 않았습니다.",
+    },
+    "actions.no_queue": {
+        "en": "No action queue yet: add `playbooks:` to segmint.yaml and run `segmint run`.",
+        "ko": "조치 대기열이 아직 없습니다. segmint.yaml에 `playbooks:`를 추가하고 `segmint run`을 실행하세요.",
+    },
+    "actions.none_match": {"en": "No action matches.", "ko": "조건에 맞는 조치가 없습니다."},
+    "actions.header": {
+        "en": "Action queue as of {as_of}: {due} due, {dropped} dropped, {cancelled} cancelled, "
+        "{handled} handled",
+        "ko": "조치 대기열({as_of} 기준): 예정 {due}, 보류 {dropped}, 취소 {cancelled}, 처리 {handled}",
+    },
+    "actions.over_capacity": {
+        "en": "{owner} is over capacity: {wanted} h wanted, {capacity} h/week; {dropped} actions dropped "
+        "(lowest priority first)",
+        "ko": "{owner} 처리 용량 초과: 필요 {wanted}시간, 주당 {capacity}시간; 조치 {dropped}건 보류"
+        "(낮은 우선순위부터)",
+    },
+    "actions.set_done": {
+        "en": "{action_id}: {previous} → {status} (recorded {at})",
+        "ko": "{action_id}: {previous} → {status} ({at} 기록)",
+    },
+    "actions.history_title": {"en": "History of {action_id}", "ko": "{action_id} 변경 이력"},
+    "actions.shown": {"en": "{shown} of {total} actions shown", "ko": "조치 {total}건 중 {shown}건 표시"},
+    "col.action_id": {"en": "Action ID", "ko": "조치 ID"},
+    "col.priority": {"en": "Priority", "ko": "우선순위"},
+    "col.due_at": {"en": "Due", "ko": "예정일"},
+    "col.status": {"en": "Status", "ko": "상태"},
+    "col.due": {"en": "Due", "ko": "예정"},
+    "col.dropped": {"en": "Dropped", "ko": "보류"},
+    "col.hours_due": {"en": "Hours due", "ko": "예정 시간"},
+    "col.hours_wanted": {"en": "Hours wanted", "ko": "필요 시간"},
+    "col.over_capacity": {"en": "Over capacity", "ko": "용량 초과"},
+    "cli.col.action_id": {"en": "action id", "ko": "조치 ID"},
+    "cli.col.customer_id": {"en": "customer", "ko": "고객"},
+    "cli.col.playbook": {"en": "playbook", "ko": "플레이북"},
+    "cli.col.action": {"en": "action", "ko": "조치"},
+    "cli.col.channel": {"en": "channel", "ko": "채널"},
+    "cli.col.owner": {"en": "owner", "ko": "담당"},
+    "cli.col.priority": {"en": "prio", "ko": "우선"},
+    "cli.col.due_at": {"en": "due", "ko": "예정일"},
+    "cli.col.status": {"en": "status", "ko": "상태"},
+    "cli.col.reason": {"en": "reason", "ko": "사유"},
+    "cli.col.changed_at": {"en": "changed at", "ko": "변경 시각"},
+    "cli.col.by": {"en": "by", "ko": "주체"},
+    "cli.col.previous_status": {"en": "from", "ko": "이전"},
     "run.playbook_text": {
         "en": "{action} ({channel}, {owner})",
         "ko": "{action} ({channel}, {owner})",

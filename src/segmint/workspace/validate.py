@@ -65,17 +65,27 @@ def validate_workspace(root: Path, config: SegmintConfig, store: Store | None = 
             problems.append(f"sources.{source.name}.path: file not found: {root / source.path}")
     schema = expected_feature_schema(config, store)
     problems.extend(validate_rules(config.schemes, schema, tag_configs=config.tags))
-    unknown_playbooks = sorted(
-        set(config.playbooks) - _known_segments(config) if config.schemes else set()
-    )
-    for name in unknown_playbooks:
-        problems.append(f"playbooks.{name}: no scheme has a segment called {name!r}")
+    problems.extend(_playbook_problems(config, schema))
     if config.health is not None:
         missing = [
             m.feature for m in config.health.measures if m.feature not in schema and not m.optional
         ]
         problems.extend(f"health.measures: unknown feature {f!r}" for f in missing)
     return problems
+
+
+def _playbook_problems(config: SegmintConfig, schema: dict[str, Any]) -> list[str]:
+    from segmint.activation.playbook_checks import playbook_problems
+
+    schemes = {s.name for s in config.schemes} | ({"tier"} if config.tiers is not None else set())
+    return playbook_problems(
+        config.playbooks,
+        fields=set(schema),
+        # Without schemes there is nothing to check segment names against.
+        segments=_known_segments(config) if config.schemes else None,
+        schemes=schemes,
+        tags={t.name for t in config.tags},
+    )
 
 
 def _known_segments(config: SegmintConfig) -> set[str]:
