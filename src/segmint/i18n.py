@@ -249,7 +249,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "left segment {segment}",
         "ko": "세그먼트 {segment}에서 벗어남",
     },
-    "actions.reason.left_tag": {"en": "no longer tagged {segment}", "ko": "더 이상 {segment} 태그 아님"},
+    "actions.reason.left_tag": {
+        "en": "no longer tagged {segment}",
+        "ko": "더 이상 {segment} 태그 아님",
+    },
     "actions.reason.back_in_segment": {
         "en": "back in segment {segment}",
         "ko": "세그먼트 {segment}로 돌아옴",
@@ -312,7 +315,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "{action_id}: {previous} → {status} ({at} 기록)",
     },
     "actions.history_title": {"en": "History of {action_id}", "ko": "{action_id} 변경 이력"},
-    "actions.shown": {"en": "{shown} of {total} actions shown", "ko": "조치 {total}건 중 {shown}건 표시"},
+    "actions.shown": {
+        "en": "{shown} of {total} actions shown",
+        "ko": "조치 {total}건 중 {shown}건 표시",
+    },
     "col.action_id": {"en": "Action ID", "ko": "조치 ID"},
     "col.priority": {"en": "Priority", "ko": "우선순위"},
     "col.due_at": {"en": "Due", "ko": "예정일"},
@@ -322,6 +328,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.hours_due": {"en": "Hours due", "ko": "예정 시간"},
     "col.hours_wanted": {"en": "Hours wanted", "ko": "필요 시간"},
     "col.over_capacity": {"en": "Over capacity", "ko": "용량 초과"},
+    "col.hours_per_week": {"en": "Hours per week", "ko": "주당 가용 시간"},
+    "col.message": {"en": "Message", "ko": "메시지"},
+    "actions.yes": {"en": "yes", "ko": "예"},
     "cli.col.action_id": {"en": "action id", "ko": "조치 ID"},
     "cli.col.customer_id": {"en": "customer", "ko": "고객"},
     "cli.col.playbook": {"en": "playbook", "ko": "플레이북"},

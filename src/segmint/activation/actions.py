@@ -29,6 +29,7 @@ from segmint.i18n import has_message, t
 from segmint.store import Store
 
 SETTABLE_STATUSES = CLOSED_STATUSES
+TOP_DUE_SHOWN = 15
 LISTED_COLUMNS = [
     "action_id", "customer_id", "playbook", "action", "channel", "owner", "priority", "due_at",
     "status", "reason",
@@ -43,6 +44,7 @@ class QueueSummary:
     statuses: dict[str, int]
     playbooks: list[dict[str, Any]]
     owners: list[dict[str, Any]]
+    top_due: list[dict[str, Any]] = field(default_factory=list)
     changes: dict[str, int] = field(default_factory=dict)
     skipped_reason: str | None = None
 
@@ -53,6 +55,7 @@ class QueueSummary:
             "statuses": self.statuses,
             "playbooks": self.playbooks,
             "owners": self.owners,
+            "top_due": self.top_due,
             "changes": self.changes,
             "skipped_reason": self.skipped_reason,
         }
@@ -140,12 +143,26 @@ def summarise_queue(
                 "dropped": int((group["status"] == "dropped").sum()),
                 "hours_due": round(float(due["_hours"].sum()), 2),
                 "hours_wanted": round(float(group["_hours"].sum()), 2),
-                "capacity": limit.hours_per_week if limit else None,
+                "hours_per_week": limit.hours_per_week if limit else None,
                 "over_capacity": bool(limit and group["_hours"].sum() > limit.hours_per_week),
             }
         )
     owner_rows.sort(key=lambda r: (not r["over_capacity"], -r["hours_wanted"], r["owner"]))
-    return QueueSummary(as_of, statuses, playbooks, owner_rows)
+    due = open_actions[open_actions["status"] == "due"].sort_values(
+        ["priority", "due_at", "playbook", "customer_id", "action_id"]
+    )
+    top_due = [
+        {
+            "action_id": str(row["action_id"]),
+            "customer_id": str(row["customer_id"]),
+            "playbook": str(row["playbook"]),
+            "owner": str(row["owner"]),
+            "priority": int(row["priority"]),
+            "message": None if pd.isna(row["message"]) else str(row["message"]),
+        }
+        for row in due.head(TOP_DUE_SHOWN).to_dict("records")
+    ]
+    return QueueSummary(as_of, statuses, playbooks, owner_rows, top_due)
 
 
 def queue_summary(store: Store, config: SegmintConfig) -> QueueSummary:

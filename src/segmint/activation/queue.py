@@ -170,9 +170,9 @@ def apply_capacity(
         mine = mine.sort_values(["priority", "due_at", "_order", "customer_id", "action_id"])
         hours = pd.to_numeric(mine["hours"], errors="coerce").fillna(0.0)
         total = float(hours.sum())
+        # Hours are never negative, so once one action does not fit every later one waits too:
+        # a small low-priority action never jumps ahead of a big urgent one.
         over = hours.cumsum() > limit.hours_per_week + 1e-9
-        # Once one action does not fit, the rest wait too: priority order is never jumped.
-        over = over.cummax()
         args = json.dumps(
             {"owner": owner, "capacity": limit.hours_per_week, "hours": round(total, 2)},
             ensure_ascii=False,

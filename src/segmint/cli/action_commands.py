@@ -110,7 +110,7 @@ def print_queue(view: dict[str, Any], lang: str) -> None:
                         lang,
                         owner=row["owner"],
                         wanted=f"{row['hours_wanted']:g}",
-                        capacity=f"{row['capacity']:g}",
+                        capacity=f"{row['hours_per_week']:g}",
                         dropped=f"{row['dropped']:,}",
                     )
                 ),

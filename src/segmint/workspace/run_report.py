@@ -35,6 +35,7 @@ from segmint.report.labels import (
 )
 from segmint.report.rfm_playbooks import rfm_playbooks
 from segmint.store import Store
+from segmint.workspace.action_report import action_queue_section
 from segmint.workspace.run_attention import (
     AT_RISK_CHURN_BANDS,
     Movements,
@@ -125,6 +126,9 @@ def workspace_report(
     summary["accounts_due"] = len(due)
 
     lead = [_attention_section(customers, segments, due, playbooks, lowest_band, value_col, lang)]
+    queue = result.diagnostics.get("actions")
+    if queue:
+        lead.append(action_queue_section(queue, lang))
     if previous is not None:
         movements = segment_movements(segments, previous.segments)
         summary["moved"] = movements.moved_customers
