@@ -305,8 +305,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "조치 대기열({as_of} 기준): 예정 {due}, 보류 {dropped}, 취소 {cancelled}, 처리 {handled}",
     },
     "actions.over_capacity": {
-        "en": "{owner} is over capacity: {wanted} h wanted, {capacity} h/week; {dropped} actions dropped "
-        "(lowest priority first)",
+        "en": "{owner} is over capacity: {wanted} h wanted, {capacity} h/week; dropped (lowest "
+        "priority first): {dropped}",
         "ko": "{owner} 처리 용량 초과: 필요 {wanted}시간, 주당 {capacity}시간; 조치 {dropped}건 보류"
         "(낮은 우선순위부터)",
     },
