@@ -342,6 +342,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.col.status": {"en": "status", "ko": "상태"},
     "cli.col.reason": {"en": "reason", "ko": "사유"},
     "cli.col.changed_at": {"en": "changed at", "ko": "변경 시각"},
+    "cli.col.due": {"en": "due", "ko": "예정"},
+    "cli.col.dropped": {"en": "dropped", "ko": "보류"},
     "cli.col.by": {"en": "by", "ko": "주체"},
     "cli.col.previous_status": {"en": "from", "ko": "이전"},
     "run.playbook_text": {

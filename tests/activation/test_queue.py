@@ -245,3 +245,35 @@ def test_the_queue_does_not_depend_on_row_order() -> None:
 )
 def test_cadences(text: str, days: int | None) -> None:
     assert QBR.model_copy(update={"cadence": text}).cadence_days == days
+
+
+def test_the_run_report_section_shows_the_queue_in_both_languages() -> None:
+    from segmint.activation.actions import summarise_queue
+    from segmint.report import render_report
+    from segmint.report.context import ReportContext
+    from segmint.workspace.action_report import action_queue_section
+
+    urgent = QBR.model_copy(update={"priority": 1, "hours": 2, "cadence": "monthly"})
+    owners = {"CSM team": OwnerConfig(hours_per_week=4)}
+    plan = _plan(
+        empty_actions(),
+        {"qbr": QBR, "urgent": urgent},
+        _state({"c1": "A", "c2": "A"}),
+        owners=owners,
+    )
+    summary = summarise_queue(plan.actions, owners, as_of="2025-07-01").to_dict()
+    assert summary["statuses"]["due"] == 2 and summary["statuses"]["dropped"] == 2
+    assert summary["owners"] == [
+        {"owner": "CSM team", "due": 2, "dropped": 2, "hours_due": 4.0, "hours_wanted": 10.0,
+         "hours_per_week": 4.0, "over_capacity": True}
+    ]  # fmt: skip
+    assert [r["playbook"] for r in summary["top_due"]] == ["urgent", "urgent"]
+    for lang, heading, intro in (
+        ("en", "Action queue", "2 actions due, 2 dropped for lack of capacity"),
+        ("ko", "조치 대기열", "예정 2건, 처리 용량 부족으로 보류 2건"),
+    ):
+        html = render_report(
+            ReportContext(title="t", sections=[action_queue_section(summary, lang)]), lang=lang
+        )
+        assert heading in html and intro in html
+        assert "QBR with Company c1 (health 50)" in html

@@ -182,7 +182,7 @@ def test_run_report_in_english_has_the_same_sections(saas_run: Any) -> None:
     ):
         assert heading in text
     # every segment and tag has a playbook or says that none is mapped
-    assert "CSM call within 5 days; review usage drop (phone, CSM)" in text
+    assert "CSM call within 5 days; review the usage drop (call, CSM team)" in text
     assert "no playbook mapped" in text
     assert "{'" not in text and ".000" not in text  # no raw dicts, no float counts
     # the English report would fail the Korean check: the check can fail

@@ -80,8 +80,9 @@ def actions(
     print_queue(view, chosen)
 
 
-def print_queue(view: dict[str, Any], lang: str) -> None:
-    """Print the queue's header line, owners over capacity, then the actions as a table."""
+def print_queue(view: dict[str, Any], lang: str, *, by_playbook: bool = False) -> None:
+    """Print the queue's header line, owners over capacity, (open actions per playbook,) then
+    the actions as a table."""
     summary = view["summary"]
     if summary is None:
         console.print(t("actions.no_queue", lang), markup=False)
@@ -116,6 +117,21 @@ def print_queue(view: dict[str, Any], lang: str) -> None:
                 ),
                 sep="",
             )
+    if by_playbook and summary["playbooks"]:
+        books = Table(title=t("actions.by_playbook", lang))
+        for key in ("playbook", "action", "channel", "due", "dropped"):
+            books.add_column(
+                t(f"cli.col.{key}", lang), justify="right" if key in ("due", "dropped") else "left"
+            )
+        for row in summary["playbooks"]:
+            books.add_row(
+                plain(row["playbook"]),
+                plain(row["action"]),
+                plain(row["channel"]),
+                f"{row['due']:,}",
+                f"{row['dropped']:,}",
+            )
+        console.print(books)
     if not view["data"]:
         console.print(t("actions.none_match", lang), markup=False)
         return

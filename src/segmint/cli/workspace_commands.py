@@ -338,6 +338,10 @@ def demo(
     console.rule(t("cli.demo.saas_rule", chosen))
     print_ingest(result.ingest, chosen)
     print_run(result.run, chosen)
+    if result.actions:
+        from segmint.cli.action_commands import print_queue
+
+        print_queue(result.actions, chosen, by_playbook=True)
     console.rule(t("cli.demo.commerce_rule", chosen))
     s = result.commerce.summary
     console.print(
