@@ -314,6 +314,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{action_id}: {previous} → {status} (recorded {at})",
         "ko": "{action_id}: {previous} → {status} ({at} 기록)",
     },
+    "actions.by_user": {"en": "by hand", "ko": "직접 입력"},
+    "actions.by_run": {"en": "run {run}", "ko": "실행 {run}"},
     "actions.history_title": {"en": "History of {action_id}", "ko": "{action_id} 변경 이력"},
     "actions.shown": {
         "en": "{shown} of {total} actions shown",

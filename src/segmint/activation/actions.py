@@ -240,6 +240,7 @@ def action_history(store: Store, action_id: str, *, lang: str = "en") -> list[di
                 if pd.isna(row["previous_status"])
                 else row["previous_status"],
                 "by": "user" if row["changed_by"] == "user" else f"run {row['run_id']}",
+                "run_id": None if pd.isna(row["run_id"]) else int(row["run_id"]),
                 "reason": reason_text(row, lang),
                 "note": None if pd.isna(row["note"]) else row["note"],
             }

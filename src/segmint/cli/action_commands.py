@@ -143,7 +143,7 @@ def print_queue(view: dict[str, Any], lang: str, *, by_playbook: bool = False) -
         table.add_column(
             t(f"cli.col.{key}", lang),
             justify="right" if key == "priority" else "left",
-            no_wrap=key in ("action_id", "customer_id", "due_at", "priority"),
+            no_wrap=key in ("action_id", "customer_id", "playbook", "due_at", "priority", "status"),
         )
     for row in view["data"]:
         cells = [plain(row[k]) for k in keys]
@@ -234,6 +234,12 @@ def history(
             value = row[key]
             if key in ("status", "previous_status") and value:
                 value = t(f"actions.status.{value}", chosen)
+            elif key == "by":
+                value = (
+                    t("actions.by_user", chosen)
+                    if row["run_id"] is None
+                    else t("actions.by_run", chosen, run=row["run_id"])
+                )
             cells.append(plain(value or ""))
         table.add_row(*cells)
     console.print(table)
