@@ -16,7 +16,6 @@ from segmint.workspace.ingest import IngestSummary, ingest_workspace
 from segmint.workspace.init import commerce_sample_path, init_workspace
 from segmint.workspace.run import RunResult, run_workspace
 
-
 ACTIONS_SHOWN = 10
 
 
