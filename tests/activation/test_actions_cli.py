@@ -12,7 +12,7 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from segmint.activation.action_store import load_actions, load_history
-from segmint.activation.actions import compute_action_queue
+from segmint.activation.actions import QueueSummary, compute_action_queue
 from segmint.cli import _register_commands, app
 from segmint.config import load_config
 from segmint.store import open_store
@@ -57,7 +57,7 @@ def invoke(*args: object) -> Result:
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
-def _snapshot_and_queue(root: Path, as_of: datetime, tiers: dict[str, str]) -> None:
+def _snapshot_and_queue(root: Path, as_of: datetime, tiers: dict[str, str]) -> QueueSummary | None:
     config = load_config(root)
     customers = pd.DataFrame(
         {
@@ -78,10 +78,11 @@ def _snapshot_and_queue(root: Path, as_of: datetime, tiers: dict[str, str]) -> N
     with open_store(root / config.database) as store:
         run_id = store.start_run("run", as_of=as_of, config_hash="x", version="test")
         store.save_snapshot(run_id, segments=segments, values=customers)
-        compute_action_queue(
+        summary = compute_action_queue(
             store, config, run_id=run_id, as_of=as_of, customers=customers, segments=segments
         )
         store.finish_run(run_id, counts={})
+    return summary
 
 
 @pytest.fixture
@@ -196,9 +197,11 @@ def test_the_same_as_of_twice_creates_no_duplicates_and_a_backfill_leaves_the_qu
     _snapshot_and_queue(
         workspace, datetime(2025, 6, 1), {"c1": "A", "c2": "A", "c3": "B", "c4": "B"}
     )
-    _snapshot_and_queue(
+    backfill = _snapshot_and_queue(
         workspace, datetime(2025, 5, 1), {"c1": "B", "c2": "B", "c3": "A", "c4": "A"}
     )
+    assert backfill is not None and backfill.skipped_reason == "2025-06-01"
+    assert backfill.as_of == "2025-06-01"
     with open_store(workspace / config.database, read_only=True) as store:
         after, history_after = load_actions(store), load_history(store)
     pd.testing.assert_frame_equal(

@@ -93,6 +93,8 @@ def config_names(config: SegmintConfig) -> set[str]:
     names |= {tag.name for tag in config.tags}
     for segment, playbook in config.playbooks.items():
         names |= {segment, playbook.action, playbook.channel, playbook.owner}
+        trigger = playbook.trigger_for(segment)
+        names.add(str(getattr(trigger, trigger.kind)))  # the segment, tag or score it names
     if config.tiers is not None:
         names |= {str(v) for v in (config.tiers.tier_names or {}).values()}
     return names

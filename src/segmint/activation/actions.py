@@ -80,7 +80,7 @@ def compute_action_queue(
         return None
     newest = newest_queue_as_of(store)
     if newest is not None and as_of < newest:
-        summary = summarise_queue(load_actions(store), config.owners, as_of=None)
+        summary = summarise_queue(load_actions(store), config.owners, as_of=f"{newest:%Y-%m-%d}")
         summary.skipped_reason = f"{newest:%Y-%m-%d}"
         return summary
     previous_run = store.previous_snapshot_run(as_of)

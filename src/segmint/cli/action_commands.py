@@ -87,36 +87,7 @@ def print_queue(view: dict[str, Any], lang: str, *, by_playbook: bool = False) -
     if summary is None:
         console.print(t("actions.no_queue", lang), markup=False)
         return
-    counts = summary["statuses"]
-    console.print(
-        t(
-            "actions.header",
-            lang,
-            as_of=view["as_of"] or "–",
-            due=f"{counts['due']:,}",
-            dropped=f"{counts['dropped']:,}",
-            cancelled=f"{counts['cancelled']:,}",
-            handled=f"{counts['done'] + counts['sent'] + counts['skipped']:,}",
-        ),
-        markup=False,
-        style="bold",
-    )
-    for row in summary["owners"]:
-        if row["over_capacity"]:
-            console.print(
-                "[yellow]! [/]",
-                plain(
-                    t(
-                        "actions.over_capacity",
-                        lang,
-                        owner=row["owner"],
-                        wanted=f"{row['hours_wanted']:g}",
-                        capacity=f"{row['hours_per_week']:g}",
-                        dropped=f"{row['dropped']:,}",
-                    )
-                ),
-                sep="",
-            )
+    print_queue_header(summary, lang)
     if by_playbook and summary["playbooks"]:
         books = Table(title=t("actions.by_playbook", lang))
         for key in ("playbook", "action", "channel", "due", "dropped"):
@@ -155,6 +126,42 @@ def print_queue(view: dict[str, Any], lang: str, *, by_playbook: bool = False) -
             t("actions.shown", lang, shown=f"{view['count']:,}", total=f"{view['total']:,}"),
             markup=False,
         )
+
+
+def print_queue_header(summary: dict[str, Any], lang: str) -> None:
+    """Print the queue's counts by status and one line per owner over capacity."""
+    counts = summary["statuses"]
+    console.print(
+        t(
+            "actions.header",
+            lang,
+            as_of=summary["as_of"] or "–",
+            due=f"{counts['due']:,}",
+            dropped=f"{counts['dropped']:,}",
+            cancelled=f"{counts['cancelled']:,}",
+            handled=f"{counts['done'] + counts['sent'] + counts['skipped']:,}",
+        ),
+        markup=False,
+        style="bold",
+    )
+    for row in summary["owners"]:
+        if row["over_capacity"]:
+            console.print(
+                "[yellow]! [/]",
+                plain(
+                    t(
+                        "actions.over_capacity",
+                        lang,
+                        owner=row["owner"],
+                        wanted=f"{row['hours_wanted']:g}",
+                        capacity=f"{row['hours_per_week']:g}",
+                        dropped=f"{row['dropped']:,}",
+                    )
+                ),
+                sep="",
+            )
+    if summary.get("skipped_reason"):
+        console.print(t("actions.backfill", lang, as_of=summary["skipped_reason"]), markup=False)
 
 
 @actions_app.command("set")

@@ -231,6 +231,10 @@ def print_run(result: Any, lang: str) -> None:
         )
         previous = row.scheme
     console.print(table)
+    if result.diagnostics.get("actions"):
+        from segmint.cli.action_commands import print_queue_header
+
+        print_queue_header(result.diagnostics["actions"], lang)
     print_notes(result.notes, lang)
     if result.report_path:
         console.print(t("cli.report_path", lang, path=result.report_path), markup=False)
