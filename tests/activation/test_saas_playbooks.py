@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from segmint.activation.action_store import load_actions, load_history
-from segmint.activation.stages import action_queue_stage
+from segmint.activation.actions import compute_action_queue
 from segmint.config import load_config
 from segmint.store import open_store
 from segmint.workspace.ingest import ingest_workspace
@@ -25,11 +25,17 @@ def _queue(root: Path) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
     with open_store(root / config.database) as store:
         ingest_workspace(root, config, store)
         problems = validate_workspace(root, config, store)
-        result = run_workspace(root, config, store, write_report=False)
-        action_queue_stage(store, config, result)
+        result = run_workspace(root, config, store, write_report=False)  # its `actions` stage
         first = load_actions(store)
         history = len(load_history(store))
-        action_queue_stage(store, config, result)  # the same as_of again
+        compute_action_queue(  # the same as_of again
+            store,
+            config,
+            run_id=result.run_id,
+            as_of=result.as_of,
+            customers=result.customers,
+            segments=result.segments,
+        )
         assert len(load_history(store)) == history
         pd.testing.assert_frame_equal(
             load_actions(store).drop(columns="updated_run"), first.drop(columns="updated_run")

@@ -24,6 +24,7 @@ SAAS_RUN_STAGES = [
     "service tiers",
     "schemes and tags",
     "KPIs per segment",
+    "action queue",
     "writing the report",
 ]
 
@@ -67,10 +68,11 @@ def test_run_stages_follow_the_config(cli_workspace: Any) -> None:
     config = load_config(cli_workspace.root)
     assert run_stages(config, {"transactions": object()}, write_report=False) == [
         "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis",
+        "actions",
     ]  # fmt: skip
     bare = config.model_copy(update={"icp": None, "health": None, "tiers": None})
     assert run_stages(bare, {"subscriptions": object()}) == [
-        "features", "contractual_clv", "churn", "segments", "kpis", "report",
+        "features", "contractual_clv", "churn", "segments", "kpis", "actions", "report",
     ]  # fmt: skip
 
 

@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 
 from segmint.activation.messages import CONTEXT_NAMES, template_fields
 from segmint.activation.playbook_config import PlaybookConfig
+from segmint.i18n import t
 
 
 def playbook_problems(
@@ -15,6 +16,7 @@ def playbook_problems(
     segments: Collection[str] | None,
     schemes: Collection[str],
     tags: Collection[str],
+    lang: str = "en",
 ) -> list[str]:
     """Return one line per problem: an unknown segment, tag, scheme, score or template field.
 
@@ -28,30 +30,36 @@ def playbook_problems(
         kind = trigger.kind
         if trigger.scheme and trigger.scheme not in schemes:
             problems.append(
-                f"{where}.trigger.scheme: unknown scheme {trigger.scheme!r}; known: "
-                + ", ".join(sorted(schemes))
-            )
+                t("validate.playbook_unknown_scheme", lang, key=f"{where}.trigger.scheme",
+                  scheme=trigger.scheme, known=", ".join(sorted(schemes)) or "–")
+            )  # fmt: skip
         if kind == "tag" and trigger.tag not in tags:
             problems.append(
-                f"{where}.trigger.tag: unknown tag {trigger.tag!r}; known: "
-                + (", ".join(sorted(tags)) or "none configured")
-            )
+                t("validate.playbook_unknown_tag", lang, key=f"{where}.trigger.tag",
+                  tag=trigger.tag, known=", ".join(sorted(tags)) or "–")
+            )  # fmt: skip
         elif kind in ("segment", "entered", "left"):
             segment = str(getattr(trigger, kind))
             if segments is not None and segment not in segments and segment not in tags:
                 key = f"{where}.trigger.{kind}" if book.trigger else where
-                problems.append(f"{key}: no scheme has a segment called {segment!r}")
+                problems.append(
+                    t("validate.playbook_unknown_segment", lang, key=key, segment=segment)
+                )
         elif kind == "score" and trigger.score not in known_fields:
-            problems.append(f"{where}.trigger.score: unknown score or feature {trigger.score!r}")
+            problems.append(
+                t("validate.playbook_unknown_score", lang, key=f"{where}.trigger.score",
+                  score=trigger.score)
+            )  # fmt: skip
         if book.owner_column and book.owner_column not in known_fields:
-            problems.append(f"{where}.owner_column: unknown customer field {book.owner_column!r}")
+            problems.append(
+                t("validate.playbook_unknown_owner_column", lang, key=f"{where}.owner_column",
+                  column=book.owner_column)
+            )  # fmt: skip
         if book.message is not None:
             unknown = sorted(template_fields(book.message) - known_fields - set(CONTEXT_NAMES))
             if unknown:
                 problems.append(
-                    f"{where}.message: unknown customer field(s) {', '.join(unknown)} "
-                    "(a template may use features, scores, customer columns, "
-                    + ", ".join(CONTEXT_NAMES)
-                    + ")"
-                )
+                    t("validate.playbook_unknown_fields", lang, key=f"{where}.message",
+                      fields=", ".join(unknown), context=", ".join(CONTEXT_NAMES))
+                )  # fmt: skip
     return problems

@@ -1,27 +1,25 @@
-"""The action queue as a stage of `segmint run` (one line in the run's stage list)."""
+"""Run stage `actions`: the action queue of the run's snapshot (one line in RUN_STAGES)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from segmint.activation.actions import compute_action_queue
-from segmint.config import SegmintConfig
-from segmint.store import Store
+from segmint.run_context import RunContext
 
 
-def action_queue_stage(store: Store, config: SegmintConfig, result: Any) -> None:
-    """Update the action queue for a run's snapshot; its summary goes to diagnostics["actions"].
+def action_queue_stage(ctx: RunContext) -> None:
+    """Update the action queue for the run; its summary goes to diagnostics["actions"].
 
-    `result` is the run's RunResult (run_id, as_of, customers, segments, diagnostics). The report
-    stage, which comes after, shows the summary.
+    Runs after the snapshot is stored (entered/left compare with the previous one) and before
+    the report, which shows the summary. A workspace without playbooks and without a queue
+    skips it in no time.
     """
     summary = compute_action_queue(
-        store,
-        config,
-        run_id=result.run_id,
-        as_of=result.as_of,
-        customers=result.customers,
-        segments=result.segments,
+        ctx.store,
+        ctx.config,
+        run_id=ctx.run_id,
+        as_of=ctx.as_of,
+        customers=ctx.customers,
+        segments=ctx.segments,
     )
     if summary is not None:
-        result.diagnostics["actions"] = summary.to_dict()
+        ctx.diagnostics["actions"] = summary.to_dict()

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from segmint.activation.actions import action_queue_view
-from segmint.activation.stages import action_queue_stage
 from segmint.analyze import AnalyzeResult, analyze_file
 from segmint.config import load_config
 from segmint.progress import OnStage, StagePlan
@@ -53,9 +52,6 @@ def run_demo(
         ingest = ingest_workspace(saas_dir, config, store, on_step=plan.nested())
         plan.start("run", customers=ingest.customers)
         run = run_workspace(saas_dir, config, store, on_step=plan.nested())
-        if "actions" not in run.diagnostics:
-            # Until `segmint run` lists the action stage itself, the demo runs it after the run.
-            action_queue_stage(store, config, run)
         actions = action_queue_view(store, config, limit=ACTIONS_SHOWN, lang=lang)
     plan.start("analyze")
     commerce = analyze_file(
