@@ -148,11 +148,12 @@ class OwnerConfig(_Strict):
 
 
 def playbooks_by_segment(playbooks: Mapping[str, PlaybookConfig]) -> dict[str, dict[str, Any]]:
-    """Return segment or tag name → {action, channel, owner, ...} of the first playbook (in config
+    """Return segment or tag name → {action, channel, owner} of the first playbook (in config
     order) whose trigger is membership of it (what persona cards and the report show)."""
     out: dict[str, dict[str, Any]] = {}
     for name, book in playbooks.items():
         trigger = book.trigger_for(name)
         if trigger.kind in ("segment", "tag"):
-            out.setdefault(str(getattr(trigger, trigger.kind)), book.model_dump())
+            shown = {"action": book.action, "channel": book.channel, "owner": book.owner}
+            out.setdefault(str(getattr(trigger, trigger.kind)), shown)
     return out
