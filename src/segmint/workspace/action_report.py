@@ -33,10 +33,6 @@ def action_queue_section(summary: Mapping[str, Any], lang: str) -> ReportSection
         owners["over_capacity"] = [
             t("actions.yes", lang) if v else "" for v in owners["over_capacity"]
         ]
-        owners["hours_per_week"] = [
-            "–" if v is None or pd.isna(v) else format_number(v, 0)
-            for v in owners["hours_per_week"]
-        ]
         items.append(_table(owners, lang, t("actions.by_owner", lang)))
     playbooks = pd.DataFrame(summary["playbooks"])
     if not playbooks.empty:
