@@ -45,7 +45,6 @@ class QueueSummary:
     playbooks: list[dict[str, Any]]
     owners: list[dict[str, Any]]
     top_due: list[dict[str, Any]] = field(default_factory=list)
-    changes: dict[str, int] = field(default_factory=dict)
     skipped_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,7 +55,6 @@ class QueueSummary:
             "playbooks": self.playbooks,
             "owners": self.owners,
             "top_due": self.top_due,
-            "changes": self.changes,
             "skipped_reason": self.skipped_reason,
         }
 
@@ -73,7 +71,7 @@ def compute_action_queue(
 ) -> QueueSummary | None:
     """Update the workspace's action queue for a run; return its summary (None: no playbooks).
 
-    Idempotent for one as_of. A run for an earlier date than the queue's newest leaves the queue
+    Idempotent for one as_of: a second run for it changes nothing and returns the same summary. A run for an earlier date than the queue's newest leaves the queue
     alone (a backfill must not reopen or cancel today's actions).
     """
     if not config.playbooks and not has_action_queue(store):
@@ -105,13 +103,6 @@ def compute_action_queue(
     )
     save_queue(store, plan.actions, plan.history, run_id=run_id, as_of=as_of, now=stamp)
     summary = summarise_queue(plan.actions, config.owners, as_of=f"{as_of:%Y-%m-%d}")
-    summary.changes = {
-        str(k): int(v)
-        for k, v in plan.history.groupby("status").size().items()
-        if k in ("due", "dropped", "cancelled")
-    }
-    new = plan.history["previous_status"].isna()
-    summary.changes["new"] = int(new.sum())
     return summary
 
 
