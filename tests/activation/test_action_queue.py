@@ -277,3 +277,9 @@ def test_the_run_report_section_shows_the_queue_in_both_languages() -> None:
         )
         assert heading in html and intro in html
         assert "QBR with Company c1 (health 50)" in html
+
+
+def test_a_score_this_run_did_not_produce_prints_as_nothing() -> None:
+    book = QBR.model_copy(update={"message": "{{ name }}: churn risk {{ churn_risk }}."})
+    plan = _plan(empty_actions(), {"qbr": book}, _state({"c1": "A"}))
+    assert plan.actions["message"].tolist() == ["Company c1: churn risk ."]

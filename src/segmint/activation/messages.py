@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta
 from jinja2.nodes import Template as TemplateNode
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -41,14 +41,21 @@ def parse_template(source: str) -> TemplateNode:
         raise ValueError(f"message template, line {exc.lineno}: {exc.message}") from None
 
 
-def template_fields(source: str) -> set[str]:
+@lru_cache(maxsize=256)
+def template_fields(source: str) -> frozenset[str]:
     """Return the names a message template reads (customer fields and context names)."""
-    return set(meta.find_undeclared_variables(parse_template(source)))
+    return frozenset(meta.find_undeclared_variables(parse_template(source)))
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    # One compile per template and process, not one per customer.
+    return _environment().from_string(source)
 
 
 def render_message(source: str, fields: Mapping[str, Any]) -> str:
     """Return the template rendered with `fields`; raise ValueError naming what failed."""
     try:
-        return _environment().from_string(source).render(dict(fields))
+        return _compiled(source).render(dict(fields))
     except TemplateError as exc:
         raise ValueError(f"message template: {exc}") from None

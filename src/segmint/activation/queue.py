@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from segmint.activation.messages import render_message
+from segmint.activation.messages import render_message, template_fields
 from segmint.activation.playbook_config import OwnerConfig, PlaybookConfig
 from segmint.activation.triggers import RunState, release_reason, select
 from segmint.errors import ConfigError
@@ -219,6 +219,10 @@ def _fill(
     if book.message is not None:
         fields = {k: (None if _missing(v) else v) for k, v in customer.items()}
         fields.update(playbook=name, action=book.action, owner=owner, as_of=f"{as_of:%Y-%m-%d}")
+        # A score an optional step did not produce in this run (no churn model, say) prints as
+        # nothing: names are checked by `segmint validate`, not when the message goes out.
+        for field in template_fields(book.message):
+            fields.setdefault(field, None)
         try:
             message = render_message(book.message, fields)
         except ValueError as exc:
