@@ -12,6 +12,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from segmint.activation.playbook_config import OwnerConfig, PlaybookConfig
 from segmint.contract import LOGICAL_TABLES, contract_for
 from segmint.engine import ENGINES
 from segmint.errors import ConfigError
@@ -160,14 +161,6 @@ class RFMConfig(_Strict):
     playbooks: dict[str, str] = Field(default_factory=dict)
 
 
-class PlaybookConfig(_Strict):
-    """What to do for a segment: action, channel and owner."""
-
-    action: str
-    channel: str = "email"
-    owner: str = "customer success"
-
-
 class ChurnConfig(_Strict):
     """Workspace churn model: leak-free labels at past cut-offs, time-based validation."""
 
@@ -230,6 +223,7 @@ class SegmintConfig(_Strict):
     kpis: KPIsConfig = KPIsConfig()
     playbooks: dict[str, PlaybookConfig] = Field(default_factory=dict)
     goals: list[GoalConfig] = Field(default_factory=list)
+    owners: dict[str, OwnerConfig] = Field(default_factory=dict)
     seed: int = 0
 
     @field_validator("health", mode="before")

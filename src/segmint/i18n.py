@@ -333,6 +333,116 @@ MESSAGES: dict[str, dict[str, str]] = {
     "health_change.drops": {"en": "Largest drops", "ko": "가장 크게 하락"},
     "health_change.rises": {"en": "Largest rises", "ko": "가장 크게 상승"},
     "run.playbook_none": {"en": "no playbook mapped", "ko": "연결된 플레이북 없음"},
+    # -- action queue (segmint actions, the run report's queue section) ----------------------
+    "actions.status.due": {"en": "due", "ko": "예정"},
+    "actions.status.dropped": {"en": "dropped", "ko": "보류"},
+    "actions.status.sent": {"en": "sent", "ko": "발송"},
+    "actions.status.done": {"en": "done", "ko": "완료"},
+    "actions.status.skipped": {"en": "skipped", "ko": "건너뜀"},
+    "actions.status.cancelled": {"en": "cancelled", "ko": "취소"},
+    "actions.reason.left_segment": {
+        "en": "left segment {segment}",
+        "ko": "세그먼트 {segment}에서 벗어남",
+    },
+    "actions.reason.left_tag": {
+        "en": "no longer tagged {segment}",
+        "ko": "더 이상 {segment} 태그 아님",
+    },
+    "actions.reason.back_in_segment": {
+        "en": "back in segment {segment}",
+        "ko": "세그먼트 {segment}로 돌아옴",
+    },
+    "actions.reason.score_back": {
+        "en": "{score} back on the other side of {threshold} (now {value})",
+        "ko": "{score}이(가) 기준 {threshold}의 반대편으로 돌아옴(현재 {value})",
+    },
+    "actions.reason.customer_gone": {
+        "en": "customer no longer in the workspace",
+        "ko": "고객이 더 이상 워크스페이스에 없음",
+    },
+    "actions.reason.playbook_removed": {
+        "en": "playbook {playbook} removed from segmint.yaml",
+        "ko": "플레이북 {playbook}이(가) segmint.yaml에서 삭제됨",
+    },
+    "actions.reason.over_capacity": {
+        "en": "over capacity: {owner} has {capacity} h/week, {hours} h wanted",
+        "ko": "처리 용량 초과: {owner} 주당 {capacity}시간, 필요 {hours}시간",
+    },
+    "actions.heading": {"en": "Action queue", "ko": "조치 대기열"},
+    "actions.intro": {
+        "en": "What the playbooks in segmint.yaml ask for as of {as_of}: {due} actions due, {dropped} "
+        "dropped for lack of capacity, {cancelled} cancelled because the customer no longer "
+        "qualifies, {handled} done, sent or skipped. An action done within its cadence is not due "
+        "again; list and update them with `segmint actions`.",
+        "ko": "{as_of} 기준 segmint.yaml 플레이북이 요구하는 조치: 예정 {due}건, 처리 용량 부족으로 보류 "
+        "{dropped}건, 고객이 더 이상 해당하지 않아 취소 {cancelled}건, 완료·발송·건너뜀 {handled}건. "
+        "주기 안에 처리한 조치는 다시 예정되지 않습니다. `segmint actions`로 조회하고 갱신하세요.",
+    },
+    "actions.by_playbook": {"en": "Open actions by playbook", "ko": "플레이북별 미처리 조치"},
+    "actions.by_owner": {
+        "en": "Load per owner (hours per week)",
+        "ko": "담당자별 업무량(주당 시간)",
+    },
+    "actions.top_due": {"en": "Due first (highest priority)", "ko": "먼저 처리할 조치(우선순위순)"},
+    "actions.backfill": {
+        "en": "This run is for an earlier date than the action queue ({as_of}); the queue was "
+        "left as it is.",
+        "ko": "이 실행은 조치 대기열({as_of})보다 이전 날짜 기준이므로 대기열을 바꾸지 않았습니다.",
+    },
+    "actions.no_queue": {
+        "en": "No action queue yet: add `playbooks:` to segmint.yaml and run `segmint run`.",
+        "ko": "조치 대기열이 아직 없습니다. segmint.yaml에 `playbooks:`를 추가하고 `segmint run`을 실행하세요.",
+    },
+    "actions.none_match": {"en": "No action matches.", "ko": "조건에 맞는 조치가 없습니다."},
+    "actions.header": {
+        "en": "Action queue as of {as_of}: {due} due, {dropped} dropped, {cancelled} cancelled, "
+        "{handled} handled",
+        "ko": "조치 대기열({as_of} 기준): 예정 {due}, 보류 {dropped}, 취소 {cancelled}, 처리 {handled}",
+    },
+    "actions.over_capacity": {
+        "en": "{owner} is over capacity: {wanted} h wanted, {capacity} h/week; dropped (lowest "
+        "priority first): {dropped}",
+        "ko": "{owner} 처리 용량 초과: 필요 {wanted}시간, 주당 {capacity}시간; 조치 {dropped}건 보류"
+        "(낮은 우선순위부터)",
+    },
+    "actions.set_done": {
+        "en": "{action_id}: {previous} → {status} (recorded {at})",
+        "ko": "{action_id}: {previous} → {status} ({at} 기록)",
+    },
+    "actions.by_user": {"en": "by hand", "ko": "직접 입력"},
+    "actions.by_run": {"en": "run {run}", "ko": "실행 {run}"},
+    "actions.history_title": {"en": "History of {action_id}", "ko": "{action_id} 변경 이력"},
+    "actions.shown": {
+        "en": "{shown} of {total} actions shown",
+        "ko": "조치 {total}건 중 {shown}건 표시",
+    },
+    "col.action_id": {"en": "Action ID", "ko": "조치 ID"},
+    "col.priority": {"en": "Priority", "ko": "우선순위"},
+    "col.due_at": {"en": "Due", "ko": "예정일"},
+    "col.status": {"en": "Status", "ko": "상태"},
+    "col.due": {"en": "Due", "ko": "예정"},
+    "col.dropped": {"en": "Dropped", "ko": "보류"},
+    "col.hours_due": {"en": "Hours due", "ko": "예정 시간"},
+    "col.hours_wanted": {"en": "Hours wanted", "ko": "필요 시간"},
+    "col.over_capacity": {"en": "Over capacity", "ko": "용량 초과"},
+    "col.hours_per_week": {"en": "Hours per week", "ko": "주당 가용 시간"},
+    "col.message": {"en": "Message", "ko": "메시지"},
+    "actions.yes": {"en": "yes", "ko": "예"},
+    "cli.col.action_id": {"en": "action id", "ko": "조치 ID"},
+    "cli.col.customer_id": {"en": "customer", "ko": "고객"},
+    "cli.col.playbook": {"en": "playbook", "ko": "플레이북"},
+    "cli.col.action": {"en": "action", "ko": "조치"},
+    "cli.col.channel": {"en": "channel", "ko": "채널"},
+    "cli.col.owner": {"en": "owner", "ko": "담당"},
+    "cli.col.priority": {"en": "prio", "ko": "우선"},
+    "cli.col.due_at": {"en": "due", "ko": "예정일"},
+    "cli.col.status": {"en": "status", "ko": "상태"},
+    "cli.col.reason": {"en": "reason", "ko": "사유"},
+    "cli.col.changed_at": {"en": "changed at", "ko": "변경 시각"},
+    "cli.col.due": {"en": "due", "ko": "예정"},
+    "cli.col.dropped": {"en": "dropped", "ko": "보류"},
+    "cli.col.by": {"en": "by", "ko": "주체"},
+    "cli.col.previous_status": {"en": "from", "ko": "이전"},
     "run.playbook_text": {
         "en": "{action} ({channel}, {owner})",
         "ko": "{action} ({channel}, {owner})",
@@ -654,6 +764,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "세그먼트 변경, 타당성, 목표",
     },
     "cli.stage.experiments": {"en": "experiments (A/B tests)", "ko": "실험 (A/B 테스트)"},
+    "cli.stage.actions": {"en": "action queue", "ko": "조치 대기열"},
     "cli.stage.report": {"en": "writing the report", "ko": "보고서 작성"},
     "cli.stage.write": {"en": "writing the outputs", "ko": "결과 파일 저장"},
     "cli.stage.generate": {"en": "generating the SaaS data set", "ko": "SaaS 데이터 생성"},
@@ -893,9 +1004,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "sources.{source}.path: file not found: {path}",
         "ko": "sources.{source}.path: 파일이 없습니다: {path}",
     },
-    "validate.unknown_playbook_segment": {
-        "en": "playbooks.{name}: no scheme has a segment called '{name}'",
-        "ko": "playbooks.{name}: '{name}'(이)라는 세그먼트가 있는 세분화 체계가 없습니다",
+    "validate.playbook_unknown_scheme": {
+        "en": "{key}: unknown scheme '{scheme}'; known: {known}",
+        "ko": "{key}: 알 수 없는 세분화 체계 '{scheme}'; 있는 것: {known}",
+    },
+    "validate.playbook_unknown_tag": {
+        "en": "{key}: unknown tag '{tag}'; known: {known}",
+        "ko": "{key}: 알 수 없는 태그 '{tag}'; 있는 것: {known}",
+    },
+    "validate.playbook_unknown_segment": {
+        "en": "{key}: no scheme has a segment called '{segment}'",
+        "ko": "{key}: '{segment}'(이)라는 세그먼트가 있는 세분화 체계가 없습니다",
+    },
+    "validate.playbook_unknown_score": {
+        "en": "{key}: unknown score or feature '{score}'",
+        "ko": "{key}: 알 수 없는 점수 또는 특성 '{score}'",
+    },
+    "validate.playbook_unknown_owner_column": {
+        "en": "{key}: unknown customer field '{column}'",
+        "ko": "{key}: 알 수 없는 고객 필드 '{column}'",
+    },
+    "validate.playbook_unknown_fields": {
+        "en": "{key}: unknown customer field(s) {fields} (a template may use features, scores, "
+        "customer columns, {context})",
+        "ko": "{key}: 알 수 없는 고객 필드 {fields} (템플릿에는 특성, 점수, 고객 컬럼과 {context}만 쓸 수 있습니다)",
     },
     "validate.unknown_health_feature": {
         "en": "health.measures: unknown feature '{feature}'",

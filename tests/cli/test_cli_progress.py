@@ -26,6 +26,7 @@ SAAS_RUN_STAGES = [
     "KPIs per segment",
     "segment changes, validity and goals",
     "experiments (A/B tests)",
+    "action queue",
     "writing the report",
 ]
 
@@ -79,6 +80,12 @@ def test_run_stages_follow_the_config(cli_workspace: Any) -> None:
     bare = config.model_copy(update={"icp": None, "health": None, "tiers": None})
     assert run_stages(bare, {"subscriptions": object()}) == [
         "features", "contractual_clv", "churn", "segments", "kpis", "experiments", "report",
+        "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis",
+        "actions",
+    ]  # fmt: skip
+    bare = config.model_copy(update={"icp": None, "health": None, "tiers": None})
+    assert run_stages(bare, {"subscriptions": object()}) == [
+        "features", "contractual_clv", "churn", "segments", "kpis", "actions", "report",
     ]  # fmt: skip
 
 

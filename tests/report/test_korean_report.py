@@ -93,6 +93,8 @@ def config_names(config: SegmintConfig) -> set[str]:
     names |= {tag.name for tag in config.tags}
     for segment, playbook in config.playbooks.items():
         names |= {segment, playbook.action, playbook.channel, playbook.owner}
+        trigger = playbook.trigger_for(segment)
+        names.add(str(getattr(trigger, trigger.kind)))  # the segment, tag or score it names
     if config.tiers is not None:
         names |= {str(v) for v in (config.tiers.tier_names or {}).values()}
     return names
@@ -157,6 +159,10 @@ def test_run_report_in_korean_has_no_english_ui_word(saas_run: Any) -> None:
     html = workspace_report(config, changed, lang="ko", previous=previous)
     allowed = config_names(config) | data_names(changed.customers)
     allowed |= {str(s) for s in result.segments["segment"].unique()} - set(TRANSLATED_SEGMENT_NAMES)
+    # The action queue's messages are the config's own templates filled in; a command is a name.
+    queue = changed.diagnostics.get("actions") or {}
+    allowed |= {str(r["message"]) for r in queue.get("top_due", []) if r["message"]}
+    allowed.add("segmint actions")
     left = english_left(html, allowed)
     assert not left, f"English UI words in the Korean run report: {sorted(left)}"
     # the sections that must be there, in Korean
@@ -182,7 +188,7 @@ def test_run_report_in_english_has_the_same_sections(saas_run: Any) -> None:
     ):
         assert heading in text
     # every segment and tag has a playbook or says that none is mapped
-    assert "CSM call within 5 days; review usage drop (phone, CSM)" in text
+    assert "CSM call within 5 days; review the usage drop (call, CSM team)" in text
     assert "no playbook mapped" in text
     assert "{'" not in text and ".000" not in text  # no raw dicts, no float counts
     # the English report would fail the Korean check: the check can fail

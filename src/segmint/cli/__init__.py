@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "segmint.cli.history_commands",
     "segmint.cli.goal_commands",
     "segmint.cli.experiment_commands",
+    "segmint.cli.action_commands",
 )
 
 

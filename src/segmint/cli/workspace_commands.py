@@ -235,6 +235,10 @@ def print_run(result: Any, lang: str) -> None:
         )
         previous = row.scheme
     console.print(table)
+    if result.diagnostics.get("actions"):
+        from segmint.cli.action_commands import print_queue_header
+
+        print_queue_header(result.diagnostics["actions"], lang)
     print_notes(result.notes, lang)
     if result.report_path:
         console.print(t("cli.report_path", lang, path=result.report_path), markup=False)
@@ -344,6 +348,10 @@ def demo(
     console.rule(t("cli.demo.saas_rule", chosen))
     print_ingest(result.ingest, chosen)
     print_run(result.run, chosen)
+    if result.actions:
+        from segmint.cli.action_commands import print_queue
+
+        print_queue(result.actions, chosen, by_playbook=True)
     console.rule(t("cli.demo.commerce_rule", chosen))
     s = result.commerce.summary
     console.print(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from segmint.activation.actions import action_queue_view
 from segmint.analyze import AnalyzeResult, analyze_file
 from segmint.config import load_config
 from segmint.progress import OnStage, StagePlan
@@ -12,6 +14,8 @@ from segmint.store import open_store
 from segmint.workspace.ingest import IngestSummary, ingest_workspace
 from segmint.workspace.init import commerce_sample_path, init_workspace
 from segmint.workspace.run import RunResult, run_workspace
+
+ACTIONS_SHOWN = 10
 
 
 @dataclass
@@ -22,6 +26,8 @@ class DemoResult:
     ingest: IngestSummary
     run: RunResult
     commerce: AnalyzeResult
+    # What `segmint actions` shows for the SaaS workspace (the first rows of the queue).
+    actions: dict[str, Any] = field(default_factory=dict)
 
 
 def run_demo(
@@ -46,11 +52,12 @@ def run_demo(
         ingest = ingest_workspace(saas_dir, config, store, on_step=plan.nested())
         plan.start("run", customers=ingest.customers)
         run = run_workspace(saas_dir, config, store, on_step=plan.nested())
+        actions = action_queue_view(store, config, limit=ACTIONS_SHOWN, lang=lang)
     plan.start("analyze")
     commerce = analyze_file(
         commerce_sample_path(), out_dir=root / "commerce", lang=lang, on_step=plan.nested()
     )
-    return DemoResult(saas_dir, ingest, run, commerce)
+    return DemoResult(saas_dir, ingest, run, commerce, actions)
 
 
 def set_workspace_language(folder: Path, lang: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from segmint.activation.playbook_config import playbooks_by_segment
 from segmint.config import SegmintConfig
 from segmint.i18n import segment_label, t
 from segmint.report import (
@@ -36,6 +37,7 @@ from segmint.report.labels import (
 )
 from segmint.report.rfm_playbooks import rfm_playbooks
 from segmint.store import Store
+from segmint.workspace.action_report import action_queue_section
 from segmint.workspace.run_attention import (
     AT_RISK_CHURN_BANDS,
     Movements,
@@ -101,7 +103,7 @@ def workspace_report(
     segments: pd.DataFrame = result.segments
     schemes = [s for s in dict.fromkeys(segments["scheme"]) if not str(s).startswith("tag:")]
     value_col = value_column(customers)
-    playbooks = {name: p.model_dump() for name, p in config.playbooks.items()}
+    playbooks = playbooks_by_segment(config.playbooks)
     lowest_band = next(iter(config.health.bands), None) if config.health is not None else None
     at_risk = at_risk_mask(customers, segments, lowest_health_band=lowest_band)
     due = accounts_due(customers, segments, playbooks, at_risk=at_risk, value_col=value_col)
@@ -126,6 +128,9 @@ def workspace_report(
     summary["accounts_due"] = len(due)
 
     lead = [_attention_section(customers, segments, due, playbooks, lowest_band, value_col, lang)]
+    queue = result.diagnostics.get("actions")
+    if queue:
+        lead.append(action_queue_section(queue, lang))
     if previous is not None:
         movements = segment_movements(segments, previous.segments)
         summary["moved"] = movements.moved_customers

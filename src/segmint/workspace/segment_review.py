@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from segmint.activation.playbook_config import playbooks_by_segment
 from segmint.config import SegmintConfig
 from segmint.errors import InputError
 from segmint.store import Store
@@ -82,7 +83,7 @@ def validate_workspace_segments(
 
     run_id, frame = latest_scheme_frame(store, scheme, run=run)
     _, as_of = store.snapshot_run(run_id)
-    playbooks = {name: p.model_dump() for name, p in config.playbooks.items()}
+    playbooks = playbooks_by_segment(config.playbooks)
     out = []
     for name in _schemes(frame, scheme):
         features = _defining_features(config, name, frame)
@@ -125,7 +126,7 @@ def scheme_personas(
     """Return persona cards per scheme for a frame holding `segment__<scheme>` columns."""
     from segmint.segments.personas import persona_cards
 
-    playbooks = {name: p.model_dump() for name, p in config.playbooks.items()}
+    playbooks = playbooks_by_segment(config.playbooks)
     traits = [
         c
         for c in frame.columns

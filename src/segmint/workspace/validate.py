@@ -74,17 +74,28 @@ def validate_workspace(
             )
     schema = expected_feature_schema(config, store)
     problems.extend(validate_rules(config.schemes, schema, tag_configs=config.tags))
-    unknown_playbooks = sorted(
-        set(config.playbooks) - _known_segments(config) if config.schemes else set()
-    )
-    for name in unknown_playbooks:
-        problems.append(t("validate.unknown_playbook_segment", lang, name=name))
+    problems.extend(_playbook_problems(config, schema, lang))
     if config.health is not None:
         missing = [
             m.feature for m in config.health.measures if m.feature not in schema and not m.optional
         ]
         problems.extend(t("validate.unknown_health_feature", lang, feature=f) for f in missing)
     return problems
+
+
+def _playbook_problems(config: SegmintConfig, schema: dict[str, Any], lang: str) -> list[str]:
+    from segmint.activation.playbook_checks import playbook_problems
+
+    schemes = {s.name for s in config.schemes} | ({"tier"} if config.tiers is not None else set())
+    return playbook_problems(
+        config.playbooks,
+        fields=set(schema),
+        # Without schemes there is nothing to check segment names against.
+        segments=_known_segments(config) if config.schemes else None,
+        schemes=schemes,
+        tags={tag.name for tag in config.tags},
+        lang=lang,
+    )
 
 
 def _known_segments(config: SegmintConfig) -> set[str]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from segmint.analysis.stages import segment_history
 from segmint.analysis.experiments.stages import experiments_stage
+from segmint.activation.stages import action_queue_stage
 from segmint.run_context import RunPlanInputs, RunStage
 from segmint.workspace.stages.churn import add_churn, churn_needed
 from segmint.workspace.stages.features import compute_customer_features
@@ -45,6 +46,7 @@ RUN_STAGES: tuple[RunStage, ...] = (
     RunStage("kpis", segment_kpis),
     RunStage("history", segment_history),
     RunStage("experiments", experiments_stage),
+    RunStage("actions", action_queue_stage),
     RunStage("report", write_run_report, lambda inputs: inputs.write_report),
 )
 
