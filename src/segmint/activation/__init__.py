@@ -1,0 +1,1 @@
+"""Activation: hand segments to the tools where work happens (exports, destinations) and privacy."""
