@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from segmint.i18n_activation import ACTIVATION_MESSAGES
+
 LANGUAGES: tuple[str, ...] = ("en", "ko")
 DEFAULT_LANG = "en"
 
@@ -808,6 +810,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Revenue retention by {period}: net revenue over the cohort's first-period revenue",
         "ko": "{period}별 매출 유지율: 첫 기간 매출 대비 순매출",
     },
+    **ACTIVATION_MESSAGES,
 }
 
 

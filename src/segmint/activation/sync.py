@@ -174,10 +174,10 @@ def _attributes(
         mode=destination.pii,
         config=config,
     )
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for record in frame.to_dict(orient="records"):
         customer_id = str(record.pop("customer_id"))
-        out[customer_id] = {k: _json_value(v) for k, v in record.items()}
+        out[customer_id] = {str(k): _json_value(v) for k, v in record.items()}
     return out
 
 
