@@ -23,7 +23,9 @@ EARLY, LATE = datetime(2025, 4, 1), datetime(2025, 7, 1)
 @pytest.fixture(scope="session")
 def built_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("activation") / "saas"
-    init_workspace(root, example="saas", n_accounts=150, seed=5)
+    init_workspace(root, example="saas", n_accounts=120, seed=5)
+    # The models are not what these tests are about: leave the slow ones out.
+    configure(root, churn={"enabled": False}, clv={"enabled": "no"})
     config = load_config(root)
     with open_store(root / config.database) as store:
         ingest_workspace(root, config, store)
@@ -61,3 +63,13 @@ def pg_url() -> Iterator[str]:
         os.environ.pop("SEGMINT_PG_URL", None)
     else:
         os.environ["SEGMINT_PG_URL"] = previous
+
+
+def tag_pii(root: Path, source: str, columns: list[str]) -> None:
+    """Tag `columns` of `source` as personal data (`pii:`) in segmint.yaml."""
+    path = root / "segmint.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for entry in data["sources"]:
+        if entry["name"] == source:
+            entry["pii"] = columns
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

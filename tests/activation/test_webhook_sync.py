@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import configure
 from typer.testing import CliRunner
 from webhook_receiver import Receiver
 
+from conftest import configure, tag_pii
 from segmint.activation.sync import sync_destinations, sync_status
 from segmint.activation.webhook import sign, verify_signature
 from segmint.cli import _register_commands, app
@@ -172,12 +172,7 @@ def test_a_refused_batch_is_not_retried_within_the_sync_but_kept(
 def test_attributes_leave_pii_out_or_hashed(
     workspace: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config_path = workspace / "segmint.yaml"
-    text = config_path.read_text(encoding="utf-8")
-    config_path.write_text(
-        text.replace("    path: data/customers.csv\n", "    path: data/customers.csv\n    pii: [email]\n", 1),
-        encoding="utf-8",
-    )
+    tag_pii(workspace, "crm", ["email"])
     hook(workspace, receiver.url, columns=["mrr", "email"], pii="hash")
     with pytest.raises(ConfigError, match="SEGMINT_PII_SALT"):
         sync(workspace, run=3)
@@ -200,7 +195,10 @@ def test_missing_secret_and_unknown_names_are_one_line_errors(
         assert not store.has_table("outbox")  # nothing half-written
     monkeypatch.setenv("SEGMINT_HOOK_SECRET", SECRET)
     result = CliRunner().invoke(app, ["sync", "-w", str(workspace), "--destination", "nope"])
-    assert result.exit_code == 2 and "unknown destination 'nope'; configured: crm_hook" in result.output
+    assert (
+        result.exit_code == 2
+        and "unknown destination 'nope'; configured: crm_hook" in result.output
+    )
     hook(workspace, receiver.url, scheme="no_such_scheme")
     with pytest.raises(InputError, match="scheme 'no_such_scheme' is not in run 3"):
         sync(workspace)
