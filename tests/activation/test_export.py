@@ -156,3 +156,43 @@ def test_every_csv_segmint_writes_goes_through_safe_output() -> None:
             if isinstance(node, ast.Attribute) and node.attr in ("to_csv", "writer", "DictWriter"):
                 offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert offenders == []
+
+
+def test_validate_names_destination_problems(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import configure
+
+    monkeypatch.delenv("SEGMINT_HOOK_SECRET", raising=False)
+    monkeypatch.delenv("SEGMINT_PII_SALT", raising=False)
+    configure(
+        workspace,
+        destinations={
+            "crm_hook": {
+                "type": "webhook", "url": "http://127.0.0.1:9/h", "secret_env": "SEGMINT_HOOK_SECRET",
+                "scheme": "lifecyle", "columns": ["mrr", "nope"], "pii": "hash",
+            },
+            "warehouse": {"type": "postgres", "url_env": "SEGMINT_PG_URL_UNSET", "tags": ["x"]},
+        },
+    )  # fmt: skip
+    result = invoke("validate", "-w", workspace, "--json")
+    assert result.exit_code == 2
+    problems = json.loads(result.stdout)["problems"]
+    assert (
+        "destinations.crm_hook.secret_env: environment variable SEGMINT_HOOK_SECRET is not set"
+        in problems
+    )
+    assert any(p.startswith("destinations.crm_hook: unknown scheme 'lifecyle'") for p in problems)
+    assert "destinations.crm_hook: unknown column 'nope' (not a feature or score)" in problems
+    assert any(p.startswith("destinations.crm_hook.pii: hash needs a salt") for p in problems)
+    assert any(p.startswith("destinations.warehouse: unknown tag 'x'") for p in problems)
+    assert (
+        "destinations.warehouse.url_env: environment variable SEGMINT_PG_URL_UNSET is not set"
+        in problems
+    )
+    configure(
+        workspace,
+        destinations={"bad": {"type": "webhook", "url": "ftp://x", "secret_env": "S", "tag": "t"}},
+    )
+    result = invoke("validate", "-w", workspace)
+    assert result.exit_code == 2 and "url must start with http:// or https://" in result.output

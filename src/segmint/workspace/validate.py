@@ -70,6 +70,10 @@ def validate_workspace(root: Path, config: SegmintConfig, store: Store | None = 
     )
     for name in unknown_playbooks:
         problems.append(f"playbooks.{name}: no scheme has a segment called {name!r}")
+    if config.destinations:
+        from segmint.activation.checks import destination_problems
+
+        problems.extend(destination_problems(config, schema))
     if config.health is not None:
         missing = [
             m.feature for m in config.health.measures if m.feature not in schema and not m.optional
