@@ -51,7 +51,7 @@ ACTIVATION_MESSAGES: dict[str, dict[str, str]] = {
     "cli.col.attempts": {"en": "attempts", "ko": "시도"},
     "cli.col.last_error": {"en": "last error", "ko": "마지막 오류"},
     "cli.erase.done": {
-        "en": "erased customer {id} ({ids} ids); erasure recorded as {hash} at {at}",
+        "en": "erased customer {id} (ids: {ids}); erasure recorded as {hash} at {at}",
         "ko": "고객 {id}(ID {ids}개)을 삭제했습니다. 삭제 기록: {hash} ({at})",
     },
     "cli.erase.rows": {"en": "rows deleted: {items}", "ko": "삭제된 행: {items}"},
@@ -75,6 +75,12 @@ ACTIVATION_MESSAGES: dict[str, dict[str, str]] = {
     "cli.ingest.suppressed": {
         "en": "{count} rows of erased customers suppressed (sources: {sources}); remove them from the sources",
         "ko": "삭제된 고객의 행 {count}개를 제외했습니다(원본: {sources}). 원본에서 지워 주세요",
+    },
+    "cli.ingest.totals_suppressed": {
+        "en": "rows read = loaded + rejected + suppressed: {read} = {loaded} + {rejected} + "
+        "{suppressed} · {customers} customers · rejected rows: {path}",
+        "ko": "읽은 행 = 적재 + 거부 + 제외: {read} = {loaded} + {rejected} + {suppressed} "
+        "· 고객 {customers}명 · 거부된 행: {path}",
     },
     "cli.customer.exported": {
         "en": "wrote everything held about customer {id} to {path}",

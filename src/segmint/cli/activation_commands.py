@@ -166,7 +166,7 @@ def print_sync_status(report: dict[str, Any], lang: str) -> None:
         return
     outbox = Table(title=t("cli.sync.outbox_title", lang))
     for key in ("destination", "batch", "idempotency_key", "changes", "attempts", "last_error"):
-        outbox.add_column(t(f"cli.col.{key}", lang))
+        outbox.add_column(t(f"cli.col.{key}", lang), no_wrap=key == "idempotency_key")
     for name, batch in waiting_rows:
         outbox.add_row(
             plain(name), plain(batch["seq"]), plain(batch["idempotency_key"]),

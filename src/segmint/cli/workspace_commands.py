@@ -138,8 +138,9 @@ def print_ingest(summary: Any, lang: str) -> None:
         )
     console.print(
         t(
-            "cli.ingest.totals",
+            "cli.ingest.totals_suppressed" if suppressed else "cli.ingest.totals",
             lang,
+            suppressed=f"{summary.rows_suppressed:,}",
             read=f"{summary.rows_read:,}",
             loaded=f"{summary.rows_loaded:,}",
             rejected=f"{summary.rows_rejected:,}",
