@@ -82,6 +82,27 @@ ACTIVATION_MESSAGES: dict[str, dict[str, str]] = {
         "ko": "읽은 행 = 적재 + 거부 + 제외: {read} = {loaded} + {rejected} + {suppressed} "
         "· 고객 {customers}명 · 거부된 행: {path}",
     },
+    "cli.stage.sync": {"en": "syncing destinations", "ko": "전송 대상 동기화"},
+    "note.sync_skipped_backfill": {
+        "en": "destinations not synced: run {run} is older than run {newest}, the newest snapshot",
+        "ko": "전송 대상을 동기화하지 않았습니다: 실행 {run}은(는) 최신 스냅샷인 실행 {newest}보다 이전입니다",
+    },
+    "note.sync_failed": {
+        "en": "destinations not synced: {reason}",
+        "ko": "전송 대상을 동기화하지 못했습니다: {reason}",
+    },
+    "note.sync_webhook": {
+        "en": "{name}: {changes} changes, {sent} batches delivered",
+        "ko": "{name}: 변경 {changes}건, 배치 {sent}개 전달",
+    },
+    "note.sync_webhook_pending": {
+        "en": "{name}: {changes} changes, {sent} batches delivered, {pending} waiting in the outbox ({error}); `segmint sync` sends them",
+        "ko": "{name}: 변경 {changes}건, 배치 {sent}개 전달, {pending}개 아웃박스 대기({error}); `segmint sync`로 전송하세요",
+    },
+    "note.sync_postgres": {
+        "en": "{name}: {upserted} customers upserted into {table}, {deleted} rows deleted",
+        "ko": "{name}: {table}에 고객 {upserted}명 반영, {deleted}행 삭제",
+    },
     "cli.customer.exported": {
         "en": "wrote everything held about customer {id} to {path}",
         "ko": "고객 {id}에 대해 보관 중인 모든 정보를 {path}에 저장했습니다",

@@ -175,14 +175,31 @@ def _erase_from_store(store: Store, ids: set[str], scrub: list[str], report: Era
                 ).fetchone()
                 if deleted and deleted[0]:
                     report.rows_deleted[table] = int(deleted[0])
-            for column, kind in columns:
-                if kind not in ("VARCHAR", "JSON"):
-                    continue
+            text_columns = [c for c, kind in columns if kind in ("VARCHAR", "JSON")]
+            for column in _columns_mentioning(store, table, text_columns, scrub):
                 _redact_column(store, table, column, scrub, report)
         store.con.execute("COMMIT")
     except Exception:
         store.con.execute("ROLLBACK")
         raise
+
+
+def _columns_mentioning(
+    store: Store, table: str, columns: list[str], scrub: list[str]
+) -> list[str]:
+    """Return the text columns of `table` where any of `scrub` occurs (one scan of the table)."""
+    if not columns or not scrub:
+        return []
+    checks = [
+        "coalesce(bool_or("
+        + " OR ".join(f'contains(CAST("{c}" AS VARCHAR), ?)' for _ in scrub)
+        + "), false)"
+        for c in columns
+    ]
+    row = store.con.execute(
+        f'SELECT {", ".join(checks)} FROM "{table}"', [n for _ in columns for n in scrub]
+    ).fetchone()
+    return [c for c, hit in zip(columns, row or [], strict=False) if hit]
 
 
 def _redact_column(
