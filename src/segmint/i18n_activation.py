@@ -82,6 +82,26 @@ ACTIVATION_MESSAGES: dict[str, dict[str, str]] = {
         "ko": "읽은 행 = 적재 + 거부 + 제외: {read} = {loaded} + {rejected} + {suppressed} "
         "· 고객 {customers}명 · 거부된 행: {path}",
     },
+    "validate.destination_env": {
+        "en": "{where}: environment variable {env} is not set",
+        "ko": "{where}: 환경 변수 {env}이(가) 설정되지 않았습니다",
+    },
+    "validate.destination_salt": {
+        "en": "{where}.pii: hash needs a salt in the environment variable {env} (privacy.salt_env), which is not set",
+        "ko": "{where}.pii: 해시에는 환경 변수 {env}(privacy.salt_env)의 솔트가 필요하지만 설정되지 않았습니다",
+    },
+    "validate.destination_scheme": {
+        "en": "{where}: unknown scheme {name}; schemes: {known}",
+        "ko": "{where}: 알 수 없는 세분화 체계 {name}; 체계: {known}",
+    },
+    "validate.destination_tag": {
+        "en": "{where}: unknown tag {name}; tags: {known}",
+        "ko": "{where}: 알 수 없는 태그 {name}; 태그: {known}",
+    },
+    "validate.destination_column": {
+        "en": "{where}: unknown column {name} (not a feature or score)",
+        "ko": "{where}: 알 수 없는 열 {name} (특성이나 점수가 아님)",
+    },
     "cli.stage.sync": {"en": "syncing destinations", "ko": "전송 대상 동기화"},
     "note.sync_skipped_backfill": {
         "en": "destinations not synced: run {run} is older than run {newest}, the newest snapshot",

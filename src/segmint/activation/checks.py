@@ -7,10 +7,13 @@ from collections.abc import Iterable
 
 from segmint.activation.destination_config import PostgresDestination, WebhookDestination
 from segmint.config import SegmintConfig
+from segmint.i18n import t
 
 
-def destination_problems(config: SegmintConfig, columns: Iterable[str]) -> list[str]:
-    """Return one line per problem of the configured destinations (empty when all is well)."""
+def destination_problems(
+    config: SegmintConfig, columns: Iterable[str], *, lang: str = "en"
+) -> list[str]:
+    """Return one line per problem of the configured destinations, in `lang` (empty: all well)."""
     known_columns = set(columns)
     schemes = {s.name for s in config.schemes} | ({"tier"} if config.tiers is not None else set())
     tags = {t.name for t in config.tags}
@@ -24,11 +27,10 @@ def destination_problems(config: SegmintConfig, columns: Iterable[str]) -> list[
         )
         key = "secret_env" if isinstance(destination, WebhookDestination) else "url_env"
         if not os.environ.get(env):
-            problems.append(f"{where}.{key}: environment variable {env} is not set")
+            problems.append(t("validate.destination_env", lang, where=f"{where}.{key}", env=env))
         if destination.pii == "hash" and not os.environ.get(config.privacy.salt_env):
             problems.append(
-                f"{where}.pii: hash needs a salt in the environment variable "
-                f"{config.privacy.salt_env} (privacy.salt_env), which is not set"
+                t("validate.destination_salt", lang, where=where, env=config.privacy.salt_env)
             )
         wanted_schemes: list[str] = []
         wanted_tags: list[str] = []
@@ -40,18 +42,20 @@ def destination_problems(config: SegmintConfig, columns: Iterable[str]) -> list[
             wanted_schemes, wanted_tags = destination.schemes, destination.tags
             wanted_columns += destination.scores
         problems += [
-            f"{where}: unknown scheme {s!r}; schemes: {', '.join(sorted(schemes)) or 'none'}"
+            t("validate.destination_scheme", lang, where=where, name=repr(s),
+              known=", ".join(sorted(schemes)) or "-")
             for s in wanted_schemes
             if s not in schemes
-        ]
+        ]  # fmt: skip
         problems += [
-            f"{where}: unknown tag {t!r}; tags: {', '.join(sorted(tags)) or 'none'}"
-            for t in wanted_tags
-            if t not in tags
-        ]
+            t("validate.destination_tag", lang, where=where, name=repr(tag),
+              known=", ".join(sorted(tags)) or "-")
+            for tag in wanted_tags
+            if tag not in tags
+        ]  # fmt: skip
         if known_columns:
             problems += [
-                f"{where}: unknown column {c!r} (not a feature or score)"
+                t("validate.destination_column", lang, where=where, name=repr(c))
                 for c in wanted_columns
                 if c not in known_columns
             ]
