@@ -220,3 +220,27 @@ def test_cli_sync_exits_1_with_the_outbox_shown_when_the_receiver_is_down(
     result = CliRunner().invoke(app, ["sync", "-w", str(workspace), "--json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["destinations"][0]["batches_pending"] == 0
+
+
+def test_segmint_run_syncs_as_its_last_stage_but_not_for_a_backfill(
+    workspace: Path, receiver: Receiver
+) -> None:
+    from datetime import datetime
+
+    from segmint.workspace.run import run_stages, run_workspace
+
+    hook(workspace, receiver.url)
+    config = load_config(workspace)
+    with open_store(workspace / config.database) as store:
+        assert run_stages(config, store.logical_tables(), write_report=False)[-1] == "sync"
+        result = run_workspace(
+            workspace, config, store, as_of=datetime(2025, 7, 15), write_report=False
+        )
+        assert any(n.startswith("crm_hook: ") and "batches delivered" in n for n in result.notes)
+        delivered = len(receiver.accepted)
+        backfill = run_workspace(
+            workspace, config, store, as_of=datetime(2025, 5, 1), write_report=False
+        )
+    assert any("destinations not synced" in n for n in backfill.notes)
+    assert replay(receiver.changes()) == membership(workspace, result.run_id)
+    assert len(receiver.accepted) == delivered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -22,15 +23,25 @@ _HTML_RECORD = re.compile(r"<(tr|li)\b[^>]*>.*?</\1>", re.DOTALL | re.IGNORECASE
 
 def redact_file(path: Path, needles: list[str]) -> str:
     """Remove records naming any of `needles` from a file; return "clean", "redacted" or "unredactable"."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        # Parquet pages are compressed: look at the values, not at the bytes.
+        try:
+            return "redacted" if _redact_parquet(path, needles) else "clean"
+        except (pa.ArrowException, OSError):
+            return "unredactable"
     data = path.read_bytes()
+    if suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            return "unredactable"
+        return "unredactable" if any(n.encode("utf-8") in data for n in needles) else "clean"
     encoded = [n.encode("utf-8") for n in needles]
     if not any(n in data for n in encoded):
         return "clean"
-    suffix = path.suffix.lower()
     try:
-        if suffix == ".parquet":
-            _redact_parquet(path, needles)
-        elif suffix == ".csv":
+        if suffix == ".csv":
             _redact_csv(path, needles)
         elif suffix == ".json":
             _redact_json(path, needles)
@@ -82,12 +93,18 @@ def _holds(value: Any, needles: list[str]) -> bool:
     return _mentions(value, needles)
 
 
-def _redact_parquet(path: Path, needles: list[str]) -> None:
+def _redact_parquet(path: Path, needles: list[str]) -> bool:
+    """Drop the rows naming the customer; return whether there were any."""
     frame = pq.read_table(path).to_pandas()
     text = frame.select_dtypes(include=["object", "string"])
+    if text.empty:
+        return False
     keep = ~text.apply(lambda column: column.map(lambda v: _mentions(v, needles))).any(axis=1)
+    if keep.all():
+        return False
     with atomic_path(path) as temporary:
         pq.write_table(pa.Table.from_pandas(frame[keep], preserve_index=False), temporary)
+    return True
 
 
 def compact_database(path: Path) -> None:
