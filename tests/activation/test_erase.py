@@ -131,6 +131,11 @@ def test_erase_refuses_unknown_ids_and_unconfirmed_requests(workspace: Path) -> 
     assert result.exit_code == 2 and "nothing erased" in result.output
     with open_store(workspace / "segmint.duckdb", read_only=True) as store:
         assert store.erased_hashes() == set()
+    # Erasing twice is harmless: the second run repeats the rewrite and the file redaction.
+    for _ in range(2):
+        result = invoke("erase", victim, "-w", workspace, "--yes", "--json")
+        assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rows_deleted"] == {}
 
 
 def test_erase_with_an_unreachable_postgres_destination_changes_nothing(

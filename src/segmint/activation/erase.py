@@ -41,7 +41,11 @@ def erase_customer(root: Path, config: SegmintConfig, any_id: str) -> ErasureRep
     """Erase a customer everywhere segmint holds them; record the erasure; compact the database."""
     database = root / config.database
     with open_store(database) as store:
-        customer_id, ids = customer_ids(store, any_id)
+        if erasure_hash(any_id) in store.erased_hashes():
+            # Erased before (perhaps interrupted before the rewrite): finish the job again.
+            customer_id, ids = any_id, {any_id}
+        else:
+            customer_id, ids = customer_ids(store, any_id)
         scrub = sorted(ids | _contact_strings(store, ids), key=len, reverse=True)
         # PostgreSQL first: an unreachable destination stops the erase before anything changed.
         destinations = _erase_from_destinations(config, sorted(ids))
