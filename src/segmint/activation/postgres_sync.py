@@ -82,7 +82,7 @@ def sync_postgres(
     run: int | None = None,
 ) -> Any:
     """Upsert the snapshot into the destination table in one transaction; delete absent customers."""
-    from segmint.activation.sync import DestinationSync, _record_sync
+    from segmint.activation.sync import DestinationSync, record_sync
 
     run_id, rows, types = destination_rows(store, config, destination, run=run)
     upserted, deleted = _write(destination.url(name), destination, rows, types, name=name)
@@ -90,7 +90,7 @@ def sync_postgres(
         name, "postgres", run_id, "ok", changes=upserted + deleted, rows=len(rows),
         details={"table": destination.table, "upserted": upserted, "deleted": deleted},
     )  # fmt: skip
-    _record_sync(store, result)
+    record_sync(store, result)
     return result
 
 

@@ -128,7 +128,7 @@ def sync_webhook(
         rows=len(membership.members), message=error,
         details={"kind": "full" if first else "diff", "batches_queued": queued},
     )  # fmt: skip
-    _record_sync(store, result)
+    record_sync(store, result)
     return result
 
 
@@ -296,7 +296,8 @@ def _has_synced(store: Store, name: str) -> bool:
     return bool(row and row[0])
 
 
-def _record_sync(store: Store, result: DestinationSync) -> None:
+def record_sync(store: Store, result: DestinationSync) -> None:
+    """Append one destination's sync outcome to destination_syncs (what --status shows)."""
     store.con.execute(
         "INSERT INTO destination_syncs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
