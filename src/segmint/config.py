@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from segmint.activation.playbook_config import OwnerConfig, PlaybookConfig
+from segmint.activation.destination_config import Destination, PrivacyConfig
 from segmint.contract import LOGICAL_TABLES, contract_for
 from segmint.engine import ENGINES
 from segmint.errors import ConfigError
@@ -83,6 +84,31 @@ class SourceConfig(_Strict):
     cancel_prefix: str = "C"
     namespace: str = "customer"
     links: dict[str, str] = Field(default_factory=dict)
+    # Canonical columns holding personal data: dropped or hashed by exports and destinations.
+    pii: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _column_tags(cls, data: Any) -> Any:
+        # `columns: {email: {from: E-Mail, pii: true}}` = `columns: {email: E-Mail}` + `pii: [email]`.
+        if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
+            return data
+        columns: dict[str, Any] = {}
+        pii = list(data.get("pii") or [])
+        for canonical, spec in data["columns"].items():
+            if not isinstance(spec, dict):
+                columns[canonical] = spec
+                continue
+            unknown = sorted(set(spec) - {"from", "pii"})
+            if unknown:
+                raise ValueError(
+                    f"columns.{canonical}: unknown key(s) {', '.join(unknown)}; allowed: from, pii"
+                )
+            if "from" in spec:
+                columns[canonical] = spec["from"]
+            if spec.get("pii") is True and canonical not in pii:
+                pii.append(canonical)
+        return {**data, "columns": columns, "pii": pii}
 
     @field_validator("table")
     @classmethod
@@ -224,6 +250,8 @@ class SegmintConfig(_Strict):
     playbooks: dict[str, PlaybookConfig] = Field(default_factory=dict)
     goals: list[GoalConfig] = Field(default_factory=list)
     owners: dict[str, OwnerConfig] = Field(default_factory=dict)
+    destinations: dict[str, Destination] = Field(default_factory=dict)
+    privacy: PrivacyConfig = PrivacyConfig()
     seed: int = 0
 
     @field_validator("health", mode="before")
@@ -289,6 +317,18 @@ class SegmintConfig(_Strict):
             medium, high = self.churn.risk_thresholds
             scheme.params = {**params, "medium": medium, "high": high}
         return self
+
+    @field_validator("destinations")
+    @classmethod
+    def _destination_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not name or not name.replace("_", "").replace("-", "").isalnum():
+                raise ValueError(f"destination name {name!r}: use letters, digits, _ and -")
+        return value
+
+    def pii_columns(self) -> list[str]:
+        """Return the canonical columns any source tags `pii: true`, in config order."""
+        return list(dict.fromkeys(c for s in self.sources for c in s.pii))
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> SegmintConfig:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from segmint.i18n_activation import ACTIVATION_MESSAGES
+
 LANGUAGES: tuple[str, ...] = ("en", "ko")
 DEFAULT_LANG = "en"
 
@@ -1259,6 +1261,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "goals.status.on_track": {"en": "on track", "ko": "달성 예상"},
     "goals.status.off_track": {"en": "off track", "ko": "달성 어려움"},
     "goals.status.unknown": {"en": "no trend yet", "ko": "추세 없음"},
+    **ACTIVATION_MESSAGES,
 }
 
 

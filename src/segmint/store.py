@@ -80,6 +80,7 @@ CREATE TABLE IF NOT EXISTS assignments (
     customer_id VARCHAR, experiment VARCHAR, variant VARCHAR, assigned_at TIMESTAMP,
     scheme VARCHAR, segment VARCHAR
 );
+CREATE TABLE IF NOT EXISTS erasures (id_hash VARCHAR, erased_at TIMESTAMP);
 """
 SEGMENT_CHANGE_COLUMNS = ("run_id", "scheme", "customer_id", "from_segment", "to_segment", "as_of")
 
@@ -254,6 +255,21 @@ class Store:
         if source is None:
             return self.frame("SELECT * FROM rejected_rows ORDER BY source, line")
         return self.frame("SELECT * FROM rejected_rows WHERE source = ? ORDER BY line", [source])
+
+    # -- erasures ----------------------------------------------------------------------------
+    def record_erasures(self, id_hashes: list[str]) -> None:
+        """Record erased customers by the hashes of their ids (no personal data), with the time."""
+        now = _now()
+        known = self.erased_hashes()
+        for id_hash in dict.fromkeys(id_hashes):
+            if id_hash not in known:
+                self.con.execute("INSERT INTO erasures VALUES (?, ?)", [id_hash, now])
+
+    def erased_hashes(self) -> set[str]:
+        """Return the id hashes of every erased customer (rows with these ids are suppressed)."""
+        if not self.has_table("erasures"):
+            return set()
+        return {str(r[0]) for r in self.con.execute("SELECT id_hash FROM erasures").fetchall()}
 
     # -- identity and canonical tables --------------------------------------------------------
     def write_identity_map(self, mapping: pd.DataFrame) -> None:

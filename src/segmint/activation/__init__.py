@@ -1,1 +1,1 @@
-"""segmint.activation: playbooks and the action queue (what to do, for whom, by whom)."""
+"""Activation: playbooks and the action queue, exports, destinations (webhooks, PostgreSQL), privacy."""

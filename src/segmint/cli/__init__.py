@@ -19,6 +19,7 @@ _COMMAND_MODULES = (
     "segmint.cli.goal_commands",
     "segmint.cli.experiment_commands",
     "segmint.cli.action_commands",
+    "segmint.cli.activation_commands",
 )
 
 

@@ -125,10 +125,26 @@ def print_ingest(summary: Any, lang: str) -> None:
                 sep="",
                 highlight=False,
             )
+    suppressed = [s for s in summary.sources if getattr(s, "rows_suppressed", 0)]
+    if suppressed:
+        console.print(
+            f"[yellow]{t('cli.note', lang)}[/] ",
+            plain(
+                t(
+                    "cli.ingest.suppressed",
+                    lang,
+                    count=f"{sum(s.rows_suppressed for s in suppressed):,}",
+                    sources=", ".join(s.source for s in suppressed),
+                )
+            ),
+            sep="",
+            highlight=False,
+        )
     console.print(
         t(
-            "cli.ingest.totals",
+            "cli.ingest.totals_suppressed" if suppressed else "cli.ingest.totals",
             lang,
+            suppressed=f"{summary.rows_suppressed:,}",
             read=f"{summary.rows_read:,}",
             loaded=f"{summary.rows_loaded:,}",
             rejected=f"{summary.rows_rejected:,}",
@@ -258,6 +274,15 @@ def customer(
     ],
     workspace: Workspace = Path("."),
     run_id: RunOption = None,
+    export: Annotated[
+        bool,
+        typer.Option(
+            "--export", help="Access request: everything held about the customer, as JSON."
+        ),
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="With --export: write the JSON here.")
+    ] = None,
     lang: Lang = None,
     json_output: JsonFlag = False,
 ) -> None:
@@ -270,6 +295,19 @@ def customer(
     with user_errors(chosen):
         config = load_config(workspace)
         chosen = resolve_lang(lang, config)
+        if export:
+            from segmint.activation.access import write_access_record
+
+            with open_store(workspace / config.database, read_only=output is None) as store:
+                record = write_access_record(store, customer_id, output)
+            if output is None:
+                print_json(record)
+            else:
+                console.print(
+                    t("cli.customer.exported", chosen, id=record["customer_id"], path=output),
+                    markup=False,
+                )
+            return
         with open_store(workspace / config.database, read_only=True) as store:
             profile = customer_profile(store, customer_id, run=run_id)
     if json_output:

@@ -14,6 +14,7 @@ from segmint.contract import REJECTED_COLUMNS
 from segmint.progress import OnStage, StagePlan
 from segmint.safe_output import write_csv
 from segmint.sources.identity import MATCH_KEYS, IdentityRecords, stitch_identities
+from segmint.sources.suppression import suppress_erased
 from segmint.store import Store
 
 
@@ -28,6 +29,7 @@ class SourceOutcome:
     rows_loaded: int
     rows_rejected: int
     skipped: bool = False
+    rows_suppressed: int = 0
     encoding: str | None = None
     column_map: dict[str, str] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
@@ -63,6 +65,11 @@ class IngestSummary:
         """Rows rejected across sources loaded in this ingest."""
         return sum(s.rows_rejected for s in self.sources if not s.skipped)
 
+    @property
+    def rows_suppressed(self) -> int:
+        """Rows of erased customers left out across sources loaded in this ingest."""
+        return sum(s.rows_suppressed for s in self.sources if not s.skipped)
+
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return {
@@ -70,6 +77,7 @@ class IngestSummary:
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected,
+            "rows_suppressed": self.rows_suppressed,
             "customers": self.customers,
             "tables": self.table_rows,
             "rejected_csv": str(self.rejected_csv),
@@ -122,6 +130,7 @@ def ingest_workspace(
         "ingest", as_of=None, config_hash=config_hash(config), version=__version__
     )
     outcomes: list[SourceOutcome] = []
+    erased = store.erased_hashes()
     try:
         for source in config.sources:
             plan.start("read", subject=source.name, rows=sum(o.rows_read for o in outcomes))
@@ -136,18 +145,21 @@ def ingest_workspace(
                     )
                 )  # fmt: skip
                 continue
-            loaded = result.loaded.copy()
+            # Erased customers' rows are left out (and counted) until the source drops them.
+            loaded, rejected, suppressed = suppress_erased(result.loaded, result.rejected, erased)
+            loaded = loaded.copy()
             loaded["_source"] = source.name
             loaded["_source_id"] = loaded["customer_id"]
-            rejected = result.rejected.copy()
+            rejected = rejected.copy()
             quality = quality_report(result)
             outcome = SourceOutcome(
                 source=source.name,
                 table=source.table,
                 location=location,
                 rows_read=result.rows_read,
-                rows_loaded=len(result.loaded),
-                rows_rejected=len(result.rejected),
+                rows_loaded=len(loaded),
+                rows_rejected=len(rejected),
+                rows_suppressed=suppressed,
                 encoding=result.encoding,
                 column_map=result.column_map,
                 stats=result.stats,

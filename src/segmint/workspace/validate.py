@@ -75,6 +75,10 @@ def validate_workspace(
     schema = expected_feature_schema(config, store)
     problems.extend(validate_rules(config.schemes, schema, tag_configs=config.tags))
     problems.extend(_playbook_problems(config, schema, lang))
+    if config.destinations:
+        from segmint.activation.checks import destination_problems
+
+        problems.extend(destination_problems(config, schema, lang=lang))
     if config.health is not None:
         missing = [
             m.feature for m in config.health.measures if m.feature not in schema and not m.optional
