@@ -1,0 +1,71 @@
+"""The FastAPI application of `segmint serve`: the REST API, the dashboard and its assets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+
+from segmint import __version__
+from segmint.api import cohorts, customers, health, kpis, personas, runs, schemes, segments
+from segmint.api.errors import install_error_handlers
+from segmint.api.state import ServerState
+
+ROUTERS = (runs, schemes, kpis, segments, personas, customers, cohorts, health)
+
+# Scripts only from this server (no inline script runs, so injected markup cannot execute);
+# Plotly sets inline styles, hence 'unsafe-inline' for styles only.
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:"
+)
+
+
+def create_app(root: Path | str, *, state: ServerState | None = None) -> FastAPI:
+    """Return the app serving the workspace at `root` (the database stays open while it runs)."""
+    server = state or ServerState(Path(root))
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        server.close()
+
+    app = FastAPI(
+        title="segmint",
+        version=__version__,
+        description="Segments, KPIs, cohorts, customers and runs of one segmint workspace. "
+        "Every /api/v1 route needs `Authorization: Bearer <token>` "
+        "(`segmint token create NAME --scope read|admin`).",
+        lifespan=lifespan,
+    )
+    app.state.segmint = server
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        docs = request.url.path in ("/docs", "/redoc")
+        response.headers.setdefault("Content-Security-Policy", _DOCS_CSP if docs else _CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.get("/healthz", tags=["health"], summary="Liveness (public)")
+    def healthz() -> dict[str, str]:
+        """Return {"status": "ok"} while the server runs."""
+        return {"status": "ok"}
+
+    for module in ROUTERS:
+        app.include_router(module.router)
+
+    from segmint.web.pages import install_dashboard
+
+    install_dashboard(app)
+    return app
