@@ -119,7 +119,7 @@ def cohort_heatmap(cohorts: dict[str, Any], lang: str) -> dict[str, Any]:
                 "y": [f"{r['cohort']} ({r['size']})" for r in rows],
                 "zmin": 0,
                 "zmax": 1,
-                "colorscale": "Blues",
+                "colorscale": [[0, "#f8f9fa"], [0.5, "#91a7ff"], [1, "#1c3faa"]],
                 "hovertemplate": "%{y} +%{x}: %{z:.0%}<extra></extra>",
                 "colorbar": {"tickformat": ".0%"},
             }
