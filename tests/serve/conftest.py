@@ -36,4 +36,3 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-

@@ -1,4 +1,4 @@
-"""Dashboard and API commands: serve, token create|list|revoke."""
+"""Dashboard, API and report commands: serve, token create|list|revoke, report."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from segmint.cli.app import app, console, err_console, plain, print_json, resolve_lang, user_errors
-from segmint.cli.workspace_commands import JsonFlag, Lang, Workspace
+from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace
 from segmint.i18n import t
 
 token_app = typer.Typer(
@@ -129,3 +129,34 @@ def token_revoke(
         print_json({"name": record.name, "scope": record.scope, "revoked_at": record.revoked_at})
         return
     console.print(t("cli.token.revoked", chosen, name=record.name), markup=False)
+
+
+@app.command("report")
+def report(
+    workspace: Workspace = Path("."),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="HTML file to write (default: WS/segmint-report.html)."
+        ),
+    ] = None,
+    run_id: RunOption = None,
+    lang: Lang = None,
+    json_output: JsonFlag = False,
+) -> None:
+    """Write one self-contained HTML report (overview, schemes, personas, KPIs, cohorts, health)."""
+    from segmint.config import load_config
+    from segmint.store import open_store
+    from segmint.web.report_file import write_report
+
+    chosen = resolve_lang(lang)
+    with user_errors(chosen):
+        config = load_config(workspace)
+        chosen = resolve_lang(lang, config)
+        target = output or workspace / "segmint-report.html"
+        with open_store(workspace / config.database, read_only=True) as store:
+            written = write_report(workspace, config, store, target, lang=chosen, run_id=run_id)
+    if json_output:
+        print_json(written)
+        return
+    console.print(t("cli.report_path", chosen, path=written["path"]), markup=False)

@@ -89,11 +89,10 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """Render a page with the language helpers every template uses."""
-    lang = page_lang(request)
-    page = templates.get_template(template).render(
-        request_path=request.url.path + (("?" + request.url.query) if request.url.query else ""),
+def render_html(template: str, lang: str, *, request_path: str = "/", **context: Any) -> str:
+    """Render a template with the language helpers every template uses (pages and the report)."""
+    return templates.get_template(template).render(
+        request_path=request_path,
         lang=lang,
         other_lang="ko" if lang == "en" else "en",
         t=lambda key, **params: t(key, lang, **params),
@@ -107,6 +106,12 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         ),
         **context,
     )
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render a dashboard page in the user's language."""
+    path = request.url.path + (("?" + request.url.query) if request.url.query else "")
+    page = render_html(template, page_lang(request), request_path=path, **context)
     return HTMLResponse(page, status_code=status)
 
 
