@@ -10,6 +10,7 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pandas as pd
@@ -33,6 +34,7 @@ class Served:
     root: Path
     read_token: str
     admin_token: str
+    state: Any = None
 
     def client(self, token: str | None = None) -> httpx.Client:
         """Return an HTTP client for the server, sending `token` as a bearer token."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
@@ -49,7 +50,7 @@ def create_app(root: Path | str, *, state: ServerState | None = None) -> FastAPI
     install_error_handlers(app)
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def security_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
         docs = request.url.path in ("/docs", "/redoc")
         response.headers.setdefault("Content-Security-Policy", _DOCS_CSP if docs else _CSP)

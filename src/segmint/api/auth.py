@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -59,7 +60,7 @@ def request_store(request: Request) -> Store:
     return server_state(request).reader()
 
 
-def store_dependency(request: Request):  # type: ignore[no-untyped-def]
+def store_dependency(request: Request) -> Iterator[Store]:
     """Yield a per-request Store and close its cursor afterwards."""
     store = request_store(request)
     try:

@@ -22,7 +22,7 @@ def cohorts_cached(
     run_id, _ = chosen_run(store)
     if scheme is not None:
         check_scheme(store, run_id, scheme)
-    return state.cached(  # type: ignore[no-any-return]
+    return state.cached(
         ("cohorts", run_id, by, scheme, segment_at),
         lambda: workspace_cohorts(
             state.root, state.config, store, by=by, scheme=scheme, segment_at=segment_at

@@ -22,7 +22,7 @@ def scheme_kpis_cached(
     run_id, _ = chosen_run(store, run)
     check_scheme(store, run_id, scheme)
     days = parse_window(window) if window else None
-    return state.cached(  # type: ignore[no-any-return]
+    return state.cached(
         ("kpis", run_id, scheme, days),
         lambda: workspace_kpis(
             state.root, state.config, store, scheme=scheme, run_id=run_id, window_days=days

@@ -128,9 +128,7 @@ def _login_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
 
 
-def _page(
-    request: Request, build: Callable[[Store], HTMLResponse]
-) -> HTMLResponse | RedirectResponse:
+def _page(request: Request, build: Callable[[Store], Response]) -> Response:
     """Render a page for a logged-in user: login first without a token; 404/422 as a page."""
     if request_scope(request) is None:
         return _login_redirect(request)
@@ -297,12 +295,14 @@ def install_dashboard(app: FastAPI) -> None:
 
     @app.get("/customers", include_in_schema=False, response_model=None)
     def customer_search(request: Request) -> Response:
-        def build(store: Store) -> HTMLResponse | RedirectResponse:  # type: ignore[return]
+        def build(store: Store) -> Response:
             q = (request.query_params.get("q") or "").strip()
-            found = search_customers(store, q, limit=50) if q else {"data": [], "count": 0}
+            found: dict[str, Any] = (
+                search_customers(store, q, limit=50) if q else {"data": [], "count": 0}
+            )
             if found["count"] == 1:
                 target = "/customers/" + quote(found["data"][0]["customer_id"], safe="")
-                return RedirectResponse(target, status_code=303)  # type: ignore[return-value]
+                return RedirectResponse(target, status_code=303)
             return render(
                 request,
                 "customers.html.j2",
@@ -311,7 +311,7 @@ def install_dashboard(app: FastAPI) -> None:
                 twin="/api/v1/customers?" + urlencode({"q": q}) if q else None,
             )
 
-        return _page(request, build)  # type: ignore[arg-type]
+        return _page(request, build)
 
     @app.get("/customers/{customer_id}", include_in_schema=False, response_model=None)
     def customer_page(request: Request, customer_id: str) -> Response:

@@ -31,6 +31,11 @@ class NotFoundError(InputError):
     """A run, scheme, segment or customer the request names does not exist."""
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the rows of a frame as plain dicts (column name → value)."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
 def _iso(value: Any) -> str | None:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -46,16 +51,16 @@ def list_runs(store: Store) -> list[dict[str, Any]]:
     )
     return [
         {
-            "run_id": int(r.run_id),
-            "kind": str(r.kind),
-            "status": str(r.status),
-            "as_of": _iso(r.as_of),
-            "started_at": _iso(r.started_at),
-            "finished_at": _iso(r.finished_at),
-            "customers": None if pd.isna(r.customers) else int(r.customers),
-            "message": r.message or None,
+            "run_id": int(r["run_id"]),
+            "kind": str(r["kind"]),
+            "status": str(r["status"]),
+            "as_of": _iso(r["as_of"]),
+            "started_at": _iso(r["started_at"]),
+            "finished_at": _iso(r["finished_at"]),
+            "customers": None if pd.isna(r["customers"]) else int(r["customers"]),
+            "message": r["message"] or None,
         }
-        for r in rows.itertuples(index=False)
+        for r in _records(rows)
     ]
 
 
@@ -96,13 +101,13 @@ def scheme_overview(store: Store, run_id: int | None = None) -> dict[str, Any]:
         group = merged[merged["scheme"] == scheme].fillna({"customers": 0})
         group = group.sort_values(["customers", "segment"], ascending=[False, True])
         segments = []
-        for r in group.itertuples(index=False):
-            customers = int(r.customers)
-            prior = None if previous is None or pd.isna(r.previous) else int(r.previous)
+        for r in _records(group):
+            customers = int(r["customers"])
+            prior = None if previous is None or pd.isna(r["previous"]) else int(r["previous"])
             if previous is not None and prior is None:
                 prior = 0
             row = {
-                "segment": str(r.segment),
+                "segment": str(r["segment"]),
                 "customers": customers,
                 "share": customers / population if population else 0.0,
                 "previous": prior,
@@ -153,12 +158,12 @@ def scheme_summary(store: Store, scheme: str, run_id: int | None = None) -> dict
         **match[0],
         "history": [
             {
-                "run_id": int(r.run_id),
-                "as_of": _iso(r.as_of),
-                "segment": str(r.segment),
-                "customers": int(r.customers),
+                "run_id": int(r["run_id"]),
+                "as_of": _iso(r["as_of"]),
+                "segment": str(r["segment"]),
+                "customers": int(r["customers"]),
             }
-            for r in history.itertuples(index=False)
+            for r in _records(history)
         ],
     }
 
@@ -183,6 +188,10 @@ def _value_columns_sql() -> str:
         # The names come from MEMBER_VALUES, a constant: nothing a request sends reaches the SQL.
         parts.append(f"max({column}) FILTER (WHERE name = '{name}') AS {name}")
     return ", ".join(parts)
+
+
+def _member_names_sql() -> str:
+    return ", ".join(f"'{name}'" for name in MEMBER_VALUES)
 
 
 def segment_members(
@@ -212,7 +221,8 @@ def segment_members(
         f"WITH members AS (SELECT customer_id, rule, reason FROM snapshot_segments "
         f"WHERE run_id = ? AND scheme = ? AND segment = ?), "
         f"vals AS (SELECT customer_id, {_value_columns_sql()} FROM snapshot_values "
-        f"WHERE run_id = ? AND customer_id IN (SELECT customer_id FROM members) "
+        f"WHERE run_id = ? AND name IN ({_member_names_sql()}) "
+        f"AND customer_id IN (SELECT customer_id FROM members) "
         f"GROUP BY customer_id) "
         f"SELECT m.customer_id, v.* EXCLUDE (customer_id), m.rule, m.reason, "
         f"count(*) OVER () AS _count FROM members m LEFT JOIN vals v USING (customer_id) "
@@ -275,8 +285,11 @@ def search_customers(store: Store, q: str, *, limit: int = 20) -> dict[str, Any]
     )
     return {
         "data": [
-            {"customer_id": str(r.customer_id), "name": None if pd.isna(r.name) else str(r.name)}
-            for r in rows.itertuples(index=False)
+            {
+                "customer_id": str(r["customer_id"]),
+                "name": None if pd.isna(r["name"]) else str(r["name"]),
+            }
+            for r in _records(rows)
         ],
         "count": int(rows["_count"].iloc[0]) if len(rows) else 0,
     }
@@ -292,13 +305,13 @@ def customer_history(store: Store, customer_id: str) -> list[dict[str, Any]]:
     )
     return [
         {
-            "run_id": int(r.run_id),
-            "as_of": _iso(r.as_of),
-            "scheme": str(r.scheme),
-            "segment": str(r.segment),
-            "reason": None if pd.isna(r.reason) else str(r.reason),
+            "run_id": int(r["run_id"]),
+            "as_of": _iso(r["as_of"]),
+            "scheme": str(r["scheme"]),
+            "segment": str(r["segment"]),
+            "reason": None if pd.isna(r["reason"]) else str(r["reason"]),
         }
-        for r in rows.itertuples(index=False)
+        for r in _records(rows)
     ]
 
 
@@ -358,13 +371,13 @@ def health_summary(store: Store, run_id: int | None = None) -> dict[str, Any]:
         + [{"band": b, "customers": n} for b, n in sorted(counts.items()) if b not in HEALTH_BANDS],
         "trend": [
             {
-                "run_id": int(r.run_id),
-                "as_of": _iso(r.as_of),
-                "mean": round(float(r.mean), 2),
-                "median": round(float(r.median), 2),
-                "customers": int(r.customers),
+                "run_id": int(r["run_id"]),
+                "as_of": _iso(r["as_of"]),
+                "mean": round(float(r["mean"]), 2),
+                "median": round(float(r["median"]), 2),
+                "customers": int(r["customers"]),
             }
-            for r in trend.itertuples(index=False)
+            for r in _records(trend)
         ],
     }
 

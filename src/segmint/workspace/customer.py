@@ -38,8 +38,9 @@ def customer_profile(store: Store, any_id: str, *, run: int | None = None) -> di
     )
     rows: dict[str, int] = {}
     records: list[dict[str, Any]] = []
+    present = set(store.table_names())  # one catalogue query, not one per table
     for table in LOGICAL_TABLES:
-        if not store.has_table(table):
+        if table not in present:
             continue
         counted = store.con.execute(
             f"SELECT _source, count(*) FROM {table} WHERE customer_id = ? GROUP BY _source ORDER BY _source",
