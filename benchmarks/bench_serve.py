@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import numpy as np
@@ -102,6 +103,27 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("segmint serve did not start")
 
 
+def workspace_sample(url: str, token: str) -> tuple[str, str, list[str]]:
+    """Return the first scheme's largest segment and every customer id (read over the API)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=120) as c:
+        overview = c.get("/api/v1/schemes").json()
+        scheme = next(s for s in overview["schemes"] if not s["is_tag"])
+        ids: list[str] = []
+        for seg in scheme["segments"]:
+            offset = 0
+            while offset < seg["customers"]:
+                page = c.get(
+                    f"/api/v1/segments/{quote(scheme['scheme'], safe='')}/"
+                    f"{quote(seg['segment'], safe='')}/members",
+                    params={"limit": 1000, "offset": offset},
+                ).json()
+                ids += [m["customer_id"] for m in page["data"]]
+                offset += 1000
+    largest = scheme["segments"][0]["segment"]
+    return quote(scheme["scheme"], safe=""), quote(largest, safe=""), sorted(ids)
+
+
 def main() -> None:
     """Print p50/p99 per scenario and the ratio to the /healthz baseline."""
     accounts = int(os.environ.get("SEGMINT_BENCH_ACCOUNTS", "1000"))
@@ -111,8 +133,8 @@ def main() -> None:
         if existing:
             # An existing demo workspace (`make demo` → segmint-demo/saas): a token just for this.
             root = Path(existing)
-            name = f"bench-{os.getpid()}"
-            token = create_token(root, name, scope="read")
+            token_name = f"bench-{os.getpid()}"
+            token = create_token(root, token_name, scope="read")
             print(f"workspace {root}")
         else:
             root = Path(tmp) / "saas"
@@ -130,12 +152,14 @@ def main() -> None:
         )
         try:
             _wait_until_up(url, process)
-            ids = [f"ACC-{i:05d}" for i in range(1, accounts + 1)]
+            scheme, segment, ids = workspace_sample(url, token)
             scenarios: dict[str, Callable[[int], str]] = {
                 "baseline GET /healthz": lambda i: "/healthz",
-                "customer lookup": lambda i: f"/api/v1/customers/{ids[(i * 7919) % len(ids)]}",
+                "customer lookup": lambda i: (
+                    f"/api/v1/customers/{quote(ids[(i * 7919) % len(ids)], safe='')}"
+                ),
                 "segment members page": lambda i: (
-                    "/api/v1/segments/lifecycle/established/members"
+                    f"/api/v1/segments/{scheme}/{segment}/members"
                     f"?limit=50&offset={(i % 5) * 50}&sort=health_score&order=desc"
                 ),
             }
@@ -167,4 +191,4 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=30)
             if existing:
-                revoke_token(root, name)
+                revoke_token(root, token_name)

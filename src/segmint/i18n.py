@@ -123,7 +123,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "전체 고객 대비 KPI",
     },
     "web.segment.members": {"en": "Members", "ko": "구성 고객"},
-    "web.segment.export": {"en": "Export (JSON)", "ko": "내보내기 (JSON)"},
+    "web.segment.export": {"en": "Export CSV", "ko": "CSV 내보내기"},
     "web.customer.scores": {"en": "Scores", "ko": "점수"},
     "web.customer.segments": {"en": "Segments and why", "ko": "세그먼트와 이유"},
     "web.customer.history": {"en": "Segment history", "ko": "세그먼트 이력"},

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import time
 from urllib.parse import quote
 
+import pandas as pd
 from served_workspace import XSS_CUSTOMER, XSS_NAME, Served
 
 
@@ -123,3 +125,25 @@ def test_run_started_over_the_api_reports_progress_and_stores_a_snapshot(served:
     assert runs["count"] >= before + 1
     assert any(r["run_id"] == job["run_id"] and r["status"] == "ok" for r in runs["data"])
     assert bad.status_code == 422
+
+
+def test_members_export_is_csv_of_every_match(served: Served) -> None:
+    path = "/api/v1/segments/lifecycle/established/members"
+    with served.client(served.read_token) as c:
+        page = c.get(path, params={"limit": 1000}).json()
+        export = c.get(path + ".csv")
+        filtered = c.get(path + ".csv", params={"q": "ACC-0001"})
+    assert export.headers["content-type"].startswith("text/csv")
+    assert "attachment" in export.headers["content-disposition"]
+    frame = pd.read_csv(io.StringIO(export.text))
+    assert list(frame["customer_id"]) == [m["customer_id"] for m in page["data"]]
+    assert {"name", "health_score", "reason"} <= set(frame.columns)
+    assert all("ACC-0001" in i for i in pd.read_csv(io.StringIO(filtered.text))["customer_id"])
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas() -> None:
+    from segmint.workspace.browse import _spreadsheet_text
+
+    assert _spreadsheet_text("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _spreadsheet_text("@SUM(A1)") == "'@SUM(A1)"
+    assert _spreadsheet_text("Acme") == "Acme" and _spreadsheet_text(3.5) == 3.5

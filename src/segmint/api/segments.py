@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from segmint.api.auth import ReadScope, StateDep, StoreDep
 from segmint.api.kpis import scheme_kpis_cached
@@ -15,6 +16,7 @@ from segmint.workspace.browse import (
     chosen_run,
     segment_detail,
     segment_members,
+    segment_members_csv,
 )
 
 router = APIRouter(prefix="/api/v1/segments", tags=["segments"])
@@ -65,4 +67,32 @@ def get_members(
         descending=order == "desc",
         limit=limit,
         offset=offset,
+    )
+
+
+@router.get(
+    "/{scheme}/{segment}/members.csv",
+    summary="Every member of a segment as CSV (export)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def get_members_csv(
+    _scope: ReadScope,
+    store: StoreDep,
+    scheme: str,
+    segment: str,
+    run: RunQuery = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    sort: SortColumn = "customer_id",
+    order: Literal["asc", "desc"] = "asc",
+) -> Response:
+    """Return all matching members (same columns as the JSON page) as a CSV download."""
+    text = segment_members_csv(
+        store, scheme, segment, run_id=run, q=q, sort=sort, descending=order == "desc"
+    )
+    filename = quote(f"{scheme}-{segment}.csv", safe="")
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
     )

@@ -216,20 +216,7 @@ def segment_members(
     run, _ = chosen_run(store, run_id)
     check_segment(store, run, scheme, segment)
     pattern = f"%{q.strip()}%" if q and q.strip() else None
-    direction = "DESC" if descending else "ASC"
-    rows = store.frame(
-        f"WITH members AS (SELECT customer_id, rule, reason FROM snapshot_segments "
-        f"WHERE run_id = ? AND scheme = ? AND segment = ?), "
-        f"vals AS (SELECT customer_id, {_value_columns_sql()} FROM snapshot_values "
-        f"WHERE run_id = ? AND name IN ({_member_names_sql()}) "
-        f"AND customer_id IN (SELECT customer_id FROM members) "
-        f"GROUP BY customer_id) "
-        f"SELECT m.customer_id, v.* EXCLUDE (customer_id), m.rule, m.reason, "
-        f"count(*) OVER () AS _count FROM members m LEFT JOIN vals v USING (customer_id) "
-        f"WHERE ?::VARCHAR IS NULL OR m.customer_id ILIKE ? OR v.name ILIKE ? "
-        f"ORDER BY {sort} {direction} NULLS LAST, m.customer_id LIMIT ? OFFSET ?",
-        [run, scheme, segment, run, pattern, pattern, pattern, limit, offset],
-    )
+    rows = _member_rows(store, run, scheme, segment, pattern, sort, descending, limit, offset)
     count = (
         int(rows["_count"].iloc[0])
         if len(rows)
@@ -240,6 +227,66 @@ def segment_members(
         for row in rows.to_dict(orient="records")
     ]
     return {"run_id": run, "scheme": scheme, "segment": segment, "data": data, "count": count}
+
+
+def _member_rows(
+    store: Store,
+    run: int,
+    scheme: str,
+    segment: str,
+    pattern: str | None,
+    sort: str,
+    descending: bool,
+    limit: int | None,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """Return the matching members with their shown values (all of them when limit is None)."""
+    direction = "DESC" if descending else "ASC"
+    # `sort` was checked against MEMBER_SORTS; the LIMIT of "all" is the largest BIGINT.
+    return store.frame(
+        f"WITH members AS (SELECT customer_id, rule, reason FROM snapshot_segments "
+        f"WHERE run_id = ? AND scheme = ? AND segment = ?), "
+        f"vals AS (SELECT customer_id, {_value_columns_sql()} FROM snapshot_values "
+        f"WHERE run_id = ? AND name IN ({_member_names_sql()}) "
+        f"AND customer_id IN (SELECT customer_id FROM members) "
+        f"GROUP BY customer_id) "
+        f"SELECT m.customer_id, v.* EXCLUDE (customer_id), m.rule, m.reason, "
+        f"count(*) OVER () AS _count FROM members m LEFT JOIN vals v USING (customer_id) "
+        f"WHERE ?::VARCHAR IS NULL OR m.customer_id ILIKE ? OR v.name ILIKE ? "
+        f"ORDER BY {sort} {direction} NULLS LAST, m.customer_id LIMIT ? OFFSET ?",
+        [run, scheme, segment, run, pattern, pattern, pattern, limit or 2**63 - 1, offset],
+    )
+
+
+def segment_members_csv(
+    store: Store,
+    scheme: str,
+    segment: str,
+    *,
+    run_id: int | None = None,
+    q: str | None = None,
+    sort: str = "customer_id",
+    descending: bool = False,
+) -> str:
+    """Return every (matching) member of a segment as CSV, safe to open in a spreadsheet."""
+    if sort not in MEMBER_SORTS:
+        raise InputError(f"sort: unknown column {sort!r}; allowed: {', '.join(MEMBER_SORTS)}")
+    run, _ = chosen_run(store, run_id)
+    check_segment(store, run, scheme, segment)
+    pattern = f"%{q.strip()}%" if q and q.strip() else None
+    rows = _member_rows(store, run, scheme, segment, pattern, sort, descending, None)
+    rows = rows.drop(columns="_count")
+    for column in rows.columns:
+        if rows[column].dtype == object:
+            rows[column] = rows[column].map(_spreadsheet_text)
+    return str(rows.to_csv(index=False, lineterminator="\n"))
+
+
+def _spreadsheet_text(value: Any) -> Any:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _match_count(store: Store, run: int, scheme: str, segment: str, pattern: str | None) -> int:
