@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,18 +98,6 @@ def test_every_page_loads_cleanly_with_charts(watched: Watched, tmp_path: Path) 
         watched.page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
     assert watched.problems == []
     assert sorted(p.name for p in tmp_path.glob("*.png")) == sorted(f"{n}.png" for n in PAGES)
-    target = _docs_screenshot_folder()
-    if target is not None:
-        for name in ("overview", "scheme", "segment", "customer"):
-            shutil.copy(tmp_path / f"{name}.png", target / f"dashboard-{name}.png")
-
-
-def _docs_screenshot_folder() -> Path | None:
-    """SEGMINT_DOCS_SCREENSHOTS=docs/img refreshes the docs' screenshots from this test."""
-    import os
-
-    folder = os.environ.get("SEGMINT_DOCS_SCREENSHOTS")
-    return Path(folder) if folder else None
 
 
 def test_customer_search_finds_a_customer(watched: Watched) -> None:
