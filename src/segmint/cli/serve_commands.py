@@ -44,7 +44,9 @@ def serve(
         state = ServerState(workspace, config=config)
         active = [r for r in load_tokens(workspace) if r.active]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
-    console.print(t("cli.serve.listening", chosen, url=url, workspace=workspace), markup=False)
+    console.print(
+        t("cli.serve.listening", chosen, url=url, workspace=workspace), markup=False, soft_wrap=True
+    )
     if not active:
         err_console.print(t("cli.serve.no_tokens", chosen, workspace=workspace), markup=False)
     if host not in _LOOPBACK:
@@ -167,4 +169,4 @@ def report(
     if json_output:
         print_json(written)
         return
-    console.print(t("cli.report_path", chosen, path=written["path"]), markup=False)
+    console.print(t("cli.report_path", chosen, path=written["path"]), markup=False, soft_wrap=True)
