@@ -114,6 +114,19 @@ class Store:
         """Close the connection."""
         self.con.close()
 
+    def cursor(self) -> Store:
+        """Return a Store on a new cursor of the same open database (one per thread or request).
+
+        Cursors share the database and its write lock, so a server can read on many threads while
+        one of them runs; each sees committed data only.
+        """
+        other = object.__new__(Store)
+        other.path = self.path
+        other.read_only = self.read_only
+        other.con = self.con.cursor()
+        other.con.execute("SET TimeZone = 'UTC'")
+        return other
+
     def ibis(self) -> BaseBackend:
         """Return an Ibis backend over this connection (for feature and segment expressions)."""
         return ibis.duckdb.from_connection(self.con)

@@ -20,6 +20,7 @@ _COMMAND_MODULES = (
     "segmint.cli.experiment_commands",
     "segmint.cli.action_commands",
     "segmint.cli.activation_commands",
+    "segmint.cli.serve_commands",
 )
 
 

@@ -38,8 +38,9 @@ def customer_profile(store: Store, any_id: str, *, run: int | None = None) -> di
     )
     rows: dict[str, int] = {}
     records: list[dict[str, Any]] = []
+    present = set(store.table_names())  # one catalogue query, not one per table
     for table in LOGICAL_TABLES:
-        if not store.has_table(table):
+        if table not in present:
             continue
         if "_source" not in store.frame(f"SELECT * FROM {table} LIMIT 0").columns:
             continue  # not loaded from sources (experiment assignments): no source rows to count
