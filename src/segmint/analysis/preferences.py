@@ -119,8 +119,8 @@ def segment_preferences(
     sizes = labels["segment"].astype(str).value_counts()
 
     rng = np.random.default_rng(seed)
-    boot_item = {}
-    boot_total = {}
+    boot_item: dict[str, np.ndarray] = {}
+    boot_total: dict[str, np.ndarray] = {}
     rows_of = {s: np.flatnonzero(segment_of == s) for s in segments}
     for s in segments:
         rows = rows_of[s]
@@ -130,8 +130,11 @@ def segment_preferences(
         weights = sparse.csr_matrix(counts.astype(float))
         boot_item[s] = np.asarray((weights @ matrix[rows]).todense())
         boot_total[s] = counts @ totals[rows]
-    pop_item = sum(boot_item.values()) if boot_item else np.zeros((options.resamples, len(items)))
-    pop_total = sum(boot_total.values()) if boot_total else np.zeros(options.resamples)
+    pop_item = np.zeros((options.resamples, len(items)))
+    pop_total = np.zeros(options.resamples)
+    for s in boot_item:
+        pop_item += boot_item[s]
+        pop_total += boot_total[s]
 
     results: list[dict[str, Any]] = []
     tests: list[tuple[int, int, float]] = []
@@ -142,7 +145,7 @@ def segment_preferences(
         seg_total = float(seg_revenue.sum())
         buyers = np.asarray((sub > 0).sum(axis=0)).ravel()
         rest = np.setdiff1d(np.arange(len(customers)), rows)
-        cats = []
+        cats: list[dict[str, Any]] = []
         for j, name in enumerate(items):
             if buyers[j] == 0:
                 continue
