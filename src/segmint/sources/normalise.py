@@ -134,8 +134,8 @@ def normalise(
             _mark(reasons, columns, parsed.bad, header, frame[header], "amount")
             discount_parts.append((header, parsed.values))
         if len(discount_parts) > 1:
-            values = pd.concat([v for _h, v in discount_parts], axis=1)
-            out["discount"] = parsing.round_cents(values.sum(axis=1, min_count=1))
+            parts = pd.concat([v for _h, v in discount_parts], axis=1)
+            out["discount"] = parsing.round_cents(parts.sum(axis=1, min_count=1))
             stats["discount_from"] = " + ".join(h for h, _v in discount_parts)
 
     if table == "transactions":
