@@ -216,7 +216,9 @@ def segment_price_sensitivity(
         for label in LABELS:
             k = int((inside["price_sensitivity"] == label).sum())
             share = k / len(counted) if label != "insufficient" and len(counted) else None
-            bounds = wilson_interval(k, len(counted)) if share is not None else (None, None)
+            bounds: tuple[float | None, float | None] = (None, None)
+            if share is not None:
+                bounds = wilson_interval(k, len(counted))
             low, high = bounds
             mix[label] = {
                 "customers": k,
