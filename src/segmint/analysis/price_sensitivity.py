@@ -219,12 +219,11 @@ def segment_price_sensitivity(
             bounds: tuple[float | None, float | None] = (None, None)
             if share is not None:
                 bounds = wilson_interval(k, len(counted))
-            low, high = bounds
             mix[label] = {
                 "customers": k,
                 "share": _round(share),
-                "ci_low": _round(low),
-                "ci_high": _round(high),
+                "ci_low": _round(bounds[0]),
+                "ci_high": _round(bounds[1]),
             }
         row["labels"] = mix
         out.append(row)
