@@ -808,6 +808,91 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Revenue retention by {period}: net revenue over the cohort's first-period revenue",
         "ko": "{period}별 매출 유지율: 첫 기간 매출 대비 순매출",
     },
+    # -- insights: preferences, price sensitivity, purchase timing ----------------------------
+    "insights.head": {
+        "en": "scheme {scheme} · run {run} · as of {as_of}",
+        "ko": "세분화 체계 {scheme} · 실행 {run} · 기준일 {as_of}",
+    },
+    "insights.preferences.title": {
+        "en": "What each segment buys ({level}): share of the segment's net revenue vs everybody",
+        "ko": "세그먼트별 구매 선호 ({level}): 세그먼트 순매출 비중 대 전체 비중",
+    },
+    "insights.preferences.unranked": {
+        "en": "† fewer than {n} buyers in the segment: shown, not ranked. Lift = segment share / "
+        "population share; 95% interval by bootstrap over customers; p adjusted by "
+        "Benjamini-Hochberg.",
+        "ko": "† 세그먼트 내 구매자가 {n}명 미만: 표시하지만 순위에서 제외. 리프트 = 세그먼트 비중 / 전체 "
+        "비중, 95% 구간은 고객 부트스트랩, p값은 Benjamini-Hochberg 보정.",
+    },
+    "insights.pairs.title": {
+        "en": "Bought together ({baskets} baskets)",
+        "ko": "함께 구매 (장바구니 {baskets}개)",
+    },
+    "insights.pairs.left_out": {
+        "en": "{n} baskets with more than {size} items were left out of the pairs.",
+        "ko": "품목이 {size}개를 넘는 장바구니 {n}개는 조합 분석에서 제외했습니다.",
+    },
+    "insights.price.title": {
+        "en": "Price sensitivity per segment (95% intervals)",
+        "ko": "세그먼트별 가격 민감도 (95% 구간)",
+    },
+    "insights.price.note": {
+        "en": "Customers with fewer than {n} orders are 'insufficient' (not labelled); order "
+        "shares are shrunk toward the segment (beta-binomial).",
+        "ko": "주문이 {n}건 미만인 고객은 '정보 부족'(분류하지 않음)이며, 주문 비율은 세그먼트 쪽으로 "
+        "축소 추정(베타-이항)했습니다.",
+    },
+    "insights.timing.title": {
+        "en": "Purchase rhythm per segment (last 365 days)",
+        "ko": "세그먼트별 구매 주기 (최근 365일)",
+    },
+    "insights.backtest.head": {
+        "en": "Forecasts made at {cutoff}, checked against purchases to {as_of} ({days} days)",
+        "ko": "{cutoff} 기준 예측을 {as_of}까지의 구매({days}일)와 비교",
+    },
+    "insights.backtest.title": {
+        "en": "Next-purchase forecasts: model vs naive rule",
+        "ko": "다음 구매 예측: 모델 대 단순 규칙",
+    },
+    "insights.backtest.note": {
+        "en": "MAE in days over customers who bought in the holdout (same customers for both); "
+        "coverage of the 80% interval over buyers whose interval ends inside the holdout; "
+        "Brier score of p_purchase_30d over every customer. Naive: last purchase + the median "
+        "gap (moved to the cut-off), a constant 30-day rate.",
+        "ko": "MAE(일)는 검증 기간에 구매한 고객 기준(두 방법 동일 고객), 80% 구간 적중률은 구간이 검증 기간 "
+        "안에서 끝나는 구매 고객 기준, p_purchase_30d의 Brier 점수는 전체 고객 기준입니다. 단순 규칙: 마지막 "
+        "구매 + 중앙 구매 간격(기준일 이전이면 기준일로), 30일 구매율은 상수.",
+    },
+    "insights.method.model": {"en": "model", "ko": "모델"},
+    "insights.method.naive": {"en": "naive", "ko": "단순 규칙"},
+    "insights.col.segment": {"en": "segment", "ko": "세그먼트"},
+    "insights.col.item": {"en": "item", "ko": "품목"},
+    "insights.col.buyers": {"en": "buyers", "ko": "구매자"},
+    "insights.col.share": {"en": "share", "ko": "비중"},
+    "insights.col.population": {"en": "everybody", "ko": "전체"},
+    "insights.col.lift": {"en": "lift", "ko": "리프트"},
+    "insights.col.interval": {"en": "95% interval", "ko": "95% 구간"},
+    "insights.col.p_adj": {"en": "p adj.", "ko": "보정 p"},
+    "insights.col.antecedent": {"en": "bought", "ko": "구매 품목"},
+    "insights.col.consequent": {"en": "also bought", "ko": "함께 구매"},
+    "insights.col.support": {"en": "support", "ko": "지지도"},
+    "insights.col.confidence": {"en": "confidence", "ko": "신뢰도"},
+    "insights.col.customers": {"en": "customers", "ko": "고객 수"},
+    "insights.col.discount_share": {"en": "discount share", "ko": "할인 비중"},
+    "insights.col.discounted_order_share": {"en": "orders discounted", "ko": "할인 주문 비율"},
+    "insights.col.coupon_order_share": {"en": "orders with coupon", "ko": "쿠폰 주문 비율"},
+    "insights.col.deal_seekers": {"en": "deal seekers", "ko": "할인 추구형"},
+    "insights.col.full_price": {"en": "full price", "ko": "정가 구매형"},
+    "insights.col.median_cycle": {"en": "median cycle (days)", "ko": "중앙 구매 주기(일)"},
+    "insights.col.p30": {"en": "buy in 30 days", "ko": "30일 내 구매 확률"},
+    "insights.col.overdue": {"en": "overdue", "ko": "주기 초과"},
+    "insights.col.weekday": {"en": "busiest day", "ko": "최다 요일"},
+    "insights.col.hour": {"en": "busiest hour", "ko": "최다 시간"},
+    "insights.col.month": {"en": "top month", "ko": "최고 매출 월"},
+    "insights.col.method": {"en": "method", "ko": "방법"},
+    "insights.col.mae": {"en": "MAE days (customers)", "ko": "MAE 일 (고객)"},
+    "insights.col.coverage": {"en": "80% coverage (customers)", "ko": "80% 적중률 (고객)"},
+    "insights.col.brier": {"en": "Brier 30d", "ko": "Brier 30일"},
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -145,22 +146,19 @@ def segment_preferences(
         seg_total = float(seg_revenue.sum())
         buyers = np.asarray((sub > 0).sum(axis=0)).ravel()
         rest = np.setdiff1d(np.arange(len(customers)), rows)
+        seg_moments = _column_moments(sub, totals[rows])
+        rest_moments = _column_moments(matrix[rest], totals[rest])
+        bounds = _lift_bounds(boot_item.get(s), boot_total.get(s), pop_item, pop_total, len(items))
         cats: list[dict[str, Any]] = []
         for j, name in enumerate(items):
             if buyers[j] == 0:
                 continue
             share = seg_revenue[j] / seg_total if seg_total else math.nan
             lift = share / population_share[j] if population_share[j] else math.nan
-            low = high = math.nan
-            if s in boot_item:
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    boot = (boot_item[s][:, j] / boot_total[s]) / (pop_item[:, j] / pop_total)
-                boot = boot[np.isfinite(boot)]
-                if len(boot):
-                    low, high = np.quantile(boot, [0.025, 0.975])
+            low, high = bounds[0][j], bounds[1][j]
             ranked = bool(buyers[j] >= options.min_buyers)
             if ranked and len(rest):
-                p = _share_p_value(sub[:, j], totals[rows], matrix[rest][:, j], totals[rest])
+                p = ratio_ztest(seg_moments(j), rest_moments(j)).p_value
                 if math.isfinite(p):
                     tests.append((len(results), len(cats), p))
             cats.append(
@@ -192,19 +190,37 @@ def _stands_out(category: dict[str, Any]) -> bool:
     return bool(category["ranked"] and low is not None and low > 1 and p is not None and p < 0.05)
 
 
-def _share_p_value(
-    seg_item: Any, seg_total: np.ndarray, rest_item: Any, rest_total: np.ndarray
-) -> float:
-    """Two-sided p of 'the segment's share of revenue in this item equals the rest's share'."""
+def _lift_bounds(
+    item: np.ndarray | None,
+    total: np.ndarray | None,
+    pop_item: np.ndarray,
+    pop_total: np.ndarray,
+    n_items: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the 2.5% and 97.5% percentiles of the bootstrap lift of every item."""
+    if item is None or total is None:
+        return np.full(n_items, np.nan), np.full(n_items, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift = (item / total[:, None]) / (pop_item / pop_total[:, None])
+    lift[~np.isfinite(lift)] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an item no resample held: all-NaN
+        low, high = np.nanquantile(lift, [0.025, 0.975], axis=0)
+    return low, high
 
-    def moments(item: Any, total: np.ndarray) -> RatioMoments:
-        y = np.asarray(item.todense()).ravel()
-        x = total
-        return RatioMoments(
-            len(x), float(x.sum()), float(y.sum()), float(x @ x), float(y @ y), float(x @ y)
-        )
 
-    return ratio_ztest(moments(seg_item, seg_total), moments(rest_item, rest_total)).p_value
+def _column_moments(matrix: Any, totals: np.ndarray) -> Any:
+    """Return j -> RatioMoments of (customer's revenue in item j) / (customer's revenue)."""
+    sum_y = np.asarray(matrix.sum(axis=0)).ravel()
+    sum_yy = np.asarray(matrix.multiply(matrix).sum(axis=0)).ravel()
+    sum_xy = np.asarray(matrix.T @ totals).ravel()
+    n, sum_x, sum_xx = len(totals), float(totals.sum()), float(totals @ totals)
+
+    def moments(j: int) -> RatioMoments:
+        # The share of revenue in an item is sum(y) / sum(x) over customers: a ratio of sums.
+        return RatioMoments(n, sum_x, float(sum_y[j]), sum_xx, float(sum_yy[j]), float(sum_xy[j]))
+
+    return moments
 
 
 def _ordered(categories: list[dict[str, Any]], top: int | None) -> list[dict[str, Any]]:
