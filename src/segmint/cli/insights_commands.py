@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from segmint.cli.app import app, console, plain, print_json, resolve_lang, user_errors
 from segmint.cli.workspace_commands import JsonFlag, Lang, Workspace
@@ -174,10 +175,11 @@ def print_price(result: dict[str, Any], lang: str) -> None:
             t(f"insights.col.{key}", lang), justify="left" if key == "segment" else "right"
         )
     for seg in result["segments"]:
-        cells = [plain(seg["segment"]), f"{seg['customers']:,}"]
+        cells: list[Text | str] = [plain(seg["segment"]), f"{seg['customers']:,}"]
         for name in keys[2:5]:
             m = seg[name]
-            cells.append(f"{_pct(m['value'])} {_interval(m['ci_low'], m['ci_high'], '{:.0%}')}")
+            interval = _interval(m["ci_low"], m["ci_high"], "{:.0%}")
+            cells.append("–" if m["value"] is None else f"{_pct(m['value'])} {interval}")
         for label in ("deal seeker", "full price"):
             cells.append(_pct(seg["labels"][label]["share"]))
         table.add_row(*cells)
