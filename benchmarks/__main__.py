@@ -9,7 +9,7 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ("bench_rfm", "bench_features", "bench_clv", "bench_kpis")
+BENCHMARKS = ("bench_rfm", "bench_features", "bench_clv", "bench_kpis", "bench_understand")
 
 
 def main(argv: list[str]) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,7 @@ from segmint.config import load_config
 from segmint.store import open_store
 from segmint.workspace.ingest import ingest_workspace
 from segmint.workspace.run import run_workspace
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
-from shop_data import write_shop  # noqa: E402
+from shop_data import write_shop
 
 runner = CliRunner()
 

@@ -27,6 +27,7 @@ from segmint.analysis.stats import (
     wilson_interval,
 )
 from segmint.errors import InputError
+from segmint.features.price import not_nan
 from segmint.features.transactions import visible_transactions
 
 LABELS: tuple[str, ...] = ("full price", "occasional", "deal seeker", "insufficient")
@@ -60,7 +61,7 @@ def price_inputs(transactions: ir.Table, *, as_of: datetime, window_days: int) -
     t = t.filter(t.is_order_row | (t.money_amount == 0))
     t = t.filter(t.occurred_at >= as_of - timedelta(days=window_days))
     discount = (
-        t.discount.cast("decimal(18,2)").fill_null(0)
+        not_nan(t.discount).cast("decimal(18,2)").fill_null(0)
         if "discount" in t.columns
         else ibis.literal(0).cast("decimal(18,2)")
     )

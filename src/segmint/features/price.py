@@ -29,6 +29,13 @@ PRICE_FEATURES: tuple[str, ...] = (
 _NO_COUPON = ("", "0", "false", "no", "n", "none", "null", "nan", "없음")
 
 
+def not_nan(value: ir.Value) -> ir.Value:
+    """Return a float column with NaN as null (Parquet keeps NaN; a DECIMAL cast refuses it)."""
+    if value.type().is_floating():
+        return ibis.ifelse(value.isnan(), ibis.null(value.type()), value)
+    return value
+
+
 def has_price_columns(transactions: ir.Table) -> bool:
     """Return whether the transactions carry a discount or coupon column."""
     return "discount" in transactions.columns or "coupon" in transactions.columns
@@ -41,7 +48,7 @@ def price_features(t: ir.Table, *, as_of: datetime) -> ir.Table:
         & (t.occurred_at >= cutoff(as_of, days_before=WINDOW_DAYS))
     )
     zero = ibis.literal(0).cast("decimal(18, 2)")
-    discount = to_money(t.discount).fill_null(zero) if "discount" in t.columns else zero
+    discount = to_money(not_nan(t.discount)).fill_null(zero) if "discount" in t.columns else zero
     if "coupon" in t.columns:
         coupon = ~t.coupon.cast("string").strip().lower().fill_null("").isin(_NO_COUPON)
     else:
@@ -99,4 +106,4 @@ def _beta_prior(per: ir.Table, successes: ir.Value) -> tuple[ir.FloatingScalar, 
     return mean * strength, (1 - mean) * strength
 
 
-__all__ = ["PRICE_FEATURES", "has_price_columns", "price_features"]
+__all__ = ["PRICE_FEATURES", "has_price_columns", "not_nan", "price_features"]
