@@ -56,8 +56,9 @@ def customer_item_revenue(
     t = t.filter((t.occurred_at >= start) & t[level].notnull())
     item = t[level].cast("string").strip()
     t = t.mutate(item=item).filter(item != "")
+    # summed exactly as DECIMAL, handed to Python as float (Decimal objects are slow to convert)
     agg = t.group_by(["customer_id", "item"]).aggregate(
-        revenue=t.net_amount.sum(), lines=t.count(where=t.is_order_row)
+        revenue=t.net_amount.sum().cast("float64"), lines=t.count(where=t.is_order_row)
     )
     frame = agg.to_pandas()
     frame["revenue"] = frame["revenue"].astype(float).clip(lower=0.0)
@@ -96,15 +97,12 @@ def segment_preferences(
 ) -> list[dict[str, Any]]:
     """Return per segment each item's revenue share, population share, lift (bootstrap CI), BH p."""
     data = revenue.merge(labels[["customer_id", "segment"]], on="customer_id", how="inner")
-    items = sorted(data["item"].unique())
-    customers = sorted(data["customer_id"].unique())
-    item_index = {name: i for i, name in enumerate(items)}
-    customer_index = {name: i for i, name in enumerate(customers)}
+    item_codes, item_names = pd.factorize(data["item"], sort=True)
+    customer_codes, customer_names = pd.factorize(data["customer_id"], sort=True)
+    items = [str(name) for name in item_names]
+    customers = list(customer_names)
     matrix = sparse.csr_matrix(
-        (
-            data["revenue"].to_numpy(float),
-            (data["customer_id"].map(customer_index), data["item"].map(item_index)),
-        ),
+        (data["revenue"].to_numpy(float), (customer_codes, item_codes)),
         shape=(len(customers), len(items)),
     )
     segment_of = (

@@ -88,8 +88,9 @@ def price_inputs(transactions: ir.Table, *, as_of: datetime, window_days: int) -
         orders=orders.count(),
         discounted_orders=orders.has_discount.cast("int64").sum(),
         coupon_orders=orders.has_coupon.cast("int64").sum(),
-        discount=orders.discount.sum(),
-        paid=orders.paid.sum(),
+        # summed exactly as DECIMAL, handed to Python as float
+        discount=orders.discount.sum().cast("float64"),
+        paid=orders.paid.sum().cast("float64"),
     )
     frame = per.to_pandas()
     for money in ("discount", "paid"):

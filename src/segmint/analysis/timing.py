@@ -254,7 +254,7 @@ def segment_timing(
         .aggregate(
             # an invoice has one timestamp, so its lines fall in one group and count once
             orders=t.invoice_id.nunique() if "invoice_id" in t.columns else t.count(),
-            revenue=t.net_amount.sum(),
+            revenue=t.net_amount.sum().cast("float64"),
         )
         .to_pandas()
     )
