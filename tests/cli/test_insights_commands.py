@@ -29,6 +29,12 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def test_run_report_has_the_understand_section(shop: Path) -> None:
+    html = (shop / "report.html").read_text(encoding="utf-8")
+    assert ">Understand<" in html and "Bought together in the same order" in html
+    assert "deal seekers" in html
+
+
 def _json(args: list[str]) -> dict:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output

@@ -27,7 +27,7 @@ def _workspace_inputs(
     root: Path, config: SegmintConfig, store: Store, scheme: str | None, run_id: int | None
 ) -> tuple[ir.Table, pd.DataFrame, dict[str, Any]]:
     """Return the transactions table, the scheme's labels and the payload head of a run."""
-    from segmint.workspace.run import engine_tables
+    from segmint.workspace_data import engine_tables
 
     run, as_of = resolve_run(store, run_id)
     name = resolve_scheme(store, run, scheme, config)
@@ -123,7 +123,7 @@ def workspace_timing_backtest(
     holdout_days: int = 90,
 ) -> dict[str, Any]:
     """Return the timing backtest (model vs naive) with the cut-off `holdout_days` before as_of."""
-    from segmint.workspace.run import engine_tables
+    from segmint.workspace_data import engine_tables
 
     run, as_of = resolve_run(store, run_id)
     tables = engine_tables(config, store, root)

@@ -169,6 +169,11 @@ def workspace_report(
             )
         sections.append(ReportSection(t("run.scheme_heading", lang, name=scheme), items))
     sections.extend(run_kpi_sections(result, lang=lang))
+    if result.outputs.get("understand"):
+        from segmint.report.understand_section import understand_section
+
+        understood = understand_section(result.outputs["understand"], lang=lang)
+        sections.extend([understood] if understood is not None else [])
     if "icp_score" in customers.columns:
         sections.append(_icp_section(result.diagnostics.get("icp_similarity"), customers, lang))
     if "health_score" in customers.columns:
