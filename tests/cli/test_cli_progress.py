@@ -24,6 +24,7 @@ SAAS_RUN_STAGES = [
     "service tiers",
     "schemes and tags",
     "KPIs per segment",
+    "preferences, price and timing",
     "writing the report",
 ]
 
