@@ -9,7 +9,9 @@ import importlib
 import sys
 import time
 
-BENCHMARKS = ("bench_rfm", "bench_features", "bench_clv", "bench_kpis", "bench_serve")
+BENCHMARKS = (
+    "bench_rfm", "bench_features", "bench_clv", "bench_kpis", "bench_serve", "bench_understand",
+)  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

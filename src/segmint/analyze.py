@@ -136,6 +136,7 @@ def analyze_file(
 
     if {"category", "product"} & set(loaded.columns):
         customers = add_cross_sell(customers, loaded, cutoff)
+    understand, customers = _understand(transactions, customers, cutoff)
 
     first = pd.Timestamp(loaded["occurred_at"].min())
     last = pd.Timestamp(loaded["occurred_at"].max())
@@ -158,6 +159,7 @@ def analyze_file(
     }
     if clv_block is not None:
         summary["clv"] = clv_block
+    summary["understand"] = understand
     if summary["rows_read"] != summary["rows_loaded"] + summary["rows_rejected"]:
         raise AssertionError("row accounting broken: read != loaded + rejected")
 
@@ -178,8 +180,13 @@ def analyze_file(
     }
     from segmint.report.analysis import analysis_report
     from segmint.report.kpi_sections import cohort_section, kpi_section
+    from segmint.report.understand_section import understand_section
 
-    extra = [kpi_section([kpis], lang=lang), cohort_section(cohorts, lang=lang)]
+    extra = [
+        kpi_section([kpis], lang=lang),
+        cohort_section(cohorts, lang=lang),
+        understand_section(understand, lang=lang),
+    ]
     report = analysis_report(
         summary, customers, segments, result.rejected, lang=lang,
         extra_sections=[s for s in extra if s is not None],
@@ -196,6 +203,20 @@ def analyze_file(
         json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", files["summary"]
     )
     return AnalyzeResult(summary, customers, result.rejected, segments, out, files)
+
+
+def _understand(
+    transactions: Any, customers: pd.DataFrame, as_of: datetime
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Return the Understand block (per RFM segment) and customers with its per-customer columns."""
+    from segmint.analysis.understand import file_understand
+
+    labels = customers[["customer_id", "rfm_segment"]].rename(columns={"rfm_segment": "segment"})
+    labels = labels.assign(segment=labels["segment"].astype(str))
+    counts = labels["segment"].value_counts()
+    order = sorted(counts.index, key=lambda s: (-int(counts[s]), s))
+    block, features = file_understand(transactions, labels, as_of=as_of, segments=order)
+    return block, customers.merge(features, on="customer_id", how="left")
 
 
 def _kpis_and_cohorts(

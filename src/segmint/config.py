@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from segmint.activation.playbook_config import OwnerConfig, PlaybookConfig
 from segmint.activation.destination_config import Destination, PrivacyConfig
-from segmint.contract import LOGICAL_TABLES, contract_for
+from segmint.contract import LOGICAL_TABLES, SUMMED_COLUMNS, contract_for
 from segmint.engine import ENGINES
 from segmint.errors import ConfigError
 from segmint.scores.score_config import HealthConfig, ICPConfig, TiersConfig
@@ -72,7 +72,7 @@ class SourceConfig(_Strict):
     path: str | None = None
     database: str | None = None
     db_table: str | None = None
-    columns: dict[str, str] = Field(default_factory=dict)
+    columns: dict[str, str | list[str]] = Field(default_factory=dict)
     encoding: str | None = None
     delimiter: str | None = None
     decimal: Literal[".", ","] | None = None
@@ -140,8 +140,18 @@ class SourceConfig(_Strict):
 
     @field_validator("columns")
     @classmethod
-    def _known_columns(cls, value: dict[str, str], info: Any) -> dict[str, str]:
+    def _known_columns(
+        cls, value: dict[str, str | list[str]], info: Any
+    ) -> dict[str, str | list[str]]:
         table = info.data.get("table")
+        for column, given in value.items():
+            if not isinstance(given, str) and (table, column) not in SUMMED_COLUMNS:
+                raise ValueError(
+                    f"column {column!r} takes one header, not a list (only discount of "
+                    "transactions sums several columns)"
+                )
+            if not isinstance(given, str) and not given:
+                raise ValueError(f"column {column!r}: the list of headers is empty")
         if table in LOGICAL_TABLES:
             allowed = contract_for(table).columns
             unknown = [c for c in value if c not in allowed]

@@ -59,6 +59,11 @@ CONTRACTS: dict[str, TableContract] = {
             "currency": "string",
             "status": "string",
             "is_refund": "bool",
+            # money saved on the line (>= 0); amount stays what the customer paid
+            "discount": "money",
+            "coupon": "string",
+            "channel": "string",
+            "department": "string",
         },
     ),
     "subscriptions": TableContract(
@@ -96,6 +101,10 @@ CONTRACTS: dict[str, TableContract] = {
 }
 
 LOGICAL_TABLES: tuple[str, ...] = tuple(CONTRACTS)
+
+# Canonical columns that several source columns may fill together (their values are summed),
+# e.g. `columns: {discount: [retail_disc, coupon_disc]}`.
+SUMMED_COLUMNS: frozenset[tuple[str, str]] = frozenset({("transactions", "discount")})
 
 # Columns ingestion adds to every loaded row, so each row can be traced to its source.
 SOURCE_FILE_COLUMN = "_source"

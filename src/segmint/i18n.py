@@ -901,6 +901,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.stage.experiments": {"en": "experiments (A/B tests)", "ko": "실험 (A/B 테스트)"},
     "cli.stage.actions": {"en": "action queue", "ko": "조치 대기열"},
+    "cli.stage.understand": {
+        "en": "preferences, price and timing",
+        "ko": "선호, 가격 민감도, 구매 시기",
+    },
     "cli.stage.report": {"en": "writing the report", "ko": "보고서 작성"},
     "cli.stage.write": {"en": "writing the outputs", "ko": "결과 파일 저장"},
     "cli.stage.generate": {"en": "generating the SaaS data set", "ko": "SaaS 데이터 생성"},
@@ -1396,6 +1400,169 @@ MESSAGES: dict[str, dict[str, str]] = {
     "goals.status.off_track": {"en": "off track", "ko": "달성 어려움"},
     "goals.status.unknown": {"en": "no trend yet", "ko": "추세 없음"},
     **ACTIVATION_MESSAGES,
+    # -- insights: preferences, price sensitivity, purchase timing ----------------------------
+    "insights.head": {
+        "en": "scheme {scheme} · run {run} · as of {as_of}",
+        "ko": "세분화 체계 {scheme} · 실행 {run} · 기준일 {as_of}",
+    },
+    "insights.preferences.title": {
+        "en": "What each segment buys ({level}): share of the segment's net revenue vs everybody",
+        "ko": "세그먼트별 구매 선호 ({level}): 세그먼트 순매출 비중 대 전체 비중",
+    },
+    "insights.preferences.unranked": {
+        "en": "† fewer than {n} buyers in the segment: shown, not ranked. Lift = segment share / "
+        "population share; 95% interval by bootstrap over customers; p adjusted by "
+        "Benjamini-Hochberg.",
+        "ko": "† 세그먼트 내 구매자가 {n}명 미만: 표시하지만 순위에서 제외. 리프트 = 세그먼트 비중 / 전체 "
+        "비중, 95% 구간은 고객 부트스트랩, p값은 Benjamini-Hochberg 보정.",
+    },
+    "insights.pairs.title": {
+        "en": "Bought together ({baskets} baskets)",
+        "ko": "함께 구매 (장바구니 {baskets}개)",
+    },
+    "insights.pairs.left_out": {
+        "en": "{n} baskets with more than {size} items were left out of the pairs.",
+        "ko": "품목이 {size}개를 넘는 장바구니 {n}개는 조합 분석에서 제외했습니다.",
+    },
+    "insights.price.title": {
+        "en": "Price sensitivity per segment (95% intervals)",
+        "ko": "세그먼트별 가격 민감도 (95% 구간)",
+    },
+    "insights.price.note": {
+        "en": "Customers with fewer than {n} orders are 'insufficient' (not labelled); order "
+        "shares are shrunk toward the segment (beta-binomial).",
+        "ko": "주문이 {n}건 미만인 고객은 '정보 부족'(분류하지 않음)이며, 주문 비율은 세그먼트 쪽으로 "
+        "축소 추정(베타-이항)했습니다.",
+    },
+    "insights.timing.title": {
+        "en": "Purchase rhythm per segment (last 365 days)",
+        "ko": "세그먼트별 구매 주기 (최근 365일)",
+    },
+    "insights.backtest.head": {
+        "en": "Forecasts made at {cutoff}, checked against purchases to {as_of} ({days} days)",
+        "ko": "{cutoff} 기준 예측을 {as_of}까지의 구매({days}일)와 비교",
+    },
+    "insights.backtest.title": {
+        "en": "Next-purchase forecasts: model vs naive rule",
+        "ko": "다음 구매 예측: 모델 대 단순 규칙",
+    },
+    "insights.backtest.note": {
+        "en": "MAE in days over customers who bought in the holdout (same customers for both); "
+        "coverage of the 80% interval over buyers whose interval ends inside the holdout; "
+        "Brier score of p_purchase_30d over every customer. Naive: last purchase + the median "
+        "gap (moved to the cut-off), a constant 30-day rate.",
+        "ko": "MAE(일)는 검증 기간에 구매한 고객 기준(두 방법 동일 고객), 80% 구간 적중률은 구간이 검증 기간 "
+        "안에서 끝나는 구매 고객 기준, p_purchase_30d의 Brier 점수는 전체 고객 기준입니다. 단순 규칙: 마지막 "
+        "구매 + 중앙 구매 간격(기준일 이전이면 기준일로), 30일 구매율은 상수.",
+    },
+    "insights.method.model": {"en": "model", "ko": "모델"},
+    "insights.method.naive": {"en": "naive", "ko": "단순 규칙"},
+    "insights.col.segment": {"en": "segment", "ko": "세그먼트"},
+    "insights.col.item": {"en": "item", "ko": "품목"},
+    "insights.col.buyers": {"en": "buyers", "ko": "구매자"},
+    "insights.col.share": {"en": "share", "ko": "비중"},
+    "insights.col.population": {"en": "everybody", "ko": "전체"},
+    "insights.col.lift": {"en": "lift", "ko": "리프트"},
+    "insights.col.interval": {"en": "95% interval", "ko": "95% 구간"},
+    "insights.col.p_adj": {"en": "p adj.", "ko": "보정 p"},
+    "insights.col.antecedent": {"en": "bought", "ko": "구매 품목"},
+    "insights.col.consequent": {"en": "also bought", "ko": "함께 구매"},
+    "insights.col.support": {"en": "support", "ko": "지지도"},
+    "insights.col.confidence": {"en": "confidence", "ko": "신뢰도"},
+    "insights.col.customers": {"en": "customers", "ko": "고객 수"},
+    "insights.col.discount_share": {"en": "discount share", "ko": "할인 비중"},
+    "insights.col.discounted_order_share": {"en": "orders discounted", "ko": "할인 주문 비율"},
+    "insights.col.coupon_order_share": {"en": "orders with coupon", "ko": "쿠폰 주문 비율"},
+    "insights.col.deal_seekers": {"en": "deal seekers", "ko": "할인 추구형"},
+    "insights.col.full_price": {"en": "full price", "ko": "정가 구매형"},
+    "insights.col.median_cycle": {"en": "median cycle (days)", "ko": "중앙 구매 주기(일)"},
+    "insights.col.p30": {"en": "buy in 30 days", "ko": "30일 내 구매 확률"},
+    "insights.col.overdue": {"en": "overdue", "ko": "주기 초과"},
+    "insights.col.weekday": {"en": "busiest day", "ko": "최다 요일"},
+    "insights.col.hour": {"en": "busiest hour", "ko": "최다 시간"},
+    "insights.col.month": {"en": "top month", "ko": "최고 매출 월"},
+    "insights.col.method": {"en": "method", "ko": "방법"},
+    "insights.col.mae": {"en": "MAE days (customers)", "ko": "MAE 일 (고객)"},
+    "insights.col.coverage": {"en": "80% coverage (customers)", "ko": "80% 적중률 (고객)"},
+    "insights.col.brier": {"en": "Brier 30d", "ko": "Brier 30일"},
+    # -- report: Understand section ---------------------------------------------------------
+    "understand.heading": {"en": "Understand", "ko": "고객 이해"},
+    "understand.intro": {
+        "en": "What each segment buys, how it responds to price and when it buys. These are "
+        "observed associations, not effects: test a change with an experiment before acting "
+        "on it.",
+        "ko": "세그먼트별 구매 품목, 가격 반응, 구매 시기입니다. 관찰된 연관성이지 인과 효과가 아니므로, "
+        "실행 전에 실험으로 확인하세요.",
+    },
+    "understand.preferences": {
+        "en": "What each segment buys more than everybody ({level}): lift = segment's share of "
+        "net revenue / everybody's share, 95% bootstrap interval, * = Benjamini-Hochberg "
+        "adjusted p < 0.05. Items with fewer than {n} buyers in a segment are not ranked.",
+        "ko": "세그먼트가 전체보다 더 많이 사는 품목({level}): 리프트 = 세그먼트 순매출 비중 / 전체 비중, "
+        "95% 부트스트랩 구간, * = Benjamini-Hochberg 보정 p < 0.05. 세그먼트 내 구매자가 {n}명 미만인 "
+        "품목은 순위에서 제외합니다.",
+    },
+    "understand.pairs": {
+        "en": "Bought together in the same order ({baskets} baskets): the strongest pairs.",
+        "ko": "같은 주문에서 함께 구매한 품목 (장바구니 {baskets}개): 가장 강한 조합.",
+    },
+    "understand.price": {
+        "en": "Price sensitivity (95% intervals). Order shares are shrunk toward the segment; "
+        "customers with fewer than {n} orders are not labelled.",
+        "ko": "가격 민감도 (95% 구간). 주문 비율은 세그먼트 쪽으로 축소 추정했고, 주문이 {n}건 미만인 "
+        "고객은 분류하지 않습니다.",
+    },
+    "understand.persona.deal": {
+        "en": "{segment}: deal seekers — {deal} buy on discount in at least half their orders.",
+        "ko": "{segment}: 할인 추구형 — {deal}가 주문의 절반 이상을 할인으로 구매합니다.",
+    },
+    "understand.persona.full": {
+        "en": "{segment}: full-price buyers — {full} rarely use a discount.",
+        "ko": "{segment}: 정가 구매형 — {full}가 할인을 거의 쓰지 않습니다.",
+    },
+    "understand.persona.mixed": {
+        "en": "{segment}: mixed — {deal} deal seekers, {full} full-price buyers.",
+        "ko": "{segment}: 혼합형 — 할인 추구형 {deal}, 정가 구매형 {full}.",
+    },
+    "understand.timing": {
+        "en": "When they buy (last 365 days). Chance to buy in 30 days and overdue customers come "
+        "from each customer's own rhythm shrunk toward the segment's, given the days since "
+        "their last order.",
+        "ko": "구매 시기 (최근 365일). 30일 내 구매 확률과 주기 초과 고객은 각 고객의 구매 주기를 "
+        "세그먼트 주기 쪽으로 축소 추정하고 마지막 주문 이후 경과일을 반영해 계산했습니다.",
+    },
+    "understand.col.item": {"en": "Item", "ko": "품목"},
+    "understand.col.pair_lift": {"en": "Lift", "ko": "리프트"},
+    "understand.level.category": {"en": "category", "ko": "카테고리"},
+    "understand.level.product": {"en": "product", "ko": "상품"},
+    "understand.level.department": {"en": "department", "ko": "부문"},
+    "understand.col.buyers": {"en": "Buyers", "ko": "구매자"},
+    "understand.col.share": {"en": "Share", "ko": "비중"},
+    "understand.col.everybody": {"en": "Everybody", "ko": "전체"},
+    "understand.col.lift": {"en": "Lift (95%)", "ko": "리프트 (95%)"},
+    "understand.col.bought": {"en": "Bought", "ko": "구매 품목"},
+    "understand.col.also": {"en": "Also bought", "ko": "함께 구매"},
+    "understand.col.support": {"en": "Support", "ko": "지지도"},
+    "understand.col.confidence": {"en": "Confidence", "ko": "신뢰도"},
+    "understand.col.discount_share": {"en": "Discount share", "ko": "할인 비중"},
+    "understand.col.discounted_order_share": {"en": "Orders discounted", "ko": "할인 주문 비율"},
+    "understand.col.coupon_order_share": {"en": "Orders with coupon", "ko": "쿠폰 주문 비율"},
+    "understand.col.deal_seekers": {"en": "Deal seekers", "ko": "할인 추구형"},
+    "understand.col.full_price": {"en": "Full price", "ko": "정가 구매형"},
+    "understand.col.cycle": {"en": "Median cycle (days)", "ko": "중앙 구매 주기(일)"},
+    "understand.col.p30": {"en": "Buy in 30 days", "ko": "30일 내 구매 확률"},
+    "understand.col.overdue": {"en": "Overdue", "ko": "주기 초과"},
+    "understand.col.weekday": {"en": "Busiest day", "ko": "최다 요일"},
+    "understand.col.hour": {"en": "Busiest hour", "ko": "최다 시간"},
+    "understand.col.month": {"en": "Top month", "ko": "최고 매출 월"},
+    "understand.month": {"en": "month {month}", "ko": "{month}월"},
+    "understand.day.mon": {"en": "Monday", "ko": "월요일"},
+    "understand.day.tue": {"en": "Tuesday", "ko": "화요일"},
+    "understand.day.wed": {"en": "Wednesday", "ko": "수요일"},
+    "understand.day.thu": {"en": "Thursday", "ko": "목요일"},
+    "understand.day.fri": {"en": "Friday", "ko": "금요일"},
+    "understand.day.sat": {"en": "Saturday", "ko": "토요일"},
+    "understand.day.sun": {"en": "Sunday", "ko": "일요일"},
 }
 
 

@@ -27,6 +27,7 @@ SAAS_RUN_STAGES = [
     "segment changes, validity and goals",
     "experiments (A/B tests)",
     "action queue",
+    "preferences, price and timing",
     "writing the report",
 ]
 
@@ -70,6 +71,8 @@ def test_run_stages_follow_the_config(cli_workspace: Any) -> None:
     config = load_config(cli_workspace.root)
     assert run_stages(config, {"transactions": object()}, write_report=False) == [
         "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis", "history",
+        "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis",
+        "understand",
     ]  # fmt: skip
     bare = config.model_copy(update={"icp": None, "health": None, "tiers": None})
     assert run_stages(bare, {"subscriptions": object()}) == [

@@ -270,6 +270,24 @@ def test_rfm_segment_template_maps_names_including_quotes() -> None:
     ]
 
 
+def test_price_sensitivity_template() -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": list("abcde"),
+            "price_orders_365d": [10, 10, 10, 2, None],
+            "discounted_order_share": [0.6, 0.2, 0.05, 0.9, None],
+        }
+    )
+    out = RuleSegmenter(expand_template("price_sensitivity")).fit(frame).predict(frame)
+    assert out.tolist() == [
+        "deal seeker",
+        "occasional",
+        "full price",
+        "insufficient",
+        "insufficient",
+    ]
+
+
 def test_every_template_is_described_and_expands() -> None:
     described = {d["name"] for d in describe_templates()}
     assert described == set(TEMPLATES)
@@ -346,7 +364,7 @@ def test_validate_rules_collects_every_problem() -> None:
         "scheme 'value', segment 'red' (rule 1): unknown feature 'health_score' at column 1 in \"health_score < 50\"",
         "scheme 'value', segment 'yellow' (rule 2): unknown feature 'health_score' at column 1 in \"health_score < 75\"",
         "scheme 'value', segment 'green' (rule 3): unknown feature 'health_score' at column 1 in \"health_score >= 75\"",
-        "schemes[2].template: unknown template 'nope'; allowed: lifecycle, value_tier, health_band, rfm_segment, churn_risk",
+        "schemes[2].template: unknown template 'nope'; allowed: lifecycle, value_tier, health_band, rfm_segment, churn_risk, price_sensitivity",
         "tag 'kr': unknown feature 'contry' at column 1 — did you mean 'country'? in \"contry = 'KR'\"",
         "tags[1]: duplicate tag name 'kr'",
         "tags[2].when: Field required",

@@ -21,6 +21,7 @@ _COMMAND_MODULES = (
     "segmint.cli.action_commands",
     "segmint.cli.activation_commands",
     "segmint.cli.serve_commands",
+    "segmint.cli.insights_commands",
 )
 
 

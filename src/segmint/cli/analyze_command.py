@@ -20,15 +20,18 @@ from segmint.cli.app import (
 )
 from segmint.cli.source_options import (
     AmountCol,
+    CategoryCol,
     CustomerCol,
     DateCol,
     DateFormat,
     DayFirst,
     Decimal,
     Delimiter,
+    DiscountCol,
     Encoding,
     InvoiceCol,
     PriceCol,
+    ProductCol,
     QuantityCol,
     build_read_options,
 )
@@ -51,6 +54,9 @@ def analyze(
     quantity_col: QuantityCol = None,
     price_col: PriceCol = None,
     invoice_col: InvoiceCol = None,
+    category_col: CategoryCol = None,
+    product_col: ProductCol = None,
+    discount_col: DiscountCol = None,
     encoding: Encoding = None,
     date_format: DateFormat = None,
     dayfirst: DayFirst = None,
@@ -82,7 +88,8 @@ def analyze(
             customer_col=customer_col, date_col=date_col, amount_col=amount_col,
             quantity_col=quantity_col, price_col=price_col, invoice_col=invoice_col,
             encoding=encoding, date_format=date_format, dayfirst=dayfirst, delimiter=delimiter,
-            decimal=decimal,
+            decimal=decimal, category_col=category_col, product_col=product_col,
+            discount_col=discount_col,
         )  # fmt: skip
         with progress_steps(chosen, quiet=json_output) as step:
             result = analyze_file(

@@ -19,6 +19,18 @@ QuantityCol = Annotated[
     str | None, typer.Option(help="Quantity column of line items (amount = quantity × price).")
 ]
 PriceCol = Annotated[str | None, typer.Option(help="Unit price column of line items.")]
+CategoryCol = Annotated[
+    str | None, typer.Option(help="Column holding the product category (default: detected).")
+]
+ProductCol = Annotated[
+    str | None, typer.Option(help="Column holding the product or SKU (default: detected).")
+]
+DiscountCol = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Column holding the money saved on a line; repeat to sum several (default: detected)."
+    ),
+]
 InvoiceCol = Annotated[str | None, typer.Option(help="Invoice/order column grouping line items.")]
 Encoding = Annotated[
     str | None, typer.Option(help="File encoding, e.g. utf-8, cp949 (default: detected).")
@@ -54,19 +66,26 @@ def build_read_options(
     dayfirst: bool | None = None,
     delimiter: str | None = None,
     decimal: str | None = None,
+    category_col: str | None = None,
+    product_col: str | None = None,
+    discount_col: list[str] | None = None,
 ) -> Any:
     """Return ReadOptions for a transactions file from the CLI's column and format options."""
     from segmint.sources import ReadOptions
 
-    columns = {
+    columns: dict[str, str | list[str]] = {
         canonical: header
         for canonical, header in (
             ("customer_id", customer_col),
             ("occurred_at", date_col),
             ("amount", amount_col),
+            ("category", category_col),
+            ("product", product_col),
         )
         if header
     }
+    if discount_col:
+        columns["discount"] = discount_col[0] if len(discount_col) == 1 else list(discount_col)
     return ReadOptions(
         columns=columns or None,
         encoding=encoding,

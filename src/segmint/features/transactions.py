@@ -12,6 +12,7 @@ import ibis.expr.types as ir
 from segmint.features.inputs import has_column, require_columns
 from segmint.features.money import safe_ratio, to_float, to_money
 from segmint.features.point_in_time import cutoff, days_between, days_until
+from segmint.features.price import has_price_columns, price_features
 
 # Values of `status` (lower-cased, trimmed) that mark a row as a refund or cancellation.
 REFUND_STATUSES: tuple[str, ...] = (
@@ -130,4 +131,9 @@ def transaction_features(transactions: ir.Table, *, as_of: datetime) -> ir.Table
     )
     columns["days_since_first_order"] = days_until(as_of, agg.first_order_at)
     columns["refunds_count"] = agg.refunds_count
-    return agg.select("customer_id", **columns)
+    features = agg.select("customer_id", **columns)
+    if not has_price_columns(t):
+        return features
+    price = price_features(t, as_of=as_of).rename(_price_id="customer_id")
+    joined = features.left_join(price, features.customer_id == price._price_id)
+    return joined.drop("_price_id")

@@ -85,6 +85,15 @@ def _churn_risk(p: Params) -> tuple[list[SegmentRule], str]:
     ], "unscored"
 
 
+def _price_sensitivity(p: Params) -> tuple[list[SegmentRule], str]:
+    feature = p["feature"]
+    return [
+        SegmentRule("insufficient", f"coalesce(price_orders_365d, 0) < {p['min_orders']}"),
+        SegmentRule("deal seeker", f"{feature} >= {p['deal_seeker_from']}"),
+        SegmentRule("occasional", f"{feature} >= {p['full_price_below']}"),
+    ], "full price"
+
+
 TEMPLATES: dict[str, Template] = {
     t.name: t
     for t in (
@@ -126,6 +135,18 @@ TEMPLATES: dict[str, Template] = {
             "high / medium / low on the predicted churn probability",
             {"feature": "churn_probability", "high": 0.5, "medium": 0.2},
             _churn_risk,
+        ),
+        Template(
+            "price_sensitivity",
+            "deal seeker / occasional / full price on the shrunk share of orders with a discount "
+            "(needs a discount or coupon column; fewer than 3 orders in 365 days: insufficient)",
+            {
+                "feature": "discounted_order_share",
+                "full_price_below": 0.1,
+                "deal_seeker_from": 0.5,
+                "min_orders": 3,
+            },
+            _price_sensitivity,
         ),
     )
 }

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from segmint.contract import contract_for
+from segmint.contract import SUMMED_COLUMNS, contract_for
 from segmint.errors import MissingColumnError
 
 _CUSTOMER_ID = (
@@ -39,7 +39,23 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "product", "productname", "description", "itemname", "item", "productid", "stockcode",
         "sku", "상품명", "상품", "제품명", "상품코드",
     ),
-    "category": ("category", "productcategory", "categoryname", "카테고리", "분류", "상품분류"),
+    "category": (
+        "category", "productcategory", "categoryname", "subcategory", "카테고리", "분류",
+        "상품분류", "상품카테고리",
+    ),
+    "department": ("department", "dept", "division", "productdepartment", "부문", "상품부문", "대분류"),
+    "discount": (
+        "discount", "discountamount", "discountvalue", "discounttotal", "totaldiscount",
+        "markdown", "할인", "할인금액", "할인액", "할인가액",
+    ),
+    "coupon": (
+        "coupon", "couponcode", "couponid", "promocode", "promotioncode", "voucher", "vouchercode",
+        "쿠폰", "쿠폰코드", "쿠폰번호", "프로모션코드",
+    ),
+    "channel": (
+        "channel", "saleschannel", "orderchannel", "purchasechannel", "storetype", "채널",
+        "판매채널", "주문채널", "구매채널",
+    ),
     "currency": ("currency", "currencycode", "통화"),
     "status": ("status", "orderstatus", "paymentstatus", "주문상태", "상태"),
     "name": ("name", "customername", "companyname", "company", "accountname", "고객명", "회사명", "이름"),
@@ -102,6 +118,22 @@ def aliases_for(table: str, column: str) -> tuple[str, ...]:
     return _ALIASES.get(column, (column.replace("_", ""),))
 
 
+def summed_headers(table: str, canonical: str, given: str | Sequence[str]) -> list[str]:
+    """Return the headers given for a column: one, or several for a summed column (discount)."""
+    if isinstance(given, str):
+        return [given]
+    names = [str(name) for name in given]
+    if (table, canonical) not in SUMMED_COLUMNS:
+        raise ValueError(
+            f"column {canonical!r} of table {table!r} takes one header, not a list; only "
+            + ", ".join(sorted(c for t, c in SUMMED_COLUMNS if t == table) or ["none"])
+            + " may sum several"
+        )
+    if not names:
+        raise ValueError(f"column {canonical!r}: the list of headers is empty")
+    return names
+
+
 def normalise_header(name: str) -> str:
     """Return a header lower-cased without spaces, underscores, hyphens, dots or brackets."""
     return re.sub(r"[\s_\-./()\[\]#:]+", "", str(name)).lower()
@@ -119,25 +151,32 @@ def detect_columns(
     sample_frame: pd.DataFrame | None,
     table: str,
     *,
-    overrides: Mapping[str, str] | None = None,
+    overrides: Mapping[str, str | Sequence[str]] | None = None,
     source: str = "",
 ) -> dict[str, str]:
-    """Return {canonical column: source header}: overrides, then names, then value types."""
+    """Return {canonical column: source header}: overrides, then names, then value types.
+
+    A summed column (discount) given as a list maps to its first header; the others are
+    claimed too, so no other column takes them (see `summed_headers`).
+    """
     contract = contract_for(table)
     headers = list(headers)
     found: dict[str, str] = {}
-    for canonical, header in (overrides or {}).items():
+    taken: set[str] = set()
+    for canonical, given in (overrides or {}).items():
         if canonical not in contract.columns:
             raise ValueError(
                 f"unknown column {canonical!r} for table {table!r}; allowed: "
                 + ", ".join(contract.columns)
             )
-        if header not in headers:
-            raise MissingColumnError(
-                source or table, header, headers, hint=f"given for {canonical}"
-            )
-        found[canonical] = header
-    taken = set(found.values())
+        names = summed_headers(table, canonical, given)
+        for header in names:
+            if header not in headers:
+                raise MissingColumnError(
+                    source or table, header, headers, hint=f"given for {canonical}"
+                )
+        found[canonical] = names[0]
+        taken.update(names)
     by_name: dict[str, str] = {}
     for header in headers:
         by_name.setdefault(normalise_header(header), header)

@@ -14,7 +14,7 @@ from segmint.contract import SOURCE_LINE_COLUMN, contract_for
 from segmint.errors import InputError, MissingColumnError
 from segmint.safe_output import money_text
 from segmint.sources import parsing
-from segmint.sources.columns import detect_columns, snake_case
+from segmint.sources.columns import detect_columns, snake_case, summed_headers
 from segmint.sources.result import ReadOptions
 
 ID_COLUMNS = frozenset(
@@ -55,9 +55,9 @@ def unique_headers(headers: list[str]) -> list[str]:
     return out
 
 
-def overrides_from(options: ReadOptions) -> dict[str, str]:
-    """Return the canonical → header overrides named in the options."""
-    overrides = dict(options.columns or {})
+def overrides_from(options: ReadOptions) -> dict[str, str | list[str]]:
+    """Return the canonical → header(s) overrides named in the options."""
+    overrides: dict[str, str | list[str]] = dict(options.columns or {})
     for canonical, header in (
         ("quantity", options.quantity_col),
         ("unit_price", options.price_col),
@@ -123,7 +123,23 @@ def normalise(
             _mark_missing(reasons, columns, missing, header, canonical)
         out[canonical] = parsed.values
 
+    discount_parts: list[tuple[str, pd.Series]] = []
+    if "discount" in out:
+        given = overrides_from(options).get("discount", column_map["discount"])
+        discount_parts = [(column_map["discount"], out["discount"])]
+        for header in summed_headers(table, "discount", given)[1:]:
+            parsed = _parse("discount", "money", frame[header], options, delimiter)
+            if parsed.reasons is not None:
+                _mark_reasons(reasons, columns, parsed.reasons, header)
+            _mark(reasons, columns, parsed.bad, header, frame[header], "amount")
+            discount_parts.append((header, parsed.values))
+        if len(discount_parts) > 1:
+            parts = pd.concat([v for _h, v in discount_parts], axis=1)
+            out["discount"] = parsing.round_cents(parts.sum(axis=1, min_count=1))
+            stats["discount_from"] = " + ".join(h for h, _v in discount_parts)
+
     if table == "transactions":
+        _quarantine_negative_discounts(discount_parts, reasons, columns)
         try:
             _transactions(out, column_map, reasons, columns, options, line_items, stats)
         except InputError as exc:
@@ -209,6 +225,19 @@ def _mark_missing(
         columns[new] = header
 
 
+def _quarantine_negative_discounts(
+    parts: list[tuple[str, pd.Series]], reasons: pd.Series, columns: pd.Series
+) -> None:
+    """Reject lines whose discount is below zero: a discount is money saved, never a surcharge."""
+    for header, values in parts:
+        negative = values.lt(0).fillna(False).to_numpy(bool) & reasons.isna().to_numpy()
+        if negative.any():
+            shown = values[negative].map(lambda v: f"{v:.2f}")
+            reasons[negative] = [f"negative discount {v} (a discount is money saved, >= 0)"
+                                 for v in shown]  # fmt: skip
+            columns[negative] = header
+
+
 def _transactions(
     out: dict[str, pd.Series],
     column_map: dict[str, str],
@@ -265,6 +294,11 @@ def _transactions(
     stats["refund_amount"] = money_text(Decimal(int(cents[refund_ok].sum())).scaleb(-2))
     stats["cancellations"] = int(cancelled[ok].sum())
     stats["zero_amount"] = int((cents == 0).sum())
+    if "discount" in out:
+        discounted = out["discount"][ok].fillna(0).gt(0)
+        stats["discounted_lines"] = int(discounted.sum())
+        saved = (out["discount"][ok].fillna(0) * 100).round().astype("int64").sum()
+        stats["discount_amount"] = money_text(Decimal(int(saved)).scaleb(-2))
     if "invoice_id" in out:
         stats["line_items"] = int(ok.sum())
         stats["invoices"] = int(out["invoice_id"][ok].nunique())

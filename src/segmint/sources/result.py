@@ -14,7 +14,8 @@ from segmint.contract import REJECTED_COLUMNS
 class ReadOptions:
     """How to read a source: column names, encoding, date and line-item settings (all optional)."""
 
-    columns: dict[str, str] | None = None
+    # canonical → header; a summed column (discount) may list several headers
+    columns: dict[str, str | list[str]] | None = None
     encoding: str | None = None
     date_format: str | None = None
     dayfirst: bool | None = None

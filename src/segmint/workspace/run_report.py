@@ -179,6 +179,11 @@ def workspace_report(
     sections.extend(run_history_sections(result, lang=lang))
     # Filled by the run's `experiments` stage (segmint.analysis.experiments.stages).
     sections.extend(experiment_sections(result.outputs.get("experiments", []), lang=lang))
+    if result.outputs.get("understand"):
+        from segmint.report.understand_section import understand_section
+
+        understood = understand_section(result.outputs["understand"], lang=lang)
+        sections.extend([understood] if understood is not None else [])
     if "icp_score" in customers.columns:
         sections.append(_icp_section(result.diagnostics.get("icp_similarity"), customers, lang))
     if "health_score" in customers.columns:
