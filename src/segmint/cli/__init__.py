@@ -15,6 +15,7 @@ _COMMAND_MODULES = (
     "segmint.cli.evaluate_churn_command",
     "segmint.cli.segment_commands",
     "segmint.cli.analysis_commands",
+    "segmint.cli.insights_behaviour_commands",
 )
 
 
