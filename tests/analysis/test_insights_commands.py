@@ -1,0 +1,137 @@
+"""`segmint insights` on a SaaS workspace: JSON shapes, Korean text, same output twice, bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from segmint.cli import _register_commands, app
+from segmint.config import load_config
+from segmint.store import open_store
+from segmint.workspace.ingest import ingest_workspace
+from segmint.workspace.init import init_workspace
+from segmint.workspace.run import run_workspace
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _register_commands()
+    root = tmp_path_factory.mktemp("insights")
+    init_workspace(root, example="saas", n_accounts=300, seed=5)
+    # Touches: every account gets an email and a kakao message a month; kakao converts by purchase.
+    customers = pd.read_csv(root / "data" / "customers.csv", encoding="cp949")
+    ids = customers.iloc[:, 0].astype(str).tolist()
+    rows = []
+    for i, cid in enumerate(ids):
+        for month in range(1, 7):
+            for channel in ("email", "kakao"):
+                sent = pd.Timestamp(f"2025-{month:02d}-{1 + i % 20:02d} 10:00")
+                converted = sent + pd.Timedelta(days=1) if (i + month) % (3 if channel == "kakao" else 9) == 0 else None
+                rows.append((cid, sent, channel, f"spring_{channel}", converted))
+    pd.DataFrame(rows, columns=["customer_id", "sent_at", "channel", "campaign", "converted_at"]).to_csv(
+        root / "data" / "touches.csv", index=False
+    )
+    with (root / "segmint.yaml").open("a", encoding="utf-8") as f:
+        f.write("\nchannels:\n  window_days: 7\n")
+    text = (root / "segmint.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "sources:\n", "sources:\n  - name: touches\n    table: touches\n    path: data/touches.csv\n", 1
+    )
+    (root / "segmint.yaml").write_text(text, encoding="utf-8")
+    config = load_config(root)
+    with open_store(root / config.database) as store:
+        ingest_workspace(root, config, store)
+        run_workspace(root, config, store)
+    return root
+
+
+def _json(args: list[str]) -> dict:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_behaviours_json_shape_and_repeatability(workspace: Path) -> None:
+    args = ["insights", "behaviours", "-w", str(workspace), "--outcome", "churned",
+            "--horizon", "365d", "--adjust-for", "plan", "--json"]  # fmt: skip
+    payload = _json(args)
+    assert {"outcome", "first_days", "horizon_days", "population", "baseline_rate",
+            "behaviours"} <= set(payload)  # fmt: skip
+    assert payload["first_days"] == 7 and payload["horizon_days"] == 365
+    row = payload["behaviours"][0]
+    for key in ("behaviour", "customers_did", "share_did", "rate_did", "rate_did_not",
+                "difference", "ci_low", "ci_high", "odds_ratio", "p_value", "p_value_adjusted",
+                "adjusted_difference", "adjusted_ci_low", "adjusted_ci_high", "adjusted_for"):  # fmt: skip
+        assert key in row
+    assert row["adjusted_for"] == ["plan"]
+    for r in payload["behaviours"]:
+        c = r["counts"]
+        assert sum(c.values()) == payload["population"]
+        if r["reason"]:
+            assert r["difference"] is None and r["p_value_adjusted"] is None
+            assert r["rate_did"] is not None or r["customers_did"] == 0
+    assert _json(args) == payload
+
+
+def test_behaviours_in_korean(workspace: Path) -> None:
+    result = runner.invoke(
+        app, ["insights", "behaviours", "-w", str(workspace), "--horizon", "365d", "--lang", "ko"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "연관성" in result.stdout and "행동과 결과" in result.stdout
+
+
+def test_hypothesis_with_did_within(workspace: Path) -> None:
+    payload = _json(["insights", "hypothesis", "did(integration_added) within 7d of signup",
+                     "-w", str(workspace), "--outcome", "churned", "--horizon", "365d", "--json"])  # fmt: skip
+    assert payload["hypothesis"].startswith("did(integration_added)")
+    assert len(payload["behaviours"]) == 1
+
+
+def test_survival_by_attribute(workspace: Path) -> None:
+    payload = _json(["insights", "survival", "-w", str(workspace), "--by-attribute", "plan", "--json"])
+    groups = {g["group"] for g in payload["groups"]}
+    assert groups == {"starter", "growth", "enterprise"}
+    assert sum(g["customers"] for g in payload["groups"]) == payload["customers"]
+    assert all("p_value_adjusted" in g for g in payload["groups"])
+
+
+def test_channels_json_and_text(workspace: Path) -> None:
+    payload = _json(["insights", "channels", "-w", str(workspace), "--json"])
+    assert {"scheme", "run_id", "by", "window_days", "pending_touches", "segments"} <= set(payload)
+    rates = [r["conversion_rate"] for s in payload["segments"] for r in s["rows"]]
+    assert rates and all(
+        set(r) == {"value", "numerator", "denominator", "ci_low", "ci_high", "p_value_adjusted"}
+        for r in rates
+    )
+    campaign = _json(["insights", "channels", "-w", str(workspace), "--by", "campaign", "--json"])
+    assert {r["campaign"] for s in campaign["segments"] for r in s["rows"]} == {
+        "spring_email", "spring_kakao"
+    }  # fmt: skip
+    text = runner.invoke(app, ["insights", "channels", "-w", str(workspace), "--lang", "ko"])
+    assert text.exit_code == 0 and "관측된 비율" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["behaviours", "--outcome", "bought_a_boat"], "'bought_a_boat' is not defined"),
+        (["behaviours", "--first", "200d", "--horizon", "180d"], "must be shorter than --horizon"),
+        (["behaviours", "--adjust-for", "shoe_size"], "unknown customer attribute(s) shoe_size"),
+        (["survival", "--by-attribute", "shoe_size"], "unknown customer attribute 'shoe_size'"),
+        (["channels", "--by", "colour"], "--by: unknown value 'colour'"),
+        (["hypothesis", "did(nope) within 7d of signup"], "did(nope): no such event"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(workspace: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["insights", args[0], "-w", str(workspace), *args[1:]])
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.strip().splitlines() if not re.match(r"^\S+ \d+/\d+", line)]
+    assert len(lines) == 1 and message in " ".join(result.stderr.split()), result.stderr
