@@ -26,7 +26,9 @@ from segmint.analysis.association import (
 def test_two_by_two_figures_match_statsmodels_and_scipy() -> None:
     table = TwoByTwo(a=42, b=58, c=90, d=310)
     diff, low, high = rate_difference_interval(table)
-    ref_low, ref_high = confint_proportions_2indep(42, 100, 90, 400, method="newcomb", compare="diff")
+    ref_low, ref_high = confint_proportions_2indep(
+        42, 100, 90, 400, method="newcomb", compare="diff"
+    )
     assert diff == pytest.approx(0.42 - 0.225, abs=1e-12)
     assert (low, high) == pytest.approx((ref_low, ref_high), abs=1e-9)
     assert relative_risk(table) == pytest.approx(0.42 / 0.225)
@@ -73,7 +75,9 @@ def test_standardised_and_aipw_estimates_agree_with_statsmodels_logit() -> None:
     a, y = did.astype(float), outcome.astype(float)
     psi = m1 - m0 + a * (y - m1) / e - (1 - a) * (y - m0) / (1 - e)
     assert result.aipw == pytest.approx(float(psi.mean()), abs=1e-6)
-    assert result.standard_error == pytest.approx(float(psi.std(ddof=1) / np.sqrt(len(psi))), abs=1e-6)
+    assert result.standard_error == pytest.approx(
+        float(psi.std(ddof=1) / np.sqrt(len(psi))), abs=1e-6
+    )
     assert result.trimmed == 0 and result.customers == 3000
 
 

@@ -40,7 +40,9 @@ def test_conversion_window_pending_and_revenue_from_purchases() -> None:
         {
             "customer_id": ["A", "B", "C"],
             # A buys on day 7 after the send (counts); B on day 8 (too late); C's window is open.
-            "occurred_at": pd.to_datetime(["2025-01-08 23:00", "2025-01-09 00:30", "2025-02-26 00:00"]),
+            "occurred_at": pd.to_datetime(
+                ["2025-01-08 23:00", "2025-01-09 00:30", "2025-02-26 00:00"]
+            ),
             "amount": [40.0, 10.0, 5.0],
         }
     )
@@ -72,8 +74,10 @@ def _many(seed: int) -> pd.DataFrame:
 def test_rates_are_tested_against_other_segments_and_preferred_channels_found() -> None:
     touches = _many(1)
     labels = pd.DataFrame(
-        {"customer_id": [f"C{i:03d}" for i in range(200)],
-         "segment": ["loyal"] * 100 + ["other"] * 100}  # fmt: skip
+        {
+            "customer_id": [f"C{i:03d}" for i in range(200)],
+            "segment": ["loyal"] * 100 + ["other"] * 100,
+        }  # fmt: skip
     )
     payload = channels_analysis(
         _tables(touches), labels, as_of=AS_OF, by="channel", segments=["loyal", "other"],

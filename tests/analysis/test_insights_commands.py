@@ -33,16 +33,22 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for month in range(1, 7):
             for channel in ("email", "kakao"):
                 sent = pd.Timestamp(f"2025-{month:02d}-{1 + i % 20:02d} 10:00")
-                converted = sent + pd.Timedelta(days=1) if (i + month) % (3 if channel == "kakao" else 9) == 0 else None
+                converted = (
+                    sent + pd.Timedelta(days=1)
+                    if (i + month) % (3 if channel == "kakao" else 9) == 0
+                    else None
+                )
                 rows.append((cid, sent, channel, f"spring_{channel}", converted))
-    pd.DataFrame(rows, columns=["customer_id", "sent_at", "channel", "campaign", "converted_at"]).to_csv(
-        root / "data" / "touches.csv", index=False
-    )
+    pd.DataFrame(
+        rows, columns=["customer_id", "sent_at", "channel", "campaign", "converted_at"]
+    ).to_csv(root / "data" / "touches.csv", index=False)
     with (root / "segmint.yaml").open("a", encoding="utf-8") as f:
         f.write("\nchannels:\n  window_days: 7\n")
     text = (root / "segmint.yaml").read_text(encoding="utf-8")
     text = text.replace(
-        "sources:\n", "sources:\n  - name: touches\n    table: touches\n    path: data/touches.csv\n", 1
+        "sources:\n",
+        "sources:\n  - name: touches\n    table: touches\n    path: data/touches.csv\n",
+        1,
     )
     (root / "segmint.yaml").write_text(text, encoding="utf-8")
     config = load_config(root)
@@ -96,7 +102,9 @@ def test_hypothesis_with_did_within(workspace: Path) -> None:
 
 
 def test_survival_by_attribute(workspace: Path) -> None:
-    payload = _json(["insights", "survival", "-w", str(workspace), "--by-attribute", "plan", "--json"])
+    payload = _json(
+        ["insights", "survival", "-w", str(workspace), "--by-attribute", "plan", "--json"]
+    )
     groups = {g["group"] for g in payload["groups"]}
     assert groups == {"starter", "growth", "enterprise"}
     assert sum(g["customers"] for g in payload["groups"]) == payload["customers"]
@@ -133,5 +141,7 @@ def test_channels_json_and_text(workspace: Path) -> None:
 def test_bad_input_is_one_line_exit_2(workspace: Path, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["insights", args[0], "-w", str(workspace), *args[1:]])
     assert result.exit_code == 2, result.output
-    lines = [line for line in result.stderr.strip().splitlines() if not re.match(r"^\S+ \d+/\d+", line)]
+    lines = [
+        line for line in result.stderr.strip().splitlines() if not re.match(r"^\S+ \d+/\d+", line)
+    ]
     assert len(lines) == 1 and message in " ".join(result.stderr.split()), result.stderr

@@ -55,13 +55,19 @@ def test_young_customers_are_censored_and_groups_are_compared() -> None:
     # A cohort followed only 20 days with no churn: censored, so the curve stays at 1 until 20
     # days and says nothing after (never "retained at 365 days").
     young = pd.DataFrame(
-        {"customer_id": [f"Y{i}" for i in range(40)], "group": "events",
-         "duration_days": 20.0, "churned": False}  # fmt: skip
+        {
+            "customer_id": [f"Y{i}" for i in range(40)],
+            "group": "events",
+            "duration_days": 20.0,
+            "churned": False,
+        }  # fmt: skip
     )
     result = survival_by_group(pd.concat([lives, young], ignore_index=True), attribute="source")
     by = {g["group"]: g for g in result["groups"]}
     assert by["events"]["censored"] == 40 and by["events"]["churned"] == 0
     assert all(r["retention"] is None for r in by["events"]["retention"] if r["day"] > 20)
     assert by["referral"]["p_value_adjusted"] < 0.05
-    assert by["referral"]["retention"][2]["retention"] > by["paid_search"]["retention"][2]["retention"]
+    assert (
+        by["referral"]["retention"][2]["retention"] > by["paid_search"]["retention"][2]["retention"]
+    )
     assert result["customers"] == 640

@@ -24,7 +24,9 @@ def test_touches_are_read_and_impossible_orders_are_quarantined(write_file) -> N
     assert str(result.loaded["converted_at"].iloc[0]) == "2025-01-05 00:00:00"
     rejected = result.rejected.set_index("line")
     assert rejected.loc[4, "column"] == "Converted At"
-    assert rejected.loc[4, "reason"] == "converted 2025-01-03 before the touch was sent (2025-01-07)"
+    assert (
+        rejected.loc[4, "reason"] == "converted 2025-01-03 before the touch was sent (2025-01-07)"
+    )
     assert rejected.loc[5, "column"] == "Opened At"
     assert rejected.loc[5, "reason"].startswith("opened 2025-01-01 before")
     assert rejected.loc[6, "reason"] == "missing sent at"

@@ -99,8 +99,12 @@ def eligible_cohort(
     like = next(iter(tables.values()))
     windows = engine_memtable(
         frame[["customer_id", "signup", "first_end", "horizon_end"]],
-        {"customer_id": "string", "signup": "timestamp", "first_end": "timestamp",
-         "horizon_end": "timestamp"},  # fmt: skip
+        {
+            "customer_id": "string",
+            "signup": "timestamp",
+            "first_end": "timestamp",
+            "horizon_end": "timestamp",
+        },  # fmt: skip
         like,
         name="segmint_behaviour_windows",
     )
@@ -213,8 +217,12 @@ def _behaviour_row(
         "behaviour": behaviour,
         "customers_did": table.did,
         "share_did": table.did / n if n else None,
-        "counts": {"did_outcome": table.a, "did_no_outcome": table.b,
-                   "did_not_outcome": table.c, "did_not_no_outcome": table.d},  # fmt: skip
+        "counts": {
+            "did_outcome": table.a,
+            "did_no_outcome": table.b,
+            "did_not_outcome": table.c,
+            "did_not_no_outcome": table.d,
+        },  # fmt: skip
         "rate_did": _number(table.a / table.did) if table.did else None,
         "rate_did_not": _number(table.c / table.did_not) if table.did_not else None,
         "difference": None,
@@ -273,7 +281,9 @@ def _covariates(
         raise InputError("--adjust-for needs a customers table with those attributes")
     missing = [c for c in columns if c not in attributes.columns or c == "customer_id"]
     if missing:
-        available = sorted(c for c in attributes.columns if c != "customer_id" and not c.startswith("_"))
+        available = sorted(
+            c for c in attributes.columns if c != "customer_id" and not c.startswith("_")
+        )
         raise InputError(
             f"--adjust-for: unknown customer attribute(s) {', '.join(missing)}; "
             f"available: {', '.join(available)}"
@@ -302,9 +312,7 @@ def _signups(tables: dict[str, ir.Table]) -> pd.DataFrame:
     signup = pd.DataFrame({"customer_id": pd.Series(dtype="string"), "first_activity": []})
     if firsts:
         union = ibis.union(*firsts) if len(firsts) > 1 else firsts[0]
-        signup = (
-            union.group_by("customer_id").aggregate(first_activity=union.at.min()).execute()
-        )
+        signup = union.group_by("customer_id").aggregate(first_activity=union.at.min()).execute()
     customers = tables.get("customers")
     if customers is not None and "created_at" in customers.columns:
         created = customers.select("customer_id", "created_at").execute()
@@ -337,7 +345,9 @@ def _active_late(tables: dict[str, ir.Table], windows: ir.Table, days: int) -> s
             continue
         joined = table.join(windows, "customer_id")
         start = joined.horizon_end - ibis.interval(days=days)
-        late = joined.filter((joined.occurred_at >= start) & (joined.occurred_at < joined.horizon_end))
+        late = joined.filter(
+            (joined.occurred_at >= start) & (joined.occurred_at < joined.horizon_end)
+        )
         found |= set(late.select("customer_id").distinct().execute()["customer_id"].astype(str))
     return found
 
@@ -345,7 +355,9 @@ def _active_late(tables: dict[str, ir.Table], windows: ir.Table, days: int) -> s
 def _bought_between(transactions: ir.Table, windows: ir.Table, start: str, end: str) -> set[str]:
     joined = transactions.join(windows, "customer_id")
     bought = joined.filter(
-        (joined.occurred_at >= joined[start]) & (joined.occurred_at < joined[end]) & (joined.amount > 0)
+        (joined.occurred_at >= joined[start])
+        & (joined.occurred_at < joined[end])
+        & (joined.amount > 0)
     )
     return set(bought.select("customer_id").distinct().execute()["customer_id"].astype(str))
 
@@ -404,8 +416,8 @@ def hypothesis_analysis(
     tables: dict[str, ir.Table], rule: str, *, as_of: datetime, options: BehaviourOptions
 ) -> dict[str, Any]:
     """Return the behaviours payload of one written condition over customer attributes and did()."""
-    from segmint.segments.rules.errors import RuleError
     from segmint.segments.rules import compile_rule
+    from segmint.segments.rules.errors import RuleError
 
     clauses: dict[str, tuple[str, int]] = {}
 

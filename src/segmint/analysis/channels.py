@@ -170,13 +170,13 @@ def channel_rates(
                 rk, rn = int(rest.loc[rest_known, column].sum()), int(rest_known.sum())
                 row[name] = _rate(k, n)
                 p = two_proportion_ztest(k, n, rk, rn).p_value if n and rn else math.nan
-                tests[name].append(p if math.isfinite(p) else None)
+                tests[name].append(p if math.isfinite(p) else None)  # untestable: not counted
             rows.append((segment, row))
     for name, _ in RATES:
         adjusted = benjamini_hochberg(tests[name])
-        for (_segment, row), p in zip(rows, adjusted, strict=True):
+        for (_segment, row), p_adjusted in zip(rows, adjusted, strict=True):
             if row[name] is not None:
-                row[name]["p_value_adjusted"] = p
+                row[name]["p_value_adjusted"] = p_adjusted
     out = []
     for segment in segments:
         out.append(
@@ -227,14 +227,15 @@ def preferred_channels(
         (seg, ch): _beta_prior(
             group["sum"].to_numpy(float),
             group["count"].to_numpy(float),
-            fallback=_segment_rate(segment_rates, seg),
+            fallback=_segment_rate(segment_rates, str(seg)),
         )
         for (seg, ch), group in counts.groupby(["segment", "channel"], sort=True)
     }
     totals = counts.groupby("customer_id")["count"].sum()
     rng = np.random.default_rng(seed)
-    rows = []
-    for customer_id, group in counts.groupby("customer_id", sort=True):
+    rows: list[tuple[str, str | None, float | None]] = []
+    for customer_key, group in counts.groupby("customer_id", sort=True):
+        customer_id = str(customer_key)
         if totals[customer_id] < options.min_touches:
             rows.append((customer_id, None, None))
             continue
@@ -245,8 +246,8 @@ def preferred_channels(
         draws = np.column_stack(
             [
                 rng.beta(
-                    priors[(seg, ch)][0] + k,
-                    priors[(seg, ch)][1] + n - k,
+                    priors[(seg, ch)][0] + float(k),
+                    priors[(seg, ch)][1] + float(n) - float(k),
                     MONTE_CARLO_DRAWS,
                 )
                 for seg, ch, k, n in group[["segment", "channel", "sum", "count"]].itertuples(
@@ -267,7 +268,8 @@ FALLBACK_PRIOR_TOUCHES = 20.0
 
 
 def _segment_rate(rates: pd.DataFrame, segment: str) -> float:
-    k, n = float(rates.loc[segment, "sum"]), float(rates.loc[segment, "count"])
+    k = float(rates["sum"].to_dict()[segment])
+    n = float(rates["count"].to_dict()[segment])
     return (k + 0.5) / (n + 1.0)
 
 

@@ -34,7 +34,9 @@ def behaviour_options(
     )
 
 
-def _tables_and_as_of(root: Path, config: SegmintConfig, store: Store) -> tuple[dict[str, Any], Any]:
+def _tables_and_as_of(
+    root: Path, config: SegmintConfig, store: Store
+) -> tuple[dict[str, Any], Any]:
     from segmint.workspace.run import default_run_as_of, engine_tables
 
     return engine_tables(config, store, root), default_run_as_of(store)

@@ -163,7 +163,7 @@ def survival_by_group(
     level: float = DEFAULT_LEVEL,
 ) -> dict[str, Any]:
     """Return the KM curve of each group (retention at checkpoints, median) and log-rank vs the rest."""
-    groups = []
+    groups: list[dict[str, Any]] = []
     names = sorted(lives["group"].unique(), key=lambda g: (-(lives["group"] == g).sum(), str(g)))
     durations = lives["duration_days"].to_numpy(float)
     churned = lives["churned"].to_numpy(bool)
@@ -211,7 +211,8 @@ def survival_by_group(
                 },
             }
         )
-    for group, p in zip(groups, benjamini_hochberg([g["p_value"] for g in groups]), strict=True):
+    p_values: list[float | None] = [g["p_value"] for g in groups]
+    for group, p in zip(groups, benjamini_hochberg(p_values), strict=True):
         group["p_value_adjusted"] = p
     return {
         "attribute": attribute,

@@ -41,7 +41,9 @@ def _days(text: str | None, option: str) -> int | None:
     try:
         return parse_window(text)
     except InputError:
-        raise InputError(f"{option}: expected a number of days like 7d or 26w, got {text!r}") from None
+        raise InputError(
+            f"{option}: expected a number of days like 7d or 26w, got {text!r}"
+        ) from None
 
 
 def _columns(text: str | None) -> list[str] | None:
@@ -178,9 +180,13 @@ def print_behaviours(result: dict[str, Any], lang: str) -> None:
     for row in result["behaviours"]:
         if row["reason"]:
             console.print(
-                t("insights.behaviours.too_few", lang, behaviour=row["behaviour"],
-                  n=min(row["customers_did"], result["population"] - row["customers_did"]),
-                  min=result["min_doers"]),  # fmt: skip
+                t(
+                    "insights.behaviours.too_few",
+                    lang,
+                    behaviour=row["behaviour"],
+                    n=min(row["customers_did"], result["population"] - row["customers_did"]),
+                    min=result["min_doers"],
+                ),  # fmt: skip
                 style="dim",
                 highlight=False,
             )
@@ -222,8 +228,12 @@ def print_survival(result: dict[str, Any], lang: str) -> None:
     """Print retention at each checkpoint per group with 95% intervals, median and log-rank p."""
     days = [r["day"] for r in result["groups"][0]["retention"]] if result["groups"] else []
     table = Table(
-        title=t("insights.survival.title", lang, attribute=result["attribute"],
-                customers=f"{result['customers']:,}")  # fmt: skip
+        title=t(
+            "insights.survival.title",
+            lang,
+            attribute=result["attribute"],
+            customers=f"{result['customers']:,}",
+        )  # fmt: skip
     )
     table.add_column(result["attribute"])
     table.add_column(t("insights.col.customers", lang), justify="right")
@@ -286,9 +296,15 @@ def channels(
 def print_channels(result: dict[str, Any], lang: str) -> None:
     """Print the rates per segment × channel, the fatigue table and the preferred-channel counts."""
     console.print(
-        t("insights.channels.intro", lang, scheme=result["scheme"], run=result["run_id"],
-          touches=f"{result['touches']:,}", pending=f"{result['pending_touches']:,}",
-          window=result["window_days"]),  # fmt: skip
+        t(
+            "insights.channels.intro",
+            lang,
+            scheme=result["scheme"],
+            run=result["run_id"],
+            touches=f"{result['touches']:,}",
+            pending=f"{result['pending_touches']:,}",
+            window=result["window_days"],
+        ),  # fmt: skip
         highlight=False,
     )
     by = result["by"]
@@ -308,7 +324,13 @@ def print_channels(result: dict[str, Any], lang: str) -> None:
                 end_section=i == len(seg["rows"]) - 1,
             )
     console.print(table)
-    fatigue = Table(title=t("insights.channels.fatigue", lang, days=result["fatigue"][0]["days"] if result["fatigue"] else 30))
+    fatigue = Table(
+        title=t(
+            "insights.channels.fatigue",
+            lang,
+            days=result["fatigue"][0]["days"] if result["fatigue"] else 30,
+        )
+    )
     fatigue.add_column(t("insights.col.earlier", lang), justify="right")
     fatigue.add_column(t("insights.col.conversion_rate", lang), justify="right")
     for row in result["fatigue"]:
