@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -25,32 +24,6 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _register_commands()
     root = tmp_path_factory.mktemp("insights")
     init_workspace(root, example="saas", n_accounts=300, seed=5)
-    # Touches: every account gets an email and a kakao message a month; kakao converts by purchase.
-    customers = pd.read_csv(root / "data" / "customers.csv", encoding="cp949")
-    ids = customers.iloc[:, 0].astype(str).tolist()
-    rows = []
-    for i, cid in enumerate(ids):
-        for month in range(1, 7):
-            for channel in ("email", "kakao"):
-                sent = pd.Timestamp(f"2025-{month:02d}-{1 + i % 20:02d} 10:00")
-                converted = (
-                    sent + pd.Timedelta(days=1)
-                    if (i + month) % (3 if channel == "kakao" else 9) == 0
-                    else None
-                )
-                rows.append((cid, sent, channel, f"spring_{channel}", converted))
-    pd.DataFrame(
-        rows, columns=["customer_id", "sent_at", "channel", "campaign", "converted_at"]
-    ).to_csv(root / "data" / "touches.csv", index=False)
-    with (root / "segmint.yaml").open("a", encoding="utf-8") as f:
-        f.write("\nchannels:\n  window_days: 7\n")
-    text = (root / "segmint.yaml").read_text(encoding="utf-8")
-    text = text.replace(
-        "sources:\n",
-        "sources:\n  - name: touches\n    table: touches\n    path: data/touches.csv\n",
-        1,
-    )
-    (root / "segmint.yaml").write_text(text, encoding="utf-8")
     config = load_config(root)
     with open_store(root / config.database) as store:
         ingest_workspace(root, config, store)
@@ -121,8 +94,14 @@ def test_channels_json_and_text(workspace: Path) -> None:
     )
     campaign = _json(["insights", "channels", "-w", str(workspace), "--by", "campaign", "--json"])
     assert {r["campaign"] for s in campaign["segments"] for r in s["rows"]} == {
-        "spring_email", "spring_kakao"
+        "onboarding", "feature_tips", "renewal"
     }  # fmt: skip
+    # The demo plants fatigue: many touches in the previous 30 days convert less.
+    fatigue = {
+        row["earlier_touches"]: row["conversion_rate"]["value"] for row in payload["fatigue"]
+    }
+    assert fatigue["0"] > fatigue["4–6"]
+    assert payload["preferred_channel"].get("undetermined", 0) > 0
     text = runner.invoke(app, ["insights", "channels", "-w", str(workspace), "--lang", "ko"])
     assert text.exit_code == 0 and "관측된 비율" in text.stdout
 
