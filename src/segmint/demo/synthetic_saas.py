@@ -618,7 +618,7 @@ def _touches(
     """Marketing touches over each account's life: email, in-app and KakaoTalk messages."""
     created, end_day = acc["created"], life["end_day"]
     frames = []
-    for channel, (every, p_open, p_click) in TOUCH_CHANNELS.items():
+    for channel, (every, _open, _click) in TOUCH_CHANNELS.items():
         sends = np.maximum((end_day - created) // every, 0)
         account = np.repeat(np.arange(acc["n"]), sends)
         k = np.arange(sends.sum()) - np.repeat(np.cumsum(sends) - sends, sends)
