@@ -106,6 +106,16 @@ def test_channels_json_and_text(workspace: Path) -> None:
     assert text.exit_code == 0 and "관측된 비율" in text.stdout
 
 
+def test_cohorts_by_attribute(workspace: Path) -> None:
+    payload = _json(["cohorts", "-w", str(workspace), "--by-attribute", "plan", "--json"])
+    assert payload["attribute"] == "plan"
+    assert {c["segment"] for c in payload["cohorts"]} <= {"starter", "growth", "enterprise"}
+    whole = _json(["cohorts", "-w", str(workspace), "--json"])
+    assert sum(c["size"] for c in payload["cohorts"]) == sum(c["size"] for c in whole["cohorts"])
+    bad = runner.invoke(app, ["cohorts", "-w", str(workspace), "--by-attribute", "shoe_size"])
+    assert bad.exit_code == 2 and "unknown customer attribute 'shoe_size'" in bad.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
