@@ -245,11 +245,12 @@ def print_survival(result: dict[str, Any], lang: str) -> None:
     for g in result["groups"]:
         cells = []
         for r in g["retention"]:
-            cells.append(
-                "–"
-                if r["retention"] is None
-                else f"{r['retention']:.0%} ({r['ci_low']:.0%}–{r['ci_high']:.0%})"
-            )
+            if r["retention"] is None:
+                cells.append("–")
+            elif r["ci_low"] == r["ci_high"]:  # before the first churn: no uncertainty to show
+                cells.append(f"{r['retention']:.0%}")
+            else:
+                cells.append(f"{r['retention']:.0%} ({r['ci_low']:.0%}–{r['ci_high']:.0%})")
         median = "–" if g["median_days"] is None else f"{g['median_days']:.0f}"
         table.add_row(
             g["group"], f"{g['customers']:,}", f"{g['churned']:,}", *cells, median,
@@ -309,17 +310,19 @@ def print_channels(result: dict[str, Any], lang: str) -> None:
     )
     by = result["by"]
     table = Table(title=t("insights.channels.title", lang))
-    table.add_column(t("insights.col.segment", lang))
+    table.add_column(t("insights.col.segment", lang), no_wrap=True)
     table.add_column(t(f"insights.col.{by}", lang))
     for key in ("touches", "open_rate", "click_rate", "conversion_rate", "revenue_per_touch"):
-        table.add_column(t(f"insights.col.{key}", lang), justify="right")
+        table.add_column(t(f"insights.col.{key}", lang), justify="right", no_wrap=key != "touches")
     for seg in result["segments"]:
         for i, row in enumerate(seg["rows"]):
             table.add_row(
                 seg["segment"] if i == 0 else "",
                 row[by],
                 f"{row['touches']:,}",
-                *(_rate_cell(row[k]) for k in ("open_rate", "click_rate", "conversion_rate")),
+                _rate_cell(row["open_rate"]),
+                _rate_cell(row["click_rate"]),
+                _rate_cell(row["conversion_rate"], counts=True),
                 "–" if row["revenue_per_touch"] is None else f"{row['revenue_per_touch']:,.2f}",
                 end_section=i == len(seg["rows"]) - 1,
             )
@@ -334,18 +337,19 @@ def print_channels(result: dict[str, Any], lang: str) -> None:
     fatigue.add_column(t("insights.col.earlier", lang), justify="right")
     fatigue.add_column(t("insights.col.conversion_rate", lang), justify="right")
     for row in result["fatigue"]:
-        fatigue.add_row(row["earlier_touches"], _rate_cell(row["conversion_rate"]))
+        fatigue.add_row(row["earlier_touches"], _rate_cell(row["conversion_rate"], counts=True))
     console.print(fatigue)
     counts = ", ".join(f"{k} {v:,}" for k, v in result["preferred_channel"].items())
     console.print(t("insights.channels.preferred", lang, counts=counts), highlight=False)
     console.print(t("insights.channels.note", lang), style="dim", highlight=False)
 
 
-def _rate_cell(rate: dict[str, Any] | None) -> str:
+def _rate_cell(rate: dict[str, Any] | None, *, counts: bool = False) -> str:
+    """Return "6.7% (6.1–7.4) *", with "364/5,416" after the value when `counts`."""
     if rate is None:
         return "–"
     star = " *" if rate["p_value_adjusted"] is not None and rate["p_value_adjusted"] < 0.05 else ""
-    return (
-        f"{rate['value']:.1%} ({rate['numerator']:,}/{rate['denominator']:,}; "
-        f"{rate['ci_low']:.1%}–{rate['ci_high']:.1%}){star}"
-    )
+    shown = f"{rate['value']:.1%}"
+    if counts:
+        shown += f" {rate['numerator']:,}/{rate['denominator']:,}"
+    return f"{shown} ({rate['ci_low']:.1%}–{rate['ci_high']:.1%}){star}"
