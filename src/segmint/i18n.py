@@ -69,7 +69,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "experiment for causal answers.",
         "ko": "관측된 비율입니다: 누가 어떤 접촉을 받을지는 무작위가 아니었습니다. 인과적 답은 실험으로 확인하세요.",
     },
+    "understand.heading": {
+        "en": "Understand: channels and behaviours",
+        "ko": "이해하기: 채널과 행동",
+    },
+    "understand.intro": {
+        "en": "What each segment responds to, and which early behaviours go with staying. "
+        "Observational figures with their evidence: bold = the 95% interval excludes no "
+        "difference (or * = differs from the other segments, BH-adjusted p < 0.05).",
+        "ko": "각 세그먼트가 무엇에 반응하는지, 어떤 초기 행동이 유지와 함께 나타나는지. 근거와 함께 제시한 관측 "
+        "수치입니다: 굵게 = 95% 구간이 차이 없음(0)을 포함하지 않음 (* = 다른 세그먼트와 다름, BH 보정 p < 0.05).",
+    },
+    "understand.channels_heading": {"en": "Channels", "ko": "채널"},
+    "understand.behaviours_heading": {
+        "en": "Early behaviours and the outcome",
+        "ko": "초기 행동과 결과",
+    },
+    "understand.channels_caption": {
+        "en": "Scheme {scheme}: response per segment and channel (conversion within {window} days; "
+        "{pending} touches still pending are left out)",
+        "ko": "세분화 체계 {scheme}: 세그먼트·채널별 반응 ({window}일 이내 전환; 아직 대기 중인 접촉 {pending}건 제외)",
+    },
     "insights.col.behaviour": {"en": "behaviour", "ko": "행동"},
+    "insights.undetermined": {"en": "undetermined", "ko": "미정"},
+    "insights.too_few_touches": {"en": "too few touches", "ko": "접촉 부족"},
     "insights.col.did": {"en": "did it", "ko": "수행 고객"},
     "insights.col.rate_did": {"en": "rate if did", "ko": "수행 시 비율"},
     "insights.col.rate_did_not": {"en": "rate if not", "ko": "미수행 시 비율"},

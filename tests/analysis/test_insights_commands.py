@@ -134,3 +134,29 @@ def test_bad_input_is_one_line_exit_2(workspace: Path, args: list[str], message:
         line for line in result.stderr.strip().splitlines() if not re.match(r"^\S+ \d+/\d+", line)
     ]
     assert len(lines) == 1 and message in " ".join(result.stderr.split()), result.stderr
+
+
+def test_understand_section_of_the_run_report(workspace: Path) -> None:
+    from segmint.analysis.insights_workspace import understand_payloads
+    from segmint.analysis.workspace import resolve_run
+    from segmint.report.understand_sections import understand_section
+    from segmint.workspace.run import engine_tables
+
+    config = load_config(workspace)
+    with open_store(workspace / config.database, read_only=True) as store:
+        run_id, as_of = resolve_run(store, None)
+        payloads = understand_payloads(
+            config, store, engine_tables(config, store, workspace), run_id=run_id, as_of=as_of
+        )
+    assert payloads["channels"]["scheme"] == "lifecycle"
+    assert payloads["behaviours"]["outcome"] == "churned"
+    assert payloads["behaviours"]["adjusted_for"] == ["plan", "industry"]  # from saas.yaml
+    english = understand_section(**payloads, lang="en")
+    korean = understand_section(**payloads, lang="ko")
+    assert english is not None and korean is not None
+    assert english.title == "Understand: channels and behaviours"
+    html_en = "".join(str(item) for item in english.items())
+    html_ko = "".join(str(item) for item in korean.items())
+    assert "not effects" in html_en and "kakao" in html_en
+    assert "효과가 아닙니다" in html_ko and "not effects" not in html_ko
+    assert understand_section(channels=None, behaviours=None) is None

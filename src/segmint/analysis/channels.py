@@ -23,6 +23,7 @@ from segmint.errors import InputError
 
 BY: tuple[str, ...] = ("channel", "campaign")
 UNDETERMINED = "undetermined"
+TOO_FEW_TOUCHES = "too_few_touches"  # the key counting customers whose preferred_channel is null
 MONTE_CARLO_DRAWS = 4000
 OBSERVATIONAL_NOTE = (
     "observational rates: who received which touch was chosen, not randomised, so differences "
@@ -307,7 +308,7 @@ def channels_analysis(
         raise InputError(f"--by: unknown value {by!r}; allowed: {', '.join(BY)}")
     outcomes = touch_outcomes(tables, as_of=as_of, options=options)
     preferred = preferred_channels(outcomes, labels, options=options, seed=seed)
-    counts = preferred["preferred_channel"].fillna("(too few touches)").value_counts()
+    counts = preferred["preferred_channel"].fillna(TOO_FEW_TOUCHES).value_counts()
     return {
         "by": by,
         "window_days": options.window_days,
@@ -326,6 +327,7 @@ def channels_analysis(
 __all__ = [
     "BY",
     "OBSERVATIONAL_NOTE",
+    "TOO_FEW_TOUCHES",
     "UNDETERMINED",
     "ChannelOptions",
     "channel_rates",

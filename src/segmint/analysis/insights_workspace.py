@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,38 @@ def workspace_channels(
         seed=config.seed,
     )
     return {"scheme": name, "run_id": run, "as_of": as_of.isoformat()} | payload
+
+
+def understand_payloads(
+    config: SegmintConfig,
+    store: Store,
+    tables: dict[str, Any],
+    *,
+    run_id: int,
+    as_of: datetime,
+) -> dict[str, Any]:
+    """Return the run report's Understand payloads: channels (first scheme) and behaviours.
+
+    Each part is computed only when the workspace has its data: touches for channels; events and
+    customers old enough for behaviours (churn when there are subscriptions, else retention).
+    """
+    out: dict[str, Any] = {}
+    if "touches" in tables and store.has_table("snapshot_segments"):
+        scheme = resolve_scheme(store, run_id, None, config)
+        labels = scheme_labels(store, run_id, scheme)
+        c = config.channels
+        options = ChannelOptions(
+            c.window_days, c.min_touches, c.preferred_probability, c.fatigue_days
+        )
+        payload = channels_analysis(
+            tables, labels, as_of=as_of, by="channel",
+            segments=segment_order(labels, config, scheme), options=options, seed=config.seed,
+        )  # fmt: skip
+        out["channels"] = {"scheme": scheme, "run_id": run_id} | payload
+    if "events" in tables:
+        outcome = "churned" if "subscriptions" in tables else "retained"
+        options_b = behaviour_options(config, outcome=outcome)
+        payload_b = behaviours_analysis(tables, as_of=as_of, options=options_b)
+        if payload_b["population"]:
+            out["behaviours"] = payload_b
+    return out

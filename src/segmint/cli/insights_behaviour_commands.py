@@ -339,7 +339,9 @@ def print_channels(result: dict[str, Any], lang: str) -> None:
     for row in result["fatigue"]:
         fatigue.add_row(row["earlier_touches"], _rate_cell(row["conversion_rate"], counts=True))
     console.print(fatigue)
-    counts = ", ".join(f"{k} {v:,}" for k, v in result["preferred_channel"].items())
+    counts = ", ".join(
+        f"{preferred_name(k, lang)} {v:,}" for k, v in result["preferred_channel"].items()
+    )
     console.print(t("insights.channels.preferred", lang, counts=counts), highlight=False)
     console.print(t("insights.channels.note", lang), style="dim", highlight=False)
 

@@ -33,6 +33,7 @@ from segmint.report.labels import (
     value_columns_text,
 )
 from segmint.report.rfm_playbooks import rfm_playbooks
+from segmint.report.understand_sections import run_understand_sections
 from segmint.store import Store
 from segmint.workspace.run_attention import (
     AT_RISK_CHURN_BANDS,
@@ -169,6 +170,7 @@ def workspace_report(
             )
         sections.append(ReportSection(t("run.scheme_heading", lang, name=scheme), items))
     sections.extend(run_kpi_sections(result, lang=lang))
+    sections.extend(run_understand_sections(result, lang=lang))
     if "icp_score" in customers.columns:
         sections.append(_icp_section(result.diagnostics.get("icp_similarity"), customers, lang))
     if "health_score" in customers.columns:
