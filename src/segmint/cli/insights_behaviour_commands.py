@@ -11,6 +11,7 @@ from rich.table import Table
 from segmint.cli.app import app, console, print_json, resolve_lang, user_errors
 from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace
 from segmint.i18n import t
+from segmint.report.understand_sections import preferred_name
 
 insights_app = typer.Typer(
     help="What segments prefer and respond to, and which behaviours go with an outcome.",
