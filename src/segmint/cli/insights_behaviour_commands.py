@@ -11,7 +11,6 @@ from rich.table import Table
 from segmint.cli.app import app, console, print_json, resolve_lang, user_errors
 from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace
 from segmint.i18n import t
-from segmint.report.understand_sections import preferred_name
 
 insights_app = typer.Typer(
     help="What segments prefer and respond to, and which behaviours go with an outcome.",
@@ -340,6 +339,8 @@ def print_channels(result: dict[str, Any], lang: str) -> None:
     for row in result["fatigue"]:
         fatigue.add_row(row["earlier_touches"], _rate_cell(row["conversion_rate"], counts=True))
     console.print(fatigue)
+    from segmint.report.understand_sections import preferred_name
+
     counts = ", ".join(
         f"{preferred_name(k, lang)} {v:,}" for k, v in result["preferred_channel"].items()
     )
