@@ -91,6 +91,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "세분화 체계 {scheme}: 세그먼트·채널별 반응 ({window}일 이내 전환; 아직 대기 중인 접촉 {pending}건 제외)",
     },
     "insights.col.behaviour": {"en": "behaviour", "ko": "행동"},
+    "insights.channels.backtest": {
+        "en": "backtest ({days} days after {cut}, {customers} customers with a named preferred channel): "
+        "touches on the preferred channel converted {model}, touches on the most-sent channel "
+        "{naive}; difference {diff} points (95% bootstrap interval {low} … {high})",
+        "ko": "백테스트 ({cut} 이후 {days}일, 선호 채널이 지정된 고객 {customers}명): 선호 채널 접촉 전환율 "
+        "{model}, 가장 많이 보낸 채널 접촉 전환율 {naive}; 차이 {diff}%p (95% 부트스트랩 구간 {low} … {high})",
+    },
     "insights.undetermined": {"en": "undetermined", "ko": "미정"},
     "insights.too_few_touches": {"en": "too few touches", "ko": "접촉 부족"},
     "insights.col.did": {"en": "did it", "ko": "수행 고객"},

@@ -10,6 +10,7 @@ import pytest
 from segmint.analysis.channels import (
     ChannelOptions,
     channels_analysis,
+    preferred_channel_backtest,
     preferred_channels,
     touch_outcomes,
 )
@@ -118,3 +119,32 @@ def test_one_lucky_touch_does_not_decide_and_few_touches_give_null() -> None:
 def test_missing_touches_table_is_a_clear_error() -> None:
     with pytest.raises(InputError, match="table: touches"):
         touch_outcomes({}, as_of=AS_OF, options=ChannelOptions())
+
+
+def test_backtest_beats_the_most_sent_rule_when_a_segment_prefers_a_rarer_channel() -> None:
+    touches = _many(2)
+    # email is sent twice as often: the "most-sent channel" rule picks it for everyone
+    extra = touches[touches["channel"] == "email"].assign(
+        sent_at=lambda f: f["sent_at"] + pd.Timedelta(days=5), converted_at=pd.NaT
+    )
+    touches = pd.concat([touches, extra], ignore_index=True)
+    labels = pd.DataFrame(
+        {
+            "customer_id": [f"C{i:03d}" for i in range(200)],
+            "segment": ["loyal"] * 100 + ["other"] * 100,
+        }  # fmt: skip
+    )
+    out = touch_outcomes(
+        _tables(touches), as_of=pd.Timestamp("2024-10-10"), options=ChannelOptions()
+    )
+    result = preferred_channel_backtest(
+        out, labels, as_of=pd.Timestamp("2024-10-10"), options=ChannelOptions(), seed=0
+    )
+    assert result is not None
+    assert result["preferred_channel"]["value"] > result["most_sent_channel"]["value"]
+    assert result["ci_low"] > 0
+    again = preferred_channel_backtest(
+        out.sample(frac=1, random_state=1), labels, as_of=pd.Timestamp("2024-10-10"),
+        options=ChannelOptions(), seed=0,
+    )  # fmt: skip
+    assert again == result

@@ -293,6 +293,80 @@ def _beta_prior(
     return mean * strength, (1 - mean) * strength
 
 
+BACKTEST_DAYS = 30
+BACKTEST_RESAMPLES = 1000
+
+
+def preferred_channel_backtest(
+    outcomes: pd.DataFrame,
+    labels: pd.DataFrame,
+    *,
+    as_of: datetime,
+    options: ChannelOptions,
+    seed: int,
+    days: int = BACKTEST_DAYS,
+) -> dict[str, Any] | None:
+    """Return how touches on the preferred channel converted in the `days` after a cut-off,
+    against touches on each customer's most-sent channel, with a seeded bootstrap interval.
+
+    The cut-off leaves room for the test touches' windows to close before as_of; preferences are
+    learned only from touches whose window closed before the cut-off. None without test touches.
+    """
+    cut = pd.Timestamp(as_of) - pd.Timedelta(days=days + options.window_days + 1)
+    window_end = outcomes["sent_at"].dt.normalize() + pd.Timedelta(days=options.window_days + 1)
+    train = outcomes[(window_end <= cut) & outcomes["converted"].notna()]
+    test = outcomes[
+        (outcomes["sent_at"] >= cut)
+        & (outcomes["sent_at"] < cut + pd.Timedelta(days=days))
+        & ~outcomes["pending"]
+        & outcomes["converted"].notna()
+    ]
+    if train.empty or test.empty:
+        return None
+    preferred = preferred_channels(train.assign(pending=False), labels, options=options, seed=seed)
+    named = preferred[
+        ~preferred["preferred_channel"].isin([UNDETERMINED])
+        & preferred["preferred_channel"].notna()
+    ]
+    counts = train.groupby(["customer_id", "channel"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["customer_id", "n", "channel"], ascending=[True, False, True])
+    most_sent = counts.drop_duplicates("customer_id").set_index("customer_id")["channel"]
+    rules = named.set_index("customer_id")["preferred_channel"].to_frame("model")
+    rules["most_sent"] = most_sent.reindex(rules.index)
+    test = test[test["customer_id"].isin(rules.index)]
+    per_customer = []
+    for rule in ("model", "most_sent"):
+        chosen = test.merge(rules[[rule]], left_on="customer_id", right_index=True)
+        chosen = chosen[chosen["channel"].astype(str) == chosen[rule].astype(str)]
+        sums = chosen.groupby("customer_id")["converted"].agg(["sum", "count"])
+        per_customer.append(sums.reindex(rules.index, fill_value=0))
+    model, naive = per_customer
+    if model["count"].sum() == 0 or naive["count"].sum() == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    n = len(rules)
+    idx = rng.integers(0, n, size=(BACKTEST_RESAMPLES, n))
+    mk, mn = model["sum"].to_numpy(float), model["count"].to_numpy(float)
+    nk, nn = naive["sum"].to_numpy(float), naive["count"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diffs = mk[idx].sum(1) / mn[idx].sum(1) - nk[idx].sum(1) / nn[idx].sum(1)
+    diffs = diffs[np.isfinite(diffs)]
+    low, high = np.quantile(diffs, [0.025, 0.975]) if len(diffs) else (math.nan, math.nan)
+    model_rate = _rate(int(mk.sum()), int(mn.sum()))
+    naive_rate = _rate(int(nk.sum()), int(nn.sum()))
+    assert model_rate is not None and naive_rate is not None
+    return {
+        "cut_off": cut.isoformat(),
+        "days": days,
+        "customers": n,
+        "preferred_channel": model_rate,
+        "most_sent_channel": naive_rate,
+        "difference": model_rate["value"] - naive_rate["value"],
+        "ci_low": float(low),
+        "ci_high": float(high),
+    }
+
+
 def channels_analysis(
     tables: dict[str, ir.Table],
     labels: pd.DataFrame,
@@ -317,6 +391,9 @@ def channels_analysis(
         "note": OBSERVATIONAL_NOTE,
         "segments": channel_rates(outcomes, labels, by=by, segments=segments),
         "fatigue": fatigue_table(outcomes, fatigue_days=options.fatigue_days),
+        "backtest": preferred_channel_backtest(
+            outcomes, labels, as_of=as_of, options=options, seed=seed
+        ),
         "preferred_channel": {str(k): int(v) for k, v in sorted(counts.items())},
         "preferred_probability": options.preferred_probability,
         "min_touches": options.min_touches,
@@ -333,6 +410,7 @@ __all__ = [
     "channel_rates",
     "channels_analysis",
     "fatigue_table",
+    "preferred_channel_backtest",
     "preferred_channels",
     "touch_outcomes",
 ]

@@ -339,12 +339,14 @@ def print_channels(result: dict[str, Any], lang: str) -> None:
     for row in result["fatigue"]:
         fatigue.add_row(row["earlier_touches"], _rate_cell(row["conversion_rate"], counts=True))
     console.print(fatigue)
-    from segmint.report.understand_sections import preferred_name
+    from segmint.report.understand_sections import backtest_text, preferred_name
 
     counts = ", ".join(
         f"{preferred_name(k, lang)} {v:,}" for k, v in result["preferred_channel"].items()
     )
     console.print(t("insights.channels.preferred", lang, counts=counts), highlight=False)
+    if result.get("backtest"):
+        console.print(backtest_text(result["backtest"], lang), highlight=False)
     console.print(t("insights.channels.note", lang), style="dim", highlight=False)
 
 

@@ -71,6 +71,24 @@ def preferred_name(key: str, lang: str) -> str:
     return t(names[key], lang) if key in names else key
 
 
+def backtest_text(backtest: Mapping[str, Any] | None, lang: str) -> str:
+    """Return one sentence: preferred channel vs most-sent channel in the backtest ("" if none)."""
+    if not backtest:
+        return ""
+    return t(
+        "insights.channels.backtest",
+        lang,
+        days=backtest["days"],
+        cut=str(backtest["cut_off"])[:10],
+        customers=format_number(backtest["customers"]),
+        model=format_percent(backtest["preferred_channel"]["value"]),
+        naive=format_percent(backtest["most_sent_channel"]["value"]),
+        diff=f"{backtest['difference'] * 100:+.1f}",
+        low=f"{backtest['ci_low'] * 100:+.1f}",
+        high=f"{backtest['ci_high'] * 100:+.1f}",
+    )
+
+
 def channels_items(payload: Mapping[str, Any], *, lang: str) -> list[Any]:
     """Return the channels table (segment × channel) and the preferred-channel line."""
     by = payload["by"]
@@ -104,6 +122,7 @@ def channels_items(payload: Mapping[str, Any], *, lang: str) -> list[Any]:
     return [
         _table(head, rows, caption, text_columns=2),
         t("insights.channels.preferred", lang, counts=counts),
+        *([backtest_text(payload["backtest"], lang)] if payload.get("backtest") else []),
         t("insights.channels.note", lang),
     ]
 
