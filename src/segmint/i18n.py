@@ -663,6 +663,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.stage.tiers": {"en": "service tiers", "ko": "서비스 등급"},
     "cli.stage.segments": {"en": "schemes and tags", "ko": "세분화 체계와 태그"},
     "cli.stage.kpis": {"en": "KPIs per segment", "ko": "세그먼트별 KPI"},
+    "cli.stage.understand": {
+        "en": "channels and early behaviours",
+        "ko": "채널과 초기 행동",
+    },
     "cli.stage.report": {"en": "writing the report", "ko": "보고서 작성"},
     "cli.stage.write": {"en": "writing the outputs", "ko": "결과 파일 저장"},
     "cli.stage.generate": {"en": "generating the SaaS data set", "ko": "SaaS 데이터 생성"},

@@ -140,7 +140,7 @@ def test_understand_section_of_the_run_report(workspace: Path) -> None:
     from segmint.analysis.insights_workspace import understand_payloads
     from segmint.analysis.workspace import resolve_run
     from segmint.report.understand_sections import understand_section
-    from segmint.workspace.run import engine_tables
+    from segmint.workspace_data import engine_tables
 
     config = load_config(workspace)
     with open_store(workspace / config.database, read_only=True) as store:
@@ -160,3 +160,6 @@ def test_understand_section_of_the_run_report(workspace: Path) -> None:
     assert "not effects" in html_en and "kakao" in html_en
     assert "효과가 아닙니다" in html_ko and "not effects" not in html_ko
     assert understand_section(channels=None, behaviours=None) is None
+    # the run stage `understand` put the same section into the run report
+    report = (workspace / "report.html").read_text(encoding="utf-8")
+    assert "Understand: channels and behaviours" in report and "most-sent channel" in report

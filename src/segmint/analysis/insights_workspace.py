@@ -38,7 +38,7 @@ def behaviour_options(
 def _tables_and_as_of(
     root: Path, config: SegmintConfig, store: Store
 ) -> tuple[dict[str, Any], Any]:
-    from segmint.workspace.run import default_run_as_of, engine_tables
+    from segmint.workspace_data import default_run_as_of, engine_tables
 
     return engine_tables(config, store, root), default_run_as_of(store)
 
@@ -78,7 +78,7 @@ def workspace_channels(
     window_days: int | None = None,
 ) -> dict[str, Any]:
     """Return touch response per segment of a scheme × channel (or campaign) as of the run."""
-    from segmint.workspace.run import engine_tables
+    from segmint.workspace_data import engine_tables
 
     run, as_of = resolve_run(store, run_id)
     name = resolve_scheme(store, run, scheme, config)

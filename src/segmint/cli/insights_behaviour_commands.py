@@ -311,9 +311,9 @@ def print_channels(result: dict[str, Any], lang: str) -> None:
     by = result["by"]
     table = Table(title=t("insights.channels.title", lang))
     table.add_column(t("insights.col.segment", lang), no_wrap=True)
-    table.add_column(t(f"insights.col.{by}", lang))
+    table.add_column(t(f"insights.col.{by}", lang), no_wrap=True)
     for key in ("touches", "open_rate", "click_rate", "conversion_rate", "revenue_per_touch"):
-        table.add_column(t(f"insights.col.{key}", lang), justify="right", no_wrap=key != "touches")
+        table.add_column(t(f"insights.col.{key}", lang), justify="right", no_wrap=True)
     for seg in result["segments"]:
         for i, row in enumerate(seg["rows"]):
             table.add_row(

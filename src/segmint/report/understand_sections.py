@@ -187,8 +187,8 @@ def understand_section(
 
 
 def run_understand_sections(result: Any, *, lang: str = "en") -> list[ReportSection]:
-    """Return the Understand section of a run whose result carries `understand` payloads."""
-    payloads = getattr(result, "understand", None) or {}
+    """Return the Understand section of a run whose stage `understand` left its payloads."""
+    payloads = getattr(result, "outputs", {}).get("understand") or {}
     section = understand_section(
         channels=payloads.get("channels"), behaviours=payloads.get("behaviours"), lang=lang
     )

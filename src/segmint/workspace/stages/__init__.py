@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from segmint.analysis.insights_stages import add_understand, understand_needed
 from segmint.run_context import RunPlanInputs, RunStage
 from segmint.workspace.stages.churn import add_churn, churn_needed
 from segmint.workspace.stages.features import compute_customer_features
@@ -41,6 +42,7 @@ RUN_STAGES: tuple[RunStage, ...] = (
     RunStage("tiers", add_tiers, lambda inputs: inputs.config.tiers is not None),
     RunStage("segments", assign_segments),
     RunStage("kpis", segment_kpis),
+    RunStage("understand", add_understand, understand_needed),
     RunStage("report", write_run_report, lambda inputs: inputs.write_report),
 )
 
