@@ -65,7 +65,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "고객별 선호 채널 (최고일 확률 0.8 이상일 때 지정): {counts}",
     },
     "insights.channels.note": {
-        "en": "Observational rates: who received which touch was chosen, not randomised. Run an "
+        "en": "Observational rates: who received which message was chosen, not randomised. Run an "
         "experiment for causal answers.",
         "ko": "관측된 비율입니다: 누가 어떤 접촉을 받을지는 무작위가 아니었습니다. 인과적 답은 실험으로 확인하세요.",
     },
@@ -117,7 +117,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "insights.col.open_rate": {"en": "open rate", "ko": "오픈율"},
     "insights.col.click_rate": {"en": "click rate", "ko": "클릭률"},
     "insights.col.conversion_rate": {"en": "conversion rate", "ko": "전환율"},
-    "insights.col.revenue_per_touch": {"en": "revenue per touch", "ko": "접촉당 매출"},
+    "insights.col.revenue_per_touch": {"en": "revenue per message", "ko": "접촉당 매출"},
     "insights.col.earlier": {"en": "earlier touches", "ko": "이전 접촉 수"},
     # -- report frame -------------------------------------------------------------------------
     "report.title": {"en": "Customer segmentation report", "ko": "고객 세분화 보고서"},
