@@ -235,6 +235,24 @@ class GoalConfig(_Strict):
     by: date
     direction: Literal["below", "above"] | None = None  # default: below for churn, else above
     name: str | None = None
+class BehavioursConfig(_Strict):
+    """`segmint insights behaviours`: the windows, who counts, and what is adjusted for."""
+
+    first_days: int = Field(default=7, ge=1, le=365)
+    horizon_days: int = Field(default=180, ge=2, le=3650)
+    min_doers: int = Field(default=30, ge=1)
+    adjust_for: list[str] = Field(default_factory=list)
+    trim: float = Field(default=0.01, ge=0, lt=0.5)
+    retention_activity_days: int = Field(default=30, ge=1, le=3650)
+
+
+class ChannelsConfig(_Strict):
+    """`segmint insights channels`: the conversion window and the preferred-channel rule."""
+
+    window_days: int = Field(default=7, ge=0, le=365)
+    min_touches: int = Field(default=5, ge=1)
+    preferred_probability: float = Field(default=0.8, gt=0.5, lt=1)
+    fatigue_days: int = Field(default=30, ge=1, le=365)
 
 
 class SegmintConfig(_Strict):
@@ -257,6 +275,8 @@ class SegmintConfig(_Strict):
     churn: ChurnConfig = ChurnConfig()
     clv: CLVConfig = CLVConfig()
     kpis: KPIsConfig = KPIsConfig()
+    behaviours: BehavioursConfig = BehavioursConfig()
+    channels: ChannelsConfig = ChannelsConfig()
     playbooks: dict[str, PlaybookConfig] = Field(default_factory=dict)
     goals: list[GoalConfig] = Field(default_factory=list)
     owners: dict[str, OwnerConfig] = Field(default_factory=dict)

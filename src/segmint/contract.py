@@ -44,6 +44,7 @@ CONTRACTS: dict[str, TableContract] = {
             "email_consent": "bool",
             "phone": "string",
             "technologies": "string",
+            "acquisition_channel": "string",
         },
     ),
     "transactions": TableContract(
@@ -91,6 +92,17 @@ CONTRACTS: dict[str, TableContract] = {
             "priority": "string",
             "closed_at": "timestamp",
             "csat": "float",
+        },
+    ),
+    # Marketing and CS contacts: one row per message sent (email, sms, push, in_app, kakao, ...).
+    "touches": TableContract(
+        "touches",
+        required={"customer_id": "string", "sent_at": "timestamp", "channel": "string"},
+        optional={
+            "campaign": "string",
+            "opened_at": "timestamp",
+            "clicked_at": "timestamp",
+            "converted_at": "timestamp",
         },
     ),
     "assignments": TableContract(

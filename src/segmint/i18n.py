@@ -241,6 +241,115 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web.health.distribution": {"en": "Distribution", "ko": "분포"},
     "web.health.bands": {"en": "Bands", "ko": "등급"},
     "web.health.trend": {"en": "Trend over runs", "ko": "실행별 추이"},
+    # -- segmint insights channels | behaviours | hypothesis | survival ------------------------
+    "insights.behaviours.intro": {
+        "en": "outcome {outcome} · behaviours in the first {first} days after signup · outcome "
+        "counted to day {horizon} · {population} customers fully observed · baseline {baseline}",
+        "ko": "결과 {outcome} · 가입 후 처음 {first}일의 행동 · 결과는 {horizon}일째까지 집계 · "
+        "전체 관측 고객 {population}명 · 기준 비율 {baseline}",
+    },
+    "insights.behaviours.title": {
+        "en": "Behaviours and the outcome (difference: doers − non-doers in points, 95% interval)",
+        "ko": "행동과 결과 (차이: 한 고객 − 안 한 고객, %p, 95% 구간)",
+    },
+    "insights.behaviours.too_few": {
+        "en": "{behaviour}: only {n} customers on one side (fewer than {min}): not compared",
+        "ko": "{behaviour}: 한쪽 고객이 {n}명뿐 ({min}명 미만): 비교하지 않음",
+    },
+    "insights.behaviours.adjusted": {
+        "en": "adjusted: doubly robust (AIPW) average difference over all eligible customers, "
+        "controlling for {columns}",
+        "ko": "보정: {columns}을(를) 통제한 이중 강건(AIPW) 평균 차이 (대상 고객 전체 기준)",
+    },
+    "insights.behaviours.note": {
+        "en": "These are associations, not effects: customers choose what they do. Test a "
+        "behaviour with an experiment before pushing it.",
+        "ko": "이 수치는 연관성이며 효과가 아닙니다: 고객이 스스로 행동을 고릅니다. 행동을 권장하기 전에 "
+        "실험으로 검증하세요.",
+    },
+    "insights.survival.title": {
+        "en": "Subscriber retention by {attribute} (Kaplan–Meier, 95% interval; {customers} subscribers)",
+        "ko": "{attribute}별 구독 유지율 (카플란-마이어, 95% 구간; 구독 고객 {customers}명)",
+    },
+    "insights.survival.note": {
+        "en": "Customers still subscribed are censored at the cut-off, never counted as retained "
+        "beyond it; p adj.: log-rank test of each group against the rest, Benjamini-Hochberg adjusted.",
+        "ko": "아직 구독 중인 고객은 기준일에서 중도절단되며 그 이후 유지로 세지 않습니다. 보정 p: 각 그룹 대 "
+        "나머지의 로그순위 검정(벤자미니-호흐베르크 보정).",
+    },
+    "insights.channels.intro": {
+        "en": "scheme {scheme} · run {run} · {touches} touches ({pending} still pending) · "
+        "conversion window {window} days",
+        "ko": "세분화 체계 {scheme} · 실행 {run} · 접촉 {touches}건 (대기 중 {pending}건) · 전환 기간 {window}일",
+    },
+    "insights.channels.title": {
+        "en": "Response per segment and channel (rate (numerator/denominator; 95% interval); "
+        "* = differs from other segments, BH-adjusted p < 0.05)",
+        "ko": "세그먼트·채널별 반응 (비율 (분자/분모; 95% 구간); * = 다른 세그먼트와 다름, BH 보정 p < 0.05)",
+    },
+    "insights.channels.fatigue": {
+        "en": "Fatigue: conversion by touches received in the previous {days} days",
+        "ko": "피로도: 직전 {days}일 동안 받은 접촉 수별 전환율",
+    },
+    "insights.channels.preferred": {
+        "en": "preferred channel per customer (named when P(best) ≥ 0.8): {counts}",
+        "ko": "고객별 선호 채널 (최고일 확률 0.8 이상일 때 지정): {counts}",
+    },
+    "insights.channels.note": {
+        "en": "Observational rates: who received which message was chosen, not randomised. Run an "
+        "experiment for causal answers.",
+        "ko": "관측된 비율입니다: 누가 어떤 접촉을 받을지는 무작위가 아니었습니다. 인과적 답은 실험으로 확인하세요.",
+    },
+    "understand.heading": {
+        "en": "Understand: channels and behaviours",
+        "ko": "이해하기: 채널과 행동",
+    },
+    "understand.intro": {
+        "en": "What each segment responds to, and which early behaviours go with staying. "
+        "Observational figures with their evidence: bold = the 95% interval excludes no "
+        "difference (or * = differs from the other segments, BH-adjusted p < 0.05).",
+        "ko": "각 세그먼트가 무엇에 반응하는지, 어떤 초기 행동이 유지와 함께 나타나는지. 근거와 함께 제시한 관측 "
+        "수치입니다: 굵게 = 95% 구간이 차이 없음(0)을 포함하지 않음 (* = 다른 세그먼트와 다름, BH 보정 p < 0.05).",
+    },
+    "understand.channels_heading": {"en": "Channels", "ko": "채널"},
+    "understand.behaviours_heading": {
+        "en": "Early behaviours and the outcome",
+        "ko": "초기 행동과 결과",
+    },
+    "understand.channels_caption": {
+        "en": "Scheme {scheme}: response per segment and channel (conversion within {window} days; "
+        "{pending} touches still pending are left out)",
+        "ko": "세분화 체계 {scheme}: 세그먼트·채널별 반응 ({window}일 이내 전환; 아직 대기 중인 접촉 {pending}건 제외)",
+    },
+    "insights.col.behaviour": {"en": "behaviour", "ko": "행동"},
+    "insights.channels.backtest": {
+        "en": "backtest ({days} days after {cut}, {customers} customers with a named preferred channel): "
+        "touches on the preferred channel converted {model}, touches on the most-sent channel "
+        "{naive}; difference {diff} points (95% bootstrap interval {low} … {high})",
+        "ko": "백테스트 ({cut} 이후 {days}일, 선호 채널이 지정된 고객 {customers}명): 선호 채널 접촉 전환율 "
+        "{model}, 가장 많이 보낸 채널 접촉 전환율 {naive}; 차이 {diff}%p (95% 부트스트랩 구간 {low} … {high})",
+    },
+    "insights.undetermined": {"en": "undetermined", "ko": "미정"},
+    "insights.too_few_touches": {"en": "too few touches", "ko": "접촉 부족"},
+    "insights.col.did": {"en": "did it", "ko": "수행 고객"},
+    "insights.col.rate_did": {"en": "rate if did", "ko": "수행 시 비율"},
+    "insights.col.rate_did_not": {"en": "rate if not", "ko": "미수행 시 비율"},
+    "insights.col.difference": {"en": "difference", "ko": "차이"},
+    "insights.col.p_adj": {"en": "p adj.", "ko": "보정 p"},
+    "insights.col.adjusted": {"en": "adjusted difference", "ko": "보정 차이"},
+    "insights.col.customers": {"en": "customers", "ko": "고객 수"},
+    "insights.col.churned": {"en": "churned", "ko": "이탈"},
+    "insights.col.day": {"en": "day {day}", "ko": "{day}일"},
+    "insights.col.median": {"en": "median days", "ko": "중앙값(일)"},
+    "insights.col.segment": {"en": "segment", "ko": "세그먼트"},
+    "insights.col.channel": {"en": "channel", "ko": "채널"},
+    "insights.col.campaign": {"en": "campaign", "ko": "캠페인"},
+    "insights.col.touches": {"en": "touches", "ko": "접촉"},
+    "insights.col.open_rate": {"en": "open rate", "ko": "오픈율"},
+    "insights.col.click_rate": {"en": "click rate", "ko": "클릭률"},
+    "insights.col.conversion_rate": {"en": "conversion rate", "ko": "전환율"},
+    "insights.col.revenue_per_touch": {"en": "revenue per message", "ko": "접촉당 매출"},
+    "insights.col.earlier": {"en": "earlier touches", "ko": "이전 접촉 수"},
     # -- report frame -------------------------------------------------------------------------
     "report.title": {"en": "Customer segmentation report", "ko": "고객 세분화 보고서"},
     # -- workspace run report (segmint run) ----------------------------------------------------
@@ -904,6 +1013,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.stage.understand": {
         "en": "preferences, price and timing",
         "ko": "선호, 가격 민감도, 구매 시기",
+    },
+    "cli.stage.engagement": {
+        "en": "channels and early behaviours",
+        "ko": "채널과 초기 행동",
     },
     "cli.stage.report": {"en": "writing the report", "ko": "보고서 작성"},
     "cli.stage.write": {"en": "writing the outputs", "ko": "결과 파일 저장"},

@@ -293,3 +293,33 @@ def test_ingestion_reads_every_written_table_without_rejects(tmp_path) -> None:
         result = read_source(paths[name], table=name)
         assert result.rejected.empty, name
         assert result.rows_read == len(result.loaded), name
+
+
+def test_touches_plant_a_responsive_channel_per_archetype(saas: dict[str, pd.DataFrame]) -> None:
+    from segmint.demo.synthetic_saas import RESPONSIVE_CHANNEL
+
+    touches = saas["touches"]
+    assert set(touches["channel"]) == {"email", "in_app", "kakao"}
+    for column in ("opened_at", "clicked_at", "converted_at"):
+        assert not (touches[column].dt.normalize() < touches["sent_at"].dt.normalize()).any()
+    assert touches["clicked_at"].notna().le(touches["opened_at"].notna()).all()
+    frame = touches.merge(saas["truth"][["customer_id", "archetype"]], on="customer_id")
+    rates = frame.assign(converted=frame["converted_at"].notna()).pivot_table(
+        index="archetype", columns="channel", values="converted", aggfunc="mean"
+    )
+    for archetype, best in RESPONSIVE_CHANNEL.items():
+        assert rates.loc[archetype].idxmax() == best, (archetype, rates.loc[archetype])
+
+
+def test_touches_leave_the_other_tables_unchanged() -> None:
+    from segmint.demo import synthetic_saas
+
+    with_touches = generate_saas(n_accounts=80, seed=4)
+    original = synthetic_saas._touches
+    try:
+        synthetic_saas._touches = lambda *args: pd.DataFrame()  # type: ignore[assignment]
+        without = generate_saas(n_accounts=80, seed=4)
+    finally:
+        synthetic_saas._touches = original  # type: ignore[assignment]
+    for name in ("customers", "subscriptions", "events", "tickets", "transactions", "truth"):
+        pd.testing.assert_frame_equal(with_touches[name], without[name])

@@ -248,8 +248,9 @@ def workspace_cohorts(
     scheme: str | None = None,
     segment_at: str = "latest",
     as_of: datetime | None = None,
+    by_attribute: str | None = None,
 ) -> dict[str, Any]:
-    """Return the acquisition cohorts of a workspace, optionally split by a scheme's segments."""
+    """Return the acquisition cohorts, optionally split by a scheme's segments or a customer attribute."""
     from segmint.analysis.cohorts import check_period, cohort_matrix
     from segmint.workspace_data import default_run_as_of, engine_tables
 
@@ -257,7 +258,11 @@ def workspace_cohorts(
         check_period(by)
     except ValueError as exc:
         raise InputError(f"--by: {exc}") from None
+    if scheme is not None and by_attribute is not None:
+        raise InputError("give --scheme or --by-attribute, not both")
     segments = cohort_segments(store, scheme, at=segment_at) if scheme is not None else None
+    if by_attribute is not None:
+        segments = attribute_groups(store, by_attribute)
     cutoff = as_of or default_run_as_of(store)
     result = cohort_matrix(
         engine_tables(config, store, root), as_of=cutoff, by=by, segments=segments
@@ -266,4 +271,27 @@ def workspace_cohorts(
         result = {"by": result["by"], "scheme": scheme, "segment_at": segment_at} | {
             k: v for k, v in result.items() if k != "by"
         }
+    if by_attribute is not None:
+        result = {"by": result["by"], "attribute": by_attribute} | {
+            k: v for k, v in result.items() if k != "by"
+        }
     return result
+
+
+def attribute_groups(store: Store, attribute: str) -> pd.DataFrame:
+    """Return customer_id, segment = a customer attribute's value ("(missing)" when empty)."""
+    columns = (
+        list(store.frame("SELECT * FROM customers LIMIT 0").columns)
+        if store.has_table("customers")
+        else []
+    )
+    if attribute not in columns or attribute == "customer_id" or attribute.startswith("_"):
+        available = sorted(c for c in columns if c != "customer_id" and not c.startswith("_"))
+        raise InputError(
+            f"--by-attribute: unknown customer attribute {attribute!r}; "
+            f"available: {', '.join(available) or '(no customers table)'}"
+        )
+    quoted = attribute.replace('"', '""')  # checked against the table's columns above
+    frame = store.frame(f'SELECT customer_id, "{quoted}" AS segment FROM customers')
+    frame["segment"] = frame["segment"].astype("string").fillna("(missing)")
+    return frame.drop_duplicates("customer_id")

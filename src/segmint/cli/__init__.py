@@ -22,6 +22,7 @@ _COMMAND_MODULES = (
     "segmint.cli.activation_commands",
     "segmint.cli.serve_commands",
     "segmint.cli.insights_commands",
+    "segmint.cli.insights_behaviour_commands",
 )
 
 

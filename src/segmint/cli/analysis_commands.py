@@ -123,6 +123,10 @@ def cohorts(
             "--segment-at", help="With --scheme: the segment at the latest run or at acquisition."
         ),
     ] = "latest",
+    by_attribute: Annotated[
+        str | None,
+        typer.Option("--by-attribute", help="Split every cohort by a customer attribute."),
+    ] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Acquisition cohorts: share of each cohort active (and revenue kept) k periods later."""
@@ -134,8 +138,9 @@ def cohorts(
         config = load_config(workspace)
         with open_store(workspace / config.database, read_only=True) as store:
             result = workspace_cohorts(
-                workspace, config, store, by=by, scheme=scheme, segment_at=segment_at
-            )
+                workspace, config, store, by=by, scheme=scheme, segment_at=segment_at,
+                by_attribute=by_attribute,
+            )  # fmt: skip
     if json_output:
         print_json(result)
         return

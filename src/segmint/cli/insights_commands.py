@@ -15,7 +15,7 @@ from segmint.cli.workspace_commands import JsonFlag, Lang, Workspace
 from segmint.i18n import t
 
 insights_app = typer.Typer(
-    help="Understand segments: preferences, price sensitivity, purchase timing.",
+    help="Understand segments: preferences, price, timing, channels, behaviours, survival.",
     no_args_is_help=True,
 )
 app.add_typer(insights_app, name="insights")

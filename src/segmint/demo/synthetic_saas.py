@@ -26,7 +26,9 @@ from segmint.demo.saas_names import (
     company_names,
 )
 
-TABLES: tuple[str, ...] = ("customers", "subscriptions", "events", "tickets", "transactions")
+TABLES: tuple[str, ...] = (
+    "customers", "subscriptions", "events", "tickets", "transactions", "touches",
+)  # fmt: skip
 INDUSTRIES: dict[str, float] = {
     "software": 0.24,
     "manufacturing": 0.16,
@@ -149,6 +151,8 @@ def generate_saas(
         "events": _events(rng, accounts, life, subs, origin, horizon),
         "tickets": _tickets(rng, accounts, life, origin, horizon),
         "transactions": _transactions(rng, accounts, life, subs, origin),
+        # Its own random stream: adding touches left every other table exactly as it was.
+        "touches": _touches(np.random.default_rng([seed, 16]), accounts, life, origin),
         "truth": _truth(accounts, life, subs, origin),
     }
 
@@ -585,6 +589,88 @@ def _transactions(
     )
     both = pd.concat([frame, refunds], ignore_index=True)
     return both.sort_values(["occurred_at", "invoice_id"], kind="stable", ignore_index=True)
+
+
+# -- touches ----------------------------------------------------------------------------------
+
+# channel: (days between sends, open probability, click probability given an open)
+TOUCH_CHANNELS: dict[str, tuple[int, float, float]] = {
+    "email": (14, 0.35, 0.20),
+    "in_app": (21, 0.60, 0.30),
+    "kakao": (30, 0.70, 0.25),
+}
+TOUCH_CAMPAIGNS: tuple[str, ...] = ("onboarding", "feature_tips", "renewal")
+# Planted: each archetype answers best on one channel; every other channel converts at the base.
+RESPONSIVE_CHANNEL = {
+    "power_user": "in_app",
+    "icp_expander": "email",
+    "activated": "kakao",
+    "slow_starter": "email",
+}
+TOUCH_BASE_CONVERSION = 0.02
+TOUCH_BEST_CONVERSION = 0.10
+TOUCH_FATIGUE = 0.85  # conversion × 0.85 per touch beyond two in the previous 30 days
+
+
+def _touches(
+    rng: np.random.Generator, acc: dict[str, Any], life: dict[str, Any], origin: pd.Timestamp
+) -> pd.DataFrame:
+    """Marketing touches over each account's life: email, in-app and KakaoTalk messages."""
+    created, end_day = acc["created"], life["end_day"]
+    frames = []
+    for channel, (every, _open, _click) in TOUCH_CHANNELS.items():
+        sends = np.maximum((end_day - created) // every, 0)
+        account = np.repeat(np.arange(acc["n"]), sends)
+        k = np.arange(sends.sum()) - np.repeat(np.cumsum(sends) - sends, sends)
+        day = created[account] + k * every + rng.integers(0, 3, len(account))
+        frames.append(pd.DataFrame({"account": account, "day": day, "channel": channel}))
+    touches = pd.concat(frames, ignore_index=True)
+    touches = touches[touches["day"] < end_day[touches["account"].to_numpy()]]
+    touches = touches.sort_values(["account", "day", "channel"], kind="stable", ignore_index=True)
+    account = touches["account"].to_numpy()
+    day = touches["day"].to_numpy()
+    channel = touches["channel"].to_numpy()
+    age = day - created[account]
+    campaign = np.where(
+        age < 30, "onboarding", np.where(age % 365 > 330, "renewal", "feature_tips")
+    )
+    # touches of the same account in the 30 days before this one (sorted by account, then day)
+    earlier = np.zeros(len(day), dtype=int)
+    start = 0
+    for i in range(1, len(day) + 1):
+        if i == len(day) or account[i] != account[start]:
+            days = day[start:i]
+            earlier[start:i] = np.arange(i - start) - np.searchsorted(days, days - 30, side="left")
+            start = i
+    best = np.array([RESPONSIVE_CHANNEL[a] for a in life["archetype"]])[account] == channel
+    p_convert = np.where(best, TOUCH_BEST_CONVERSION, TOUCH_BASE_CONVERSION)
+    p_convert = p_convert * TOUCH_FATIGUE ** np.maximum(earlier - 2, 0)
+    p_open = np.array([TOUCH_CHANNELS[c][1] for c in channel])
+    p_click = np.array([TOUCH_CHANNELS[c][2] for c in channel])
+    opened = rng.random(len(day)) < p_open
+    clicked = opened & (rng.random(len(day)) < p_click)
+    converted = rng.random(len(day)) < p_convert
+    lag = rng.integers(0, 6, len(day))
+    seconds = (rng.uniform(9, 18, len(day)) * 3600).astype("int64")
+    sent = _stamp(origin, day, seconds)
+    opened_at = (sent + pd.to_timedelta(rng.integers(5, 600, len(day)), unit="min")).where(opened)
+    clicked_at = (opened_at + pd.to_timedelta(rng.integers(1, 30, len(day)), unit="min")).where(
+        clicked
+    )
+    converted_at = _stamp(origin, day + lag, seconds).where(
+        converted & (day + lag < end_day[account])
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": acc["ids"][account],
+            "sent_at": sent,
+            "channel": channel,
+            "campaign": campaign,
+            "opened_at": opened_at,
+            "clicked_at": clicked_at,
+            "converted_at": converted_at,
+        }
+    ).sort_values(["sent_at", "customer_id", "channel"], kind="stable", ignore_index=True)
 
 
 def _truth(

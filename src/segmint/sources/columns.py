@@ -93,6 +93,15 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "experiment": ("experiment", "experimentname", "test", "campaign", "실험"),
     "variant": ("variant", "group", "arm", "treatment", "그룹"),
     "assigned_at": ("assignedat", "assigneddate", "date", "배정일"),
+    "acquisition_channel": (
+        "acquisitionchannel", "signupchannel", "signupsource", "source", "utmsource",
+        "유입채널", "가입채널", "유입경로",
+    ),
+    "sent_at": ("sentat", "sentdate", "senttime", "sendat", "deliveredat", "발송일시", "발송일", "발송시각"),
+    "channel": ("channel", "medium", "touchchannel", "채널", "발송채널"),
+    "campaign": ("campaign", "campaignname", "campaignid", "캠페인", "캠페인명"),
+    "clicked_at": ("clickedat", "clickdate", "clicktime", "클릭일시", "클릭일"),
+    "converted_at": ("convertedat", "conversiondate", "conversiontime", "전환일시", "전환일"),
 }  # fmt: skip
 
 
@@ -115,6 +124,8 @@ def aliases_for(table: str, column: str) -> tuple[str, ...]:
     if column == "created_at" and table == "customers":
         return ("createdat", "signupdate", "signupat", "signedupat", "joindate", "joinedat",
                 "registeredat", "registrationdate", "가입일", "가입일자", "가입일시")  # fmt: skip
+    if column == "opened_at" and table == "touches":  # a message opened, not a ticket opened
+        return ("openedat", "opendate", "opentime", "readat", "오픈일시", "열람일시", "열람일")
     return _ALIASES.get(column, (column.replace("_", ""),))
 
 

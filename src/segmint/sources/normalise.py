@@ -145,6 +145,9 @@ def normalise(
         except InputError as exc:
             raise InputError(f"{source}: {exc}") from None
 
+    if table == "touches":
+        _touches(out, column_map, reasons, columns)
+
     ok = reasons.isna().to_numpy()
     loaded = pd.DataFrame({c: s[ok] for c, s in out.items()})
     if table == "customers":
@@ -302,6 +305,29 @@ def _transactions(
     if "invoice_id" in out:
         stats["line_items"] = int(ok.sum())
         stats["invoices"] = int(out["invoice_id"][ok].nunique())
+
+
+def _touches(
+    out: dict[str, pd.Series],
+    column_map: dict[str, str],
+    reasons: pd.Series,
+    columns: pd.Series,
+) -> None:
+    """Reject touches opened, clicked or converted on a day before the message was sent."""
+    sent_day = out["sent_at"].dt.normalize()
+    for canonical in ("opened_at", "clicked_at", "converted_at"):
+        if canonical not in out:
+            continue
+        # Compared by day: a date-only conversion on the day of a 14:00 send is not "before".
+        early = (out[canonical].dt.normalize() < sent_day).fillna(False).to_numpy(bool)
+        new = early & reasons.isna().to_numpy()
+        if new.any():
+            word = canonical.removesuffix("_at").replace("_", " ")
+            reasons[new] = [
+                f"{word} {when:%Y-%m-%d} before the touch was sent ({sent:%Y-%m-%d})"
+                for when, sent in zip(out[canonical][new], out["sent_at"][new], strict=True)
+            ]
+            columns[new] = column_map[canonical]
 
 
 def _extra_columns(

@@ -36,6 +36,7 @@ from segmint.report.labels import (
     value_columns_text,
 )
 from segmint.report.rfm_playbooks import rfm_playbooks
+from segmint.report.engagement_sections import run_engagement_sections
 from segmint.store import Store
 from segmint.workspace.action_report import action_queue_section
 from segmint.workspace.run_attention import (
@@ -184,6 +185,7 @@ def workspace_report(
 
         understood = understand_section(result.outputs["understand"], lang=lang)
         sections.extend([understood] if understood is not None else [])
+    sections.extend(run_engagement_sections(result, lang=lang))
     if "icp_score" in customers.columns:
         sections.append(_icp_section(result.diagnostics.get("icp_similarity"), customers, lang))
     if "health_score" in customers.columns:

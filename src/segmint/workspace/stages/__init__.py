@@ -17,6 +17,7 @@ from segmint.analysis.experiments.stages import experiments_stage
 from segmint.activation.stages import action_queue_stage
 from segmint.activation.sync_stage import destinations_configured, sync_run_destinations
 from segmint.analysis.understand_stage import add_understand
+from segmint.analysis.insights_stages import add_engagement, engagement_needed
 from segmint.run_context import RunPlanInputs, RunStage
 from segmint.workspace.stages.churn import add_churn, churn_needed
 from segmint.workspace.stages.features import compute_customer_features
@@ -50,6 +51,7 @@ RUN_STAGES: tuple[RunStage, ...] = (
     RunStage("experiments", experiments_stage),
     RunStage("actions", action_queue_stage),
     RunStage("understand", add_understand, _has("transactions")),
+    RunStage("engagement", add_engagement, engagement_needed),
     RunStage("report", write_run_report, lambda inputs: inputs.write_report),
     RunStage("sync", sync_run_destinations, destinations_configured),
 )
