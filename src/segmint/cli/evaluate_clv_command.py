@@ -107,10 +107,10 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _metric(value: Any) -> str:
+def _metric(name: str, value: Any) -> str:
     if value is None:
         return "–"
-    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3f}"
+    return f"{value:.1f}" if name == "aggregate_pct_error" else f"{value:.3f}"
 
 
 def _print_result(file: Path, result: dict[str, Any]) -> None:
@@ -135,13 +135,13 @@ def _print_result(file: Path, result: dict[str, Any]) -> None:
             for k, v in entry.get("params", {}).items()
         )
         if entry.get("forecast") == "nbd_limit":
-            table.add_row(label, *[_metric(entry.get(m)) for m in METRICS])
+            table.add_row(label, *[_metric(m, entry.get(m)) for m in METRICS])
             notes.append(f"[yellow]{entry['note']}[/] ({entry['diagnosis']})")
         elif "mae" not in entry:
             table.add_row(label, *["failed"] + [""] * (len(METRICS) - 1))
             notes.append(f"[yellow]{name}:[/] {entry['diagnosis']}")
         else:
-            table.add_row(label, *[_metric(entry.get(m)) for m in METRICS])
+            table.add_row(label, *[_metric(m, entry.get(m)) for m in METRICS])
             if params:
                 notes.append(f"{name}: {params}")
     console.print(table)

@@ -255,7 +255,7 @@ def category_subsegments(
                 "column": best[1],
                 "purity": round(best[0], 4),
                 "subsegments": [
-                    {"level": str(level), "share_of_cluster": round(n / rows.sum(), 4)}
+                    {"level": str(level), "share_of_cluster": round(float(n / rows.sum()), 4)}
                     for level, n in levels.items()
                 ],
             }
