@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from benchmarks.memory import PeakRSS
-from segmint.scores.rfm import RFM_COLUMNS
+from segmint.segments.rfm import RFM_SEGMENT_COLUMNS
 
 AS_OF = datetime(2024, 1, 1)
 SEED = 0
@@ -103,7 +103,7 @@ def write_transactions(path: Path, rows: int, *, seed: int = SEED) -> int:
 def segmint_rfm(source: Path, out: Path) -> int:
     """segmint: Parquet -> rfm_table on an in-memory DuckDB -> Parquet; return rows written."""
     from segmint.engine import duckdb_backend
-    from segmint.scores.rfm import rfm_table
+    from segmint.segments.rfm import rfm_table
 
     con = duckdb_backend()
     table = rfm_table(con.read_parquet(source), as_of=AS_OF)
@@ -147,7 +147,7 @@ def pandas_rfm(source: Path, out: Path) -> pd.DataFrame:
     g["rfm_score"] = g["r_score"].astype(str) + g["f_score"].astype(str) + g["m_score"].astype(str)
     fm = (g["f_score"] + g["m_score"] + 1) // 2
     g["rfm_segment"] = _segment_lookup()[g["r_score"].to_numpy(), fm.to_numpy()]
-    result = g.reset_index()[list(RFM_COLUMNS)]
+    result = g.reset_index()[list(RFM_SEGMENT_COLUMNS)]
     result.to_parquet(out)
     return result
 

@@ -76,7 +76,7 @@ def _rule_case() -> Case:
 
 
 def _rfm_case() -> Case:
-    from segmint.scores.rfm import RFMSegmenter
+    from segmint.segments.rfm import RFMSegmenter
 
     tx = _transactions()
     return Case(

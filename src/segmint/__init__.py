@@ -25,8 +25,8 @@ _EXPORTS: dict[str, str] = {
     "compute_features": "segmint.features",
     "feature_catalogue": "segmint.features",
     # scores
-    "RFMSegmenter": "segmint.scores.rfm",
-    "rfm_table": "segmint.scores.rfm",
+    "RFMSegmenter": "segmint.segments.rfm",
+    "rfm_table": "segmint.segments.rfm",
     "BetaGeoModel": "segmint.scores.clv",
     "ParetoNBDModel": "segmint.scores.clv",
     "ModifiedBetaGeoModel": "segmint.scores.clv",

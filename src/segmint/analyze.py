@@ -92,7 +92,7 @@ def analyze_file(
     on_step: OnStage | None = None,
 ) -> AnalyzeResult:
     """Ingest one transactions export with quarantine, score every customer, write the four outputs."""
-    from segmint.scores.rfm import rfm_table
+    from segmint.segments.rfm import rfm_table
     from segmint.sources import read_source
 
     path = Path(path)

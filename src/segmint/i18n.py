@@ -732,6 +732,87 @@ MESSAGES: dict[str, dict[str, str]] = {
         "자세한 내용은 --json으로 볼 수 있습니다.",
     },
     # discover
+    # Cluster traits and labels (segments.clustering.labels.trait_text).
+    "cluster.trait.high": {"en": "High {name}", "ko": "{name} 높음"},
+    "cluster.trait.low": {"en": "Low {name}", "ko": "{name} 낮음"},
+    "cluster.trait.mostly": {"en": "mostly {name}", "ko": "대부분 {name}"},
+    "cluster.trait.few": {"en": "few {name}", "ko": "{name} 드묾"},
+    "cluster.trait.mostly_without": {"en": "mostly without {name}", "ko": "대부분 {name} 없음"},
+    "cluster.trait.few_without": {"en": "few without {name}", "ko": "{name} 없는 고객 드묾"},
+    "cluster.trait.mostly_level": {
+        "en": "mostly {level} ({name})",
+        "ko": "대부분 {level} ({name})",
+    },
+    "cluster.trait.more_level": {"en": "more {level} ({name})", "ko": "{level} 많음 ({name})"},
+    "cluster.trait.few_level": {"en": "few {level} ({name})", "ko": "{level} 드묾 ({name})"},
+    "cluster.typical": {"en": "Typical customers", "ko": "일반 고객"},
+    # Churn drivers (report.churn_drivers.churn_driver_text); English is the stored text.
+    "driver.raises": {
+        "en": "{description}: raises risk by {pts} pts",
+        "ko": "{description}: 이탈 위험 {pts}%p 높임",
+    },
+    "driver.lowers": {
+        "en": "{description}: lowers risk by {pts} pts",
+        "ko": "{description}: 이탈 위험 {pts}%p 낮춤",
+    },
+    "driver.vs_typical": {
+        "en": "{name} {value} vs typical {typical}",
+        "ko": "{name} {value} (보통 {typical})",
+    },
+    "driver.times_typical": {
+        "en": "{name} {value} vs typical {typical} ({ratio}× typical)",
+        "ko": "{name} {value} (보통 {typical}의 {ratio}배)",
+    },
+    "driver.higher": {
+        "en": "{name} {value} vs typical {typical} ({pct}% higher)",
+        "ko": "{name} {value} (보통 {typical}보다 {pct}% 높음)",
+    },
+    "driver.lower": {
+        "en": "{name} {value} vs typical {typical} ({pct}% lower)",
+        "ko": "{name} {value} (보통 {typical}보다 {pct}% 낮음)",
+    },
+    "driver.level": {
+        "en": "{name} is '{value}' (most common: '{typical}')",
+        "ko": "{name} '{value}' (가장 흔한 값 '{typical}')",
+    },
+    "driver.missing": {
+        "en": "{name} is missing (typical {typical})",
+        "ko": "{name} 값 없음 (보통 {typical})",
+    },
+    # segmint init / validate / health backtest
+    "cli.init.created": {
+        "en": "created {path} and sample data in {data}",
+        "ko": "{path} 파일과 예시 데이터({data})를 만들었습니다",
+    },
+    "cli.init.next": {"en": "next: {command}", "ko": "다음 단계: {command}"},
+    "cli.config_ok": {
+        "en": "{path}: {sources} sources, {schemes} schemes, {tags} tags — all valid",
+        "ko": "{path}: 원본 {sources}개, 세분화 체계 {schemes}개, 태그 {tags}개 — 모두 올바릅니다",
+    },
+    "validate.file_not_found": {
+        "en": "sources.{source}.path: file not found: {path}",
+        "ko": "sources.{source}.path: 파일이 없습니다: {path}",
+    },
+    "validate.unknown_playbook_segment": {
+        "en": "playbooks.{name}: no scheme has a segment called '{name}'",
+        "ko": "playbooks.{name}: '{name}'(이)라는 세그먼트가 있는 세분화 체계가 없습니다",
+    },
+    "validate.unknown_health_feature": {
+        "en": "health.measures: unknown feature '{feature}'",
+        "ko": "health.measures: 알 수 없는 특성 '{feature}'",
+    },
+    "cli.backtest.window": {
+        "en": "health scored as of {scored}, churn observed until {until}",
+        "ko": "건강 점수 기준일 {scored}, 이탈 관찰 종료일 {until}",
+    },
+    "cli.backtest.bands_title": {"en": "churn rate by health band", "ko": "건강 등급별 이탈률"},
+    "cli.backtest.auc_retained": {"en": "AUC (retained)", "ko": "AUC(유지 고객)"},
+    "cli.backtest.auc_churn": {"en": "AUC (churn)", "ko": "AUC(이탈)"},
+    "cli.backtest.customers": {"en": "customers", "ko": "고객 수"},
+    "cli.backtest.churned": {"en": "churned", "ko": "이탈 고객 수"},
+    "cli.backtest.churn_rate": {"en": "churn rate", "ko": "이탈률"},
+    "cli.backtest.band": {"en": "band", "ko": "등급"},
+    "cli.backtest.mean_score": {"en": "mean score", "ko": "평균 점수"},
     "cli.discover.choosing_k": {"en": "choosing k ({method})", "ko": "k 선택 ({method})"},
     "cli.metric.silhouette": {"en": "silhouette", "ko": "실루엣"},
     "cli.metric.calinski_harabasz": {"en": "CH", "ko": "칼린스키-하라바츠"},

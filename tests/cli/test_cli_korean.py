@@ -79,12 +79,35 @@ def test_workspace_commands_in_korean(cli_workspace: Any, command: list[str]) ->
     result = invoke(*command, "-w", cli_workspace.root, "--lang", "ko")
     assert result.exit_code == 0, result.output
     assert re.search("[가-힣]", result.stdout)
-    # Not yet translated: the churn model's driver sentences (stored values) and discover's cluster
-    # labels, both built in English from feature names.
-    shown = "\n".join(
-        line for line in result.output.splitlines() if "_driver_" not in line and " · " not in line
+    assert_no_english(result.output)
+
+
+def test_churn_drivers_and_cluster_labels_are_said_in_korean(cli_workspace: Any) -> None:
+    customer = invoke("customer", "ACC-00002", "-w", cli_workspace.root, "--lang", "ko")
+    drivers = [line for line in customer.stdout.splitlines() if "churn_driver_" in line]
+    # Rich wraps the long cells: compare the text with its line breaks and borders removed.
+    flat = "".join(customer.stdout.replace("│", "").split())
+    assert drivers and "riskby" not in flat and flat.count("이탈위험") >= len(drivers)
+    english = invoke("customer", "ACC-00002", "-w", cli_workspace.root, "--lang", "en")
+    assert "risk by" in english.stdout
+    found = json.loads(
+        invoke("discover", "--k", "3", "-w", cli_workspace.root, "--lang", "ko", "--json").stdout
     )
-    assert_no_english(shown)
+    labels = [cluster["label"] for cluster in found["clusters"]]
+    assert all(re.search("[가-힣]", label) for label in labels), labels
+
+
+def test_init_validate_and_health_backtest_in_korean(tmp_path: Path, cli_workspace: Any) -> None:
+    created = invoke("init", tmp_path / "ws", "--lang", "ko")
+    assert created.exit_code == 0 and "다음 단계" in created.stdout
+    assert_no_english(created.stdout, allowed="segmint ingest")
+    checked = invoke("validate", "-w", cli_workspace.root, "--lang", "ko")
+    assert checked.exit_code == 0 and "모두 올바릅니다" in checked.stdout
+    assert_no_english(checked.stdout)
+    backtest = invoke("health", "backtest", "-w", cli_workspace.root, "--lang", "ko")
+    assert backtest.exit_code == 0, backtest.output
+    assert "이탈 관찰 종료일" in backtest.stdout
+    assert_no_english(backtest.stdout)
 
 
 def test_run_in_korean(cli_workspace: Any) -> None:

@@ -13,7 +13,9 @@ import pytest
 from segmint.engine import duckdb_backend
 from segmint.errors import NotFittedError
 from segmint.features.transactions import rfm_base
-from segmint.scores.rfm import RFM_COLUMNS, RFMSegmenter, quantile_cut_points, rfm_table
+from segmint.scores.rfm import quantile_cut_points
+from segmint.segments.rfm import RFM_SEGMENT_COLUMNS as RFM_COLUMNS
+from segmint.segments.rfm import RFMSegmenter, rfm_table
 from segmint.segments.rfm_names import (
     DEFAULT_RFM_SEGMENT_MAP,
     rfm_segment_expr,

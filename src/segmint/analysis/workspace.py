@@ -200,7 +200,7 @@ def workspace_kpis(
     tables: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return the KPIs of every segment of a scheme in a run (default: latest run, first scheme)."""
-    from segmint.workspace.run import engine_tables
+    from segmint.workspace_data import engine_tables
 
     run, as_of = resolve_run(store, run_id)
     name = resolve_scheme(store, run, scheme, config)
@@ -248,7 +248,7 @@ def workspace_cohorts(
 ) -> dict[str, Any]:
     """Return the acquisition cohorts of a workspace, optionally split by a scheme's segments."""
     from segmint.analysis.cohorts import check_period, cohort_matrix
-    from segmint.workspace.run import default_run_as_of, engine_tables
+    from segmint.workspace_data import default_run_as_of, engine_tables
 
     try:
         check_period(by)

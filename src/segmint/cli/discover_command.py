@@ -151,6 +151,9 @@ def discover_command(
             frame = read_table(file, encoding=encoding)
         else:
             assert workspace is not None
+            from segmint.config import load_config
+
+            chosen_lang = resolve_lang(lang, load_config(workspace))
             shown = _load_workspace(workspace, run_id)
             frame = shown.values
             if id_col is None and "customer_id" in frame.columns:
@@ -166,13 +169,17 @@ def discover_command(
             )
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
-        payload = result.to_json()
+        payload = result.to_json(chosen_lang)
         payload["id_col"] = result.id_col
         if shown is not None:
             payload["run"] = {"run_id": shown.run_id, "as_of": shown.as_of.date().isoformat()}
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
-            write_csv(result.assignments, output)
+            labels = {c["cluster"]: c["label"] for c in payload["clusters"]}
+            assignments = result.assignments.assign(
+                cluster_label=result.assignments["cluster"].map(labels)
+            )
+            write_csv(assignments, output)
             payload["output"] = str(output)
         if as_json:
             print_json(payload)

@@ -26,30 +26,39 @@ app.add_typer(health_app, name="health")
 
 
 @app.command("validate")
-def validate(workspace: Workspace = Path("."), json_output: JsonFlag = False) -> None:
+def validate(
+    workspace: Workspace = Path("."), lang: Lang = None, json_output: JsonFlag = False
+) -> None:
     """Check segmint.yaml: keys, sources, rules (syntax, features, types), scorecard, playbooks."""
     from segmint.config import load_config
     from segmint.store import open_store
     from segmint.workspace.validate import validate_workspace
 
-    with user_errors():
+    chosen = resolve_lang(lang)
+    with user_errors(chosen):
         config = load_config(workspace)
+        chosen = resolve_lang(lang, config)
         database = workspace / config.database
         if database.exists():
             with open_store(database, read_only=True) as store:
-                problems = validate_workspace(workspace, config, store)
+                problems = validate_workspace(workspace, config, store, lang=chosen)
         else:
-            problems = validate_workspace(workspace, config)
+            problems = validate_workspace(workspace, config, lang=chosen)
     if json_output:
         print_json({"ok": not problems, "problems": problems})
     else:
         for problem in problems:
-            console.print(f"[red]✗[/] {problem}", highlight=False)
+            console.print("[red]✗[/] ", plain(problem), sep="", highlight=False)
         if not problems:
-            console.print(
-                f"[green]✓[/] {workspace / 'segmint.yaml'}: {len(config.sources)} sources, "
-                f"{len(config.schemes)} schemes, {len(config.tags)} tags — all valid"
+            message = t(
+                "cli.config_ok",
+                chosen,
+                path=workspace / "segmint.yaml",
+                sources=len(config.sources),
+                schemes=len(config.schemes),
+                tags=len(config.tags),
             )
+            console.print("[green]✓[/] ", plain(message), sep="", highlight=False)
     if problems:
         raise typer.Exit(2)
 
@@ -64,6 +73,7 @@ def health_backtest(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="End of the observation window.")
     ] = None,
+    lang: Lang = None,
     json_output: JsonFlag = False,
 ) -> None:
     """How well the health score separates customers who churned in the following N days."""
@@ -71,27 +81,36 @@ def health_backtest(
     from segmint.store import open_store
     from segmint.workspace.run import health_backtest_workspace
 
+    chosen = resolve_lang(lang)
     end = parse_cli_date(as_of, option="--as-of")
-    with user_errors():
+    with user_errors(chosen):
         config = load_config(workspace)
+        chosen = resolve_lang(lang, config)
         with open_store(workspace / config.database, read_only=True) as store:
             report = health_backtest_workspace(workspace, config, store, days=days, as_of=end)
     if json_output:
         print_json(report)
         return
-    console.print(
-        f"health scored as of {report['scored_as_of']}, churn observed until {report['outcome_until']}"
+    window = t(
+        "cli.backtest.window", chosen, scored=report["scored_as_of"], until=report["outcome_until"]
     )
+    console.print(plain(window))
     for key in ("auc_retained", "auc_churn", "customers", "churned", "churn_rate"):
         if key in report:
-            console.print(f"{key:>14}: {report[key]}")
+            console.print(plain(f"{t(f'cli.backtest.{key}', chosen):>14}: {report[key]}"))
     bands = report.get("by_band") or report.get("bands")
     if isinstance(bands, list) and bands:
-        table = Table(title="churn rate by health band")
+        table = Table(title=t("cli.backtest.bands_title", chosen))
         for column in bands[0]:
-            table.add_column(str(column))
+            key = next(
+                (k for k in (f"cli.backtest.{column}", f"cli.col.{column}") if has_message(k)), ""
+            )
+            table.add_column(t(key, chosen) if key else str(column))
         for row in bands:
-            table.add_row(*[_cell(v) for v in row.values()])
+            cells = (
+                {**row, "band": segment_label(str(row["band"]), chosen)} if "band" in row else row
+            )
+            table.add_row(*[_cell(v) for v in cells.values()])
         console.print(table)
 
 

@@ -22,6 +22,7 @@ from segmint.cli.app import (
     with_language,
 )
 from segmint.i18n import has_message, segment_label, t
+from segmint.report.churn_drivers import churn_driver_text
 
 Workspace = Annotated[
     Path, typer.Option("--workspace", "-w", help="Workspace folder (holds segmint.yaml).")
@@ -57,16 +58,19 @@ def init(
         str, typer.Option(help="Sample data and config: saas or commerce.")
     ] = "saas",
     force: Annotated[bool, typer.Option(help="Overwrite an existing segmint.yaml.")] = False,
+    lang: Lang = None,
 ) -> None:
     """Create a workspace: a commented segmint.yaml and sample data."""
     from segmint.workspace.init import EXAMPLES, init_workspace
 
+    chosen = resolve_lang(lang)
     if example not in EXAMPLES:
         fail(f"--example: unknown example {example!r}; allowed: {', '.join(EXAMPLES)}")
-    with user_errors():
+    with user_errors(chosen):
         path = init_workspace(folder, example=example, force=force)
-    console.print(f"created {path} and sample data in {folder / 'data'}")
-    console.print(f"next: segmint ingest -w {folder} && segmint run -w {folder}")
+    console.print(plain(t("cli.init.created", chosen, path=path, data=folder / "data")))
+    command = f"segmint ingest -w {folder} && segmint run -w {folder}"
+    console.print(plain(t("cli.init.next", chosen, command=command)))
 
 
 @app.command("ingest")
@@ -316,6 +320,8 @@ def print_customer(profile: dict[str, Any], lang: str) -> None:
         for name, value in profile["values"].items():
             if isinstance(value, str) and (name in segment_valued or name.endswith("_band")):
                 value = segment_label(value, lang)
+            elif name.startswith("churn_driver_"):
+                value = churn_driver_text(value, lang)
             vals.add_row(plain(name), plain(value))
         console.print(vals)
 

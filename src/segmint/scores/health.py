@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
@@ -11,6 +11,9 @@ import pandas as pd
 import yaml
 
 from segmint.errors import InputError, MissingColumnError, ModelFitError, NotFittedError
+from segmint.scores.customer_frame import check_customer_frame, numeric_column
+from segmint.scores.reason_text import render_by_key
+from segmint.scores.scales import band_for, percentile_rank
 from segmint.scores.score_config import (
     CutPoints,
     HealthConfig,
@@ -30,60 +33,6 @@ def load_default_scorecard(name: str = "saas") -> HealthConfig:
         )
     text = resources.files("segmint.scores").joinpath(f"defaults/{name}_health.yaml").read_text()
     return parse_health_config(yaml.safe_load(text))
-
-
-def band_for(
-    scores: pd.Series, bands: Mapping[str, float], *, missing: str = "unknown"
-) -> pd.Series:
-    """Return the band name of each score: the band with the highest lower bound <= score."""
-    names = list(bands)
-    bounds = np.asarray(list(bands.values()), dtype=float)
-    values = scores.to_numpy(dtype=float)
-    position = np.searchsorted(bounds, values, side="right") - 1
-    labels = np.asarray(names, dtype=object)[np.clip(position, 0, len(names) - 1)]
-    labels = np.where(np.isnan(values), missing, labels)
-    return pd.Series(labels, index=scores.index, dtype=object)
-
-
-def percentile_rank(reference: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Return the mid-rank percentile (0..100) of each value within a sorted reference sample."""
-    below = np.searchsorted(reference, values, side="left")
-    at_or_below = np.searchsorted(reference, values, side="right")
-    ranks = 100.0 * (below + 0.5 * (at_or_below - below)) / len(reference)
-    return np.where(np.isnan(values), np.nan, ranks)
-
-
-def numeric_column(frame: pd.DataFrame, column: str, *, source: str) -> np.ndarray:
-    """Return a column as float64 (missing → NaN); raise InputError if it is not numeric."""
-    series = frame[column]
-    if isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object:
-        converted = pd.to_numeric(series, errors="coerce")
-        bad = series.notna() & converted.isna()
-        if bad.any():
-            example = series[bad].iloc[0]
-            raise InputError(
-                f"{source}: column {column!r} must be numeric; found {example!r} "
-                f"in {int(bad.sum())} rows"
-            )
-        series = converted
-    try:
-        return series.astype("float64").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{source}: column {column!r} must be numeric ({exc})") from None
-
-
-def check_customer_frame(frame: pd.DataFrame, *, source: str) -> None:
-    """Raise if the frame has no `customer_id` column or repeats a customer."""
-    if not isinstance(frame, pd.DataFrame):
-        raise InputError(f"{source}: expected a pandas DataFrame, got {type(frame).__name__}")
-    if "customer_id" not in frame.columns:
-        raise MissingColumnError(source, "customer_id", [str(c) for c in frame.columns])
-    duplicated = frame["customer_id"].duplicated()
-    if duplicated.any():
-        raise InputError(
-            f"{source}: expected one row per customer; customer_id "
-            f"{frame['customer_id'][duplicated].iloc[0]!r} appears more than once"
-        )
 
 
 def _scale_thresholds(measure: HealthMeasure, values: np.ndarray) -> np.ndarray:
@@ -370,21 +319,6 @@ def _significant(values: np.ndarray, digits: int = 3) -> np.ndarray:
     magnitude = np.where(np.isfinite(magnitude), magnitude, 0)
     scale = 10.0 ** (digits - 1 - magnitude)
     return np.round(values * scale) / scale
-
-
-def render_by_key(keys: list[np.ndarray], render: Callable[..., str]) -> np.ndarray:
-    """Return render(*key) per row, calling render once per distinct combination of key values."""
-    length = len(keys[0]) if keys else 0
-    if length == 0:
-        return np.empty(0, dtype=object)
-    table = pd.DataFrame({i: key for i, key in enumerate(keys)})
-    codes = table.groupby(list(table.columns), sort=False, dropna=False).ngroup().to_numpy()
-    _, first = np.unique(codes, return_index=True)
-    texts = np.empty(len(first), dtype=object)
-    columns = [table[c].to_numpy() for c in table.columns]
-    for code, row in enumerate(first):
-        texts[code] = render(*(column[row] for column in columns))
-    return texts[codes]
 
 
 def _format_value(value: Any) -> str:

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 
 from segmint.errors import ConfigError, MissingColumnError, NotFittedError
-from segmint.scores.health import band_for, check_customer_frame, numeric_column, render_by_key
+from segmint.scores.customer_frame import check_customer_frame, numeric_column
+from segmint.scores.reason_text import render_by_key
+from segmint.scores.scales import band_for
 from segmint.scores.score_config import (
     DEFAULT_ICP_BANDS,
     ICPConfig,

@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from segmint.errors import InputError, MissingColumnError, ModelFitError, NotFittedError
-from segmint.scores.health import check_customer_frame, numeric_column
+from segmint.scores.customer_frame import check_customer_frame, numeric_column
 from segmint.scores.score_config import ICPSimilarityConfig, SuccessRule
 from segmint.threads import fit_threads
 

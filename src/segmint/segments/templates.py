@@ -17,7 +17,7 @@ from segmint.segments.schemes import Scheme, SegmentRule
 
 Params = dict[str, Any]
 
-# The segment names of the RFM map used by scores.rfm; override with params.segments.
+# The segment names of the RFM map used by segments.rfm; override with params.segments.
 RFM_SEGMENTS = tuple(rule.name for rule in DEFAULT_RFM_SEGMENT_MAP)
 
 

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from segmint.errors import ConfigError, MissingColumnError, NotFittedError
-from segmint.scores.health import check_customer_frame, numeric_column, percentile_rank
+from segmint.scores.customer_frame import check_customer_frame, numeric_column
+from segmint.scores.scales import percentile_rank
 from segmint.scores.score_config import (
     TiersConfig,
     default_tier_names,

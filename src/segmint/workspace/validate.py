@@ -9,6 +9,7 @@ import ibis
 
 from segmint.config import SegmintConfig
 from segmint.contract import CONTRACTS
+from segmint.i18n import t
 from segmint.store import Store
 
 _LOGICAL_TYPES = {
@@ -55,26 +56,34 @@ def expected_feature_schema(config: SegmintConfig, store: Store | None = None) -
     return schema
 
 
-def validate_workspace(root: Path, config: SegmintConfig, store: Store | None = None) -> list[str]:
-    """Return every problem found in the configuration (empty when it is ready to run)."""
+def validate_workspace(
+    root: Path, config: SegmintConfig, store: Store | None = None, *, lang: str = "en"
+) -> list[str]:
+    """Return every problem found in the configuration (empty when it is ready to run).
+
+    Problems of the workspace's own kinds are worded in `lang`; a rule's syntax or type error
+    keeps the parser's wording, which quotes the rule.
+    """
     from segmint.segments.scheme_config import validate_rules
 
     problems: list[str] = []
     for source in config.sources:
         if source.path and not (root / source.path).is_file():  # root / absolute = absolute
-            problems.append(f"sources.{source.name}.path: file not found: {root / source.path}")
+            problems.append(
+                t("validate.file_not_found", lang, source=source.name, path=root / source.path)
+            )
     schema = expected_feature_schema(config, store)
     problems.extend(validate_rules(config.schemes, schema, tag_configs=config.tags))
     unknown_playbooks = sorted(
         set(config.playbooks) - _known_segments(config) if config.schemes else set()
     )
     for name in unknown_playbooks:
-        problems.append(f"playbooks.{name}: no scheme has a segment called {name!r}")
+        problems.append(t("validate.unknown_playbook_segment", lang, name=name))
     if config.health is not None:
         missing = [
             m.feature for m in config.health.measures if m.feature not in schema and not m.optional
         ]
-        problems.extend(f"health.measures: unknown feature {f!r}" for f in missing)
+        problems.extend(t("validate.unknown_health_feature", lang, feature=f) for f in missing)
     return problems
 
 

@@ -146,15 +146,56 @@ def _level_text(column: str, level: str, share: float, d: float) -> str:
     return f"few {level} ({name})"
 
 
+def trait_text(trait: Trait, lang: str = "en") -> str:
+    """Return the trait in words in `lang` (English is the text stored with the trait)."""
+    if lang == "en":
+        return trait.text
+    from segmint.i18n import t
+
+    name = _feature_words(trait.feature, lang)
+    if trait.kind == "numeric":
+        return t(f"cluster.trait.{trait.direction}", lang, name=name)
+    level, more = (trait.level or ""), trait.std_diff > 0
+    low = level.lower()
+    if low in _YES or low in _NO:
+        return t(
+            "cluster.trait.mostly" if (low in _YES) == more else "cluster.trait.few",
+            lang,
+            name=name,
+        )
+    if low in {"missing", "(missing)", "nan", "none", ""}:
+        key = "cluster.trait.mostly_without" if more else "cluster.trait.few_without"
+        return t(key, lang, name=name)
+    if more:
+        key = (
+            "cluster.trait.mostly_level"
+            if trait.cluster_value >= 0.5
+            else "cluster.trait.more_level"
+        )
+        return t(key, lang, level=level, name=name)
+    return t("cluster.trait.few_level", lang, level=level, name=name)
+
+
+def _feature_words(column: str, lang: str) -> str:
+    from segmint.i18n import has_message, t
+
+    key = f"feature.{column}"
+    return t(key, lang) if has_message(key) else column
+
+
 def cluster_labels(
-    traits: Mapping[int, list[Trait]], *, max_traits: int = 3, min_effect: float = 0.5
+    traits: Mapping[int, list[Trait]],
+    *,
+    max_traits: int = 3,
+    min_effect: float = 0.5,
+    lang: str = "en",
 ) -> dict[int, str]:
     """A unique plain-word label per cluster from its top 2-3 traits (|std diff| ≥ min_effect)."""
     chosen: dict[int, list[Trait]] = {}
     for cluster, items in traits.items():
         strong = [t for t in items if abs(t.std_diff) >= min_effect and _labelable(t)]
         chosen[cluster] = (strong or [t for t in items if _labelable(t)] or items)[:max_traits]
-    labels = {c: _join(ts) for c, ts in chosen.items()}
+    labels = {c: _join(ts, lang) for c, ts in chosen.items()}
     # Disambiguate: extend clashing labels with further traits, then with the cluster number.
     for extra in range(1, 4):
         clashes = _clashing(labels)
@@ -162,7 +203,7 @@ def cluster_labels(
             break
         for cluster in clashes:
             items = [t for t in traits[cluster] if _labelable(t)]
-            labels[cluster] = _join(items[: max_traits + extra])
+            labels[cluster] = _join(items[: max_traits + extra], lang)
     for cluster in _clashing(labels):
         labels[cluster] = f"{labels[cluster]} #{cluster}"
     return labels
@@ -173,14 +214,19 @@ def _labelable(t: Trait) -> bool:
     return t.kind == "numeric" or t.direction == "high" or (t.level or "").lower() in _YES | _NO
 
 
-def _join(traits: list[Trait]) -> str:
+def _join(traits: list[Trait], lang: str = "en") -> str:
     words: list[str] = []
     for t in traits:
-        text = t.text if not words else t.text[0].lower() + t.text[1:]
+        text = trait_text(t, lang)
+        text = text if not words else text[0].lower() + text[1:]
         if text.lower() not in (w.lower() for w in words):
             words.append(text)
     if not words:
-        return "Typical customers"
+        if lang == "en":
+            return "Typical customers"
+        from segmint.i18n import t as translate
+
+        return translate("cluster.typical", lang)
     first = words[0]
     words[0] = first[0].upper() + first[1:]
     return SEPARATOR.join(words)

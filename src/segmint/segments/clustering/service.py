@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from segmint.segments.clustering.ids import detect_id_column
+from segmint.segments.clustering.labels import cluster_labels
 from segmint.segments.clustering.model import ClusterSegmenter
 
 
@@ -31,15 +32,16 @@ class DiscoveryResult:
         """The table of criteria per candidate k that k was chosen from."""
         return self.segmenter.scores_
 
-    def clusters(self) -> list[dict[str, Any]]:
-        """One dict per cluster: number, label, size, share and its traits."""
+    def clusters(self, lang: str = "en") -> list[dict[str, Any]]:
+        """One dict per cluster: number, label (in `lang`), size, share and its traits."""
         seg = self.segmenter
         sizes = np.bincount(seg.labels_, minlength=seg.k_)
         total = int(sizes.sum())
+        labels = seg.cluster_labels_ if lang == "en" else cluster_labels(seg.traits_, lang=lang)
         return [
             {
                 "cluster": c,
-                "label": seg.cluster_labels_[c],
+                "label": labels[c],
                 "size": int(sizes[c]),
                 "share": round(float(sizes[c]) / total, 4),
                 "traits": [t.to_dict() for t in seg.traits_[c][:5]],
@@ -47,7 +49,7 @@ class DiscoveryResult:
             for c in range(seg.k_)
         ]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
         """JSON-ready summary: k, method, scores per k, stability, clusters, preprocessing, missing."""
         seg = self.segmenter
         scores = self.scores.replace({np.nan: None})
@@ -79,7 +81,7 @@ class DiscoveryResult:
             "rows": int(len(seg.labels_)),
             "fitted_rows": int(seg.fitted_rows_),
             "noise_points_reassigned": int(seg.n_noise_),
-            "clusters": self.clusters(),
+            "clusters": self.clusters(lang),
             "subsegments": list(getattr(seg, "subsegments_", [])),
             "preprocessing": seg.preprocessor_.report(),
             "missing": dict(seg.missing_),
