@@ -203,7 +203,7 @@ class ChurnConfig(_Strict):
     enabled: bool = True
     horizon_days: int = Field(default=90, ge=7, le=730)
     cutoffs: int = Field(default=4, ge=2, le=24)
-    model: Literal["gbm", "logistic"] = "gbm"
+    model: Literal["gbm", "logistic", "spline_logistic", "average"] = "gbm"
     risk_thresholds: tuple[float, float] = (0.3, 0.6)
 
 

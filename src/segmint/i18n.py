@@ -1306,6 +1306,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.metric.mean_rank": {"en": "mean rank", "ko": "평균 순위"},
     "cli.discover.chosen": {"en": "← chosen", "ko": "← 선택"},
     "cli.discover.acceptable": {"en": "ok", "ko": "적합"},
+    "cli.discover.category_split": {"en": "category split", "ko": "범주만 분할"},
+    "cli.discover.subsegments": {
+        "en": "cluster {cluster} sub-segments by {column} (a split its numbers do not support): "
+        "{levels}",
+        "ko": "군집 {cluster}의 {column}별 하위 세그먼트(수치 특성이 뒷받침하지 않는 분할): {levels}",
+    },
     "cli.discover.clusters_title": {
         "en": "{k} clusters, {rows} customers",
         "ko": "군집 {k}개, 고객 {rows}명",

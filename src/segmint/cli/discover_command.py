@@ -49,6 +49,8 @@ def _render(payload: dict[str, Any], lang: str) -> None:
             mark = t("cli.discover.chosen", lang)
         else:
             mark = t("cli.discover.acceptable", lang) if row["acceptable"] else ""
+            if row.get("category_split"):
+                mark = t("cli.discover.category_split", lang)
         scores.add_row(
             k,
             cell(row["silhouette"], ".3f"),
@@ -71,6 +73,16 @@ def _render(payload: dict[str, Any], lang: str) -> None:
             str(c["cluster"]), plain(c["label"]), f"{c['size']:,}", f"{c['share']:.1%}"
         )
     console.print(clusters)
+    for split in payload.get("subsegments", []):
+        levels = ", ".join(
+            f"{s['level']} {s['share_of_cluster']:.0%}" for s in split["subsegments"][:6]
+        )
+        console.print(
+            t("cli.discover.subsegments", lang, cluster=split["cluster"], column=split["column"],
+              levels=levels),
+            markup=False,
+            highlight=False,
+        )  # fmt: skip
     excluded = payload["preprocessing"]["excluded"]
     if excluded:
         items = "; ".join(f"{k} ({v})" for k, v in excluded.items())

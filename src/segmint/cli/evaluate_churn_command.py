@@ -16,7 +16,7 @@ def _render(result: dict[str, Any], path: Path) -> None:
         title=f"churn models on {path.name}: {result['rows']:,} rows, "
         f"positive rate {result['positive_rate']:.1%}, {result['folds']}-fold CV"
     )
-    for column in ("model", "ROC AUC", "PR AUC", "Brier", "top-decile lift"):
+    for column in ("model", "ROC AUC", "calibrated", "PR AUC", "Brier", "top-decile lift"):
         table.add_column(column, justify="left" if column == "model" else "right")
     for name, metrics in result["models"].items():
         marker = " (best)" if name == result["best"] else ""
@@ -26,12 +26,24 @@ def _render(result: dict[str, Any], path: Path) -> None:
 
         table.add_row(
             name + marker,
-            cell(metrics["roc_auc"]),
+            cell(metrics["roc_auc"], ".4f"),
+            cell(metrics["roc_auc_calibrated"], ".4f"),
             cell(metrics["pr_auc"]),
             cell(metrics["brier"]),
             cell(metrics["top_decile_lift"], ".2f"),
         )
     console.print(table)
+    console.print(
+        "ROC AUC ranks with the uncalibrated scores; 'calibrated' is the AUC of the calibrated "
+        "probabilities that PR AUC, Brier and lift use",
+        highlight=False,
+    )
+    coded = result["features"].get("coded_for_gbm")
+    if coded:
+        console.print(
+            "many-level categoricals given to gradient boosting as codes: " + ", ".join(coded),
+            highlight=False,
+        )
     dropped = result["features"]["dropped"]
     if dropped:
         console.print(

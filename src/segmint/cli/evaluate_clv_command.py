@@ -34,12 +34,13 @@ from segmint.i18n import detect_lang
 from segmint.progress import StagePlan
 
 METRICS = {
-    "sum_predicted": "predicted",
-    "sum_actual": "actual",
-    "aggregate_pct_error": "error %",
-    "mae": "MAE",
+    "aggregate_pct_error": "err %",
     "rmse": "RMSE",
-    "pearson_r": "r",
+    "mae": "MAE",
+    "mae_median": "MAE med",
+    "poisson_deviance": "dev",
+    "spearman_r": "rank r",
+    "interval_80_coverage": "in 80%",
 }
 
 
@@ -106,6 +107,12 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _metric(name: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.1f}" if name == "aggregate_pct_error" else f"{value:.3f}"
+
+
 def _print_result(file: Path, result: dict[str, Any]) -> None:
     console.print(
         f"[bold]{file.name}[/]: {result['customers']:,} customers · calibration to "
@@ -113,10 +120,13 @@ def _print_result(file: Path, result: dict[str, Any]) -> None:
         f"{result['holdout_end']} · {result['rows_rejected']:,} rows rejected, "
         f"{result['rows_not_purchases']:,} negative amounts left out"
     )
-    table = Table(title="Holdout purchases per customer (one purchase per customer-day)")
-    table.add_column("model")
+    actual = next((m["sum_actual"] for m in result["models"].values() if "sum_actual" in m), None)
+    table = Table(
+        title=f"Holdout purchases per customer (one per customer-day; {_fmt(actual)} in total)"
+    )
+    table.add_column("model", no_wrap=True)
     for header in METRICS.values():
-        table.add_column(header, justify="right")
+        table.add_column(header, justify="right", no_wrap=True)
     notes = []
     for name, entry in result["models"].items():
         label = f"[bold green]{name} *[/]" if name == result["best"] else name
@@ -124,11 +134,14 @@ def _print_result(file: Path, result: dict[str, Any]) -> None:
             f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
             for k, v in entry.get("params", {}).items()
         )
-        if "mae" not in entry:
+        if entry.get("forecast") == "nbd_limit":
+            table.add_row(label, *[_metric(m, entry.get(m)) for m in METRICS])
+            notes.append(f"[yellow]{entry['note']}[/] ({entry['diagnosis']})")
+        elif "mae" not in entry:
             table.add_row(label, *["failed"] + [""] * (len(METRICS) - 1))
             notes.append(f"[yellow]{name}:[/] {entry['diagnosis']}")
         else:
-            table.add_row(label, *[_fmt(entry.get(m)) for m in METRICS])
+            table.add_row(label, *[_metric(m, entry.get(m)) for m in METRICS])
             if params:
                 notes.append(f"{name}: {params}")
     console.print(table)
@@ -146,4 +159,5 @@ def _print_result(file: Path, result: dict[str, Any]) -> None:
         )
     else:
         console.print(f"[yellow]Gamma-Gamma:[/] {spend.get('diagnosis')}")
-    console.print(f"best (lowest MAE): [bold]{result['best']}[/]")
+    console.print(result["seasonality"]["note"], highlight=False)
+    console.print(f"best (lowest RMSE): [bold]{result['best']}[/]")

@@ -35,11 +35,18 @@ def test_telco_reaches_published_auc(shared_data):
     frame = pd.read_csv(shared_data / "telco_customer_churn_ibm.csv")
     result = evaluate_churn_table(frame, label="Churn", id_col="customerID")
     assert result["rows"] == 7043 and result["positive_rate"] == pytest.approx(0.2654, abs=1e-4)
-    for name in ("logistic", "gbm"):
-        metrics = result["models"][name]
+    models = result["models"]
+    assert set(models) == {"logistic", "spline_logistic", "gbm", "average"}
+    for name, metrics in models.items():
         assert 0.83 <= metrics["roc_auc"] <= 0.87, (name, metrics["roc_auc"])
         assert metrics["brier"] < 0.145 and metrics["top_decile_lift"] > 2.5
-    assert result["best"] in {"logistic", "gbm"}
+    # issue 9 targets: at least 0.848 (before: logistic 0.845, calibrated HGB 0.844), and
+    # clearly past plain gradient boosting
+    best = models[result["best"]]["roc_auc"]
+    assert result["best"] in {"spline_logistic", "average"}
+    assert best >= 0.848 and best >= models["gbm"]["roc_auc"] + 0.004
+    # isotonic calibration ties scores: ranking with the raw model is not worse
+    assert models["gbm"]["roc_auc"] >= models["gbm"]["roc_auc_calibrated"]
     assert "TotalCharges" in result["features"]["numeric"]  # blanks did not make it text
     assert result["features"]["dropped"] == {"customerID": "id column"}
 
@@ -102,3 +109,20 @@ def test_long_tail_text_is_dropped_but_wide_categories_are_kept():
     design = learn_design(frame)
     assert design.dropped["surname"].startswith("free text")
     assert len(design.categorical["city"]) == 51 and design.categorical["city"][-1] == OTHER_LEVEL
+
+
+@pytest.mark.slow
+def test_many_level_categorical_goes_to_boosting_as_codes(shared_data, monkeypatch):
+    from segmint.scores.churn import estimators
+
+    frame = pd.read_csv(shared_data / "telco_customer_churn_ibm.csv")
+    rng = np.random.default_rng(0)
+    states = np.array([f"S{i:02d}" for i in range(45)])  # a state column that says nothing
+    frame["state"] = rng.choice(states, size=len(frame), p=rng.dirichlet(np.ones(45)))
+    coded = evaluate_churn_table(frame, label="Churn", id_col="customerID")
+    assert coded["features"]["coded_for_gbm"] == ["state"]
+    monkeypatch.setattr(estimators, "HIGH_CARDINALITY", 1000)
+    native = evaluate_churn_table(frame, label="Churn", id_col="customerID")
+    assert native["features"]["coded_for_gbm"] == []
+    # measured: native 0.8406, codes 0.8461 (Telco without the column: 0.845)
+    assert coded["models"]["gbm"]["roc_auc"] >= native["models"]["gbm"]["roc_auc"] + 0.003

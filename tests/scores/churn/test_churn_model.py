@@ -28,7 +28,7 @@ def _planted(n: int = 1500, seed: int = 0) -> tuple[pd.DataFrame, pd.Series]:
     return X, pd.Series(np.where(y == 1, "yes", "no"), index=X.index)
 
 
-@pytest.mark.parametrize("kind", ["gbm", "logistic"])
+@pytest.mark.parametrize("kind", ["gbm", "logistic", "spline_logistic", "average"])
 def test_churn_model_recovers_planted_signal_with_calibrated_probabilities(kind):
     X, y = _planted()
     model = ChurnModel(model=kind, random_state=0).fit(X.iloc[:1000], y.iloc[:1000])
@@ -64,7 +64,7 @@ def test_estimator_contract_and_option_errors():
     assert model.get_params() == {"model": "gbm", "random_state": 0}
     with pytest.raises(NotFittedError):
         model.predict_proba(X)
-    with pytest.raises(ValueError, match="allowed: logistic, gbm"):
+    with pytest.raises(ValueError, match="allowed: logistic, spline_logistic, gbm, average"):
         ChurnModel(model="forest").fit(X, y)
     with pytest.raises(ModelFitError, match="single class"):
         ChurnModel().fit(X, pd.Series([0] * len(X)))

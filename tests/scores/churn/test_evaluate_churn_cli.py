@@ -39,7 +39,7 @@ def test_json_output_on_a_cp949_korean_file(tmp_path):
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["rows"] == 300 and payload["folds"] == 3
-    assert set(payload["models"]) == {"logistic", "gbm"}
+    assert set(payload["models"]) == {"logistic", "spline_logistic", "gbm", "average"}
     assert payload["best"] in payload["models"]
     assert payload["models"]["logistic"]["roc_auc"] > 0.7
     assert payload["features"]["dropped"] == {"고객번호": "identifier"}

@@ -15,7 +15,10 @@ from segmint.scores.clv import (
 )
 from segmint.scores.clv.evaluate import BTYD_MODELS
 
-METRICS = {"sum_predicted", "sum_actual", "aggregate_pct_error", "mae", "rmse", "pearson_r"}
+METRICS = {
+    "sum_predicted", "sum_actual", "aggregate_pct_error", "mae", "rmse", "poisson_deviance",
+    "pearson_r", "spearman_r", "mae_median", "interval_80_coverage",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +29,12 @@ def result(cdnow_tx: pd.DataFrame) -> dict:
 def test_evaluate_shape_and_numbers(result: dict, cdnow_summary: pd.DataFrame) -> None:
     assert result["customers"] == 2357 and result["holdout_weeks"] == 39.0
     assert set(result["models"]) == {
-        "bgnbd", "pareto_nbd", "mbgnbd", "nbd", "supervised", "naive_rate", "naive_same"
+        "bgnbd", "pareto_nbd", "mbgnbd", "nbd", "supervised", "ensemble", "naive_rate",
+        "naive_same",
     }  # fmt: skip
+    assert result["best_by"] == "rmse"
+    assert result["seasonality"]["factor"] is None  # 39 weeks of history: no year-ago backtest
+    assert "ignores seasonality" in result["seasonality"]["note"]
     for entry in result["models"].values():
         assert set(entry) >= METRICS and "params" in entry
         assert entry["sum_actual"] == 1882
@@ -38,17 +45,28 @@ def test_evaluate_shape_and_numbers(result: dict, cdnow_summary: pd.DataFrame) -
     assert set(gg["params"]) == {"p", "q", "gamma"}
     assert gg["spend_error"]["customers"] > 0 and gg["spend_error"]["mae"] > 0
     # the BTYD models beat both naive baselines on this data (FHL 2005)
-    best = result["best"]
-    assert best in BTYD_MODELS
-    assert result["models"][best]["mae"] < result["models"]["naive_same"]["mae"]
+    best, models = result["best"], result["models"]
+    assert best in {*BTYD_MODELS, "ensemble"}
+    assert models[best]["rmse"] == min(m["rmse"] for m in models.values())
+    for name in BTYD_MODELS:
+        assert models[name]["rmse"] < models["naive_same"]["rmse"]
+        # the median forecast serves "how many purchases" better than the mean does
+        assert models[name]["mae_median"] < models[name]["mae"]
+    # 80% predictive intervals hold about 80% of holdout counts (more: counts are discrete)
+    for name in (*BTYD_MODELS, "supervised"):
+        assert 0.8 <= models[name]["interval_80_coverage"] <= 0.95
     assert abs(result["models"]["bgnbd"]["aggregate_pct_error"]) < 20
     # CDNOW customers do drop out: the no-drop-out NBD forecasts worse than the chosen model
-    assert result["models"]["nbd"]["mae"] > result["models"][best]["mae"]
+    assert result["models"]["nbd"]["rmse"] > result["models"][best]["rmse"]
 
 
 def test_forecast_errors_by_hand() -> None:
     e = forecast_errors(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 5.0]))
     assert e["sum_predicted"] == 6 and e["sum_actual"] == 7
+    # mean of 2·(y·log(y/μ) − (y − μ)): 0, 2·(log(1/2) + 1), 2·(5·log(5/3) − 2)
+    deviance = (2 * (np.log(0.5) + 1) + 2 * (5 * np.log(5 / 3) - 2)) / 3
+    assert e["poisson_deviance"] == pytest.approx(deviance, abs=1e-4)
+    assert e["spearman_r"] == pytest.approx(0.866, abs=1e-3)
     assert e["aggregate_pct_error"] == pytest.approx(-100 / 7, abs=1e-4)
     assert e["mae"] == pytest.approx(1.0) and e["rmse"] == pytest.approx(np.sqrt(5 / 3), abs=1e-4)
 
@@ -63,8 +81,11 @@ def test_degenerate_model_reported_not_chosen(
     )
     head = cdnow_tx[cdnow_tx["customer_id"] < "05000"]
     out = evaluate_clv(head, calibration_end="1997-09-30", holdout_end="1998-06-30")
-    assert out["models"]["bgnbd"]["diagnosis"] == "no detectable dropout (forced in test)"
-    assert "mae" not in out["models"]["bgnbd"]
+    entry = out["models"]["bgnbd"]
+    assert entry["diagnosis"] == "no detectable dropout (forced in test)"
+    # never refused: the forecast is the NBD limit, with the same numbers as the NBD
+    assert entry["forecast"] == "nbd_limit" and "NBD limit" in entry["note"]
+    assert entry["rmse"] == out["models"]["nbd"]["rmse"]
     assert out["best"] != "bgnbd"
 
 

@@ -43,7 +43,7 @@ def test_table_and_errors(small_csv: Path) -> None:
     _register_commands()
     result = CliRunner().invoke(app, ["evaluate", "clv", str(small_csv), *ARGS])
     assert result.exit_code == 0, result.output
-    assert "best (lowest MAE)" in result.stdout and "naive_same" in result.stdout
+    assert "best (lowest RMSE)" in result.stdout and "naive_same" in result.stdout
     bad = [*ARGS]
     bad[3] = "1997-01-01"  # holdout before calibration end
     result = CliRunner().invoke(app, ["evaluate", "clv", str(small_csv), *bad])

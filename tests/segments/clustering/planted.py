@@ -79,3 +79,19 @@ def profile_customers(
         }
     )
     return frame, truth
+
+
+def category_split_customers(
+    n_groups: int, *, n_rows: int = 3000, seed: int = 0
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Profile customers plus a `channel` column that splits one true group in two by level only.
+
+    The split group's rows are half "web", half "store" with the same numeric distribution;
+    every other group is "phone". The right answer is still `n_groups` clusters.
+    """
+    frame, truth = profile_customers(n_groups, n_rows=n_rows, seed=seed)
+    rng = np.random.default_rng(seed + 1000)
+    split = rng.integers(0, n_groups)
+    half = rng.random(n_rows) < 0.5
+    frame["channel"] = np.where(truth == split, np.where(half, "web", "store"), "phone")
+    return frame, truth

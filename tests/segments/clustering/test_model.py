@@ -12,7 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 from segmint.errors import MissingColumnError, NotFittedError
 from segmint.segments.clustering import ClusterSegmenter, discover
 
-from .planted import planted_customers, profile_customers
+from .planted import category_split_customers, planted_customers, profile_customers
 
 
 @pytest.mark.parametrize(
@@ -108,3 +108,23 @@ def test_identifiers_and_saved_index_are_not_clustered_on() -> None:
     assert "identifier" in excluded["account_id"]
     assert "Unnamed: 0" not in seg.preprocessor_.used_columns
     assert adjusted_rand_score(truth, seg.labels_) >= 0.85
+
+
+def test_category_only_split_becomes_a_subsegment() -> None:
+    # with categories weighted up, k=4 splits one true group by `channel` alone: it is stable
+    # and separated, but its two halves overlap in every numeric column
+    frame, truth = category_split_customers(3, n_rows=1000, seed=1)
+    model = ClusterSegmenter(
+        random_state=0, k_range=(2, 6), n_bootstrap=5, categorical_weight=2.0
+    ).fit(frame.drop(columns="customer_id"))
+    scores = model.scores_.set_index("k")
+    assert bool(scores.loc[4, "category_split"]) and not scores.loc[4, "acceptable"]
+    assert scores.loc[4, "numeric_silhouette_min"] < 0
+    assert model.k_ == 3 and adjusted_rand_score(truth, model.labels_) > 0.9
+    (split,) = model.subsegments_
+    assert split["column"] == "channel" and split["purity"] == 1.0
+    assert {s["level"] for s in split["subsegments"]} == {"web", "store"}
+    web_store = frame["channel"].isin(["web", "store"]).to_numpy()
+    assert (model.labels_[web_store] == split["cluster"]).mean() > 0.95
+    payload = discover(frame, k_range=(2, 6), n_bootstrap=5).to_json()
+    assert "subsegments" in payload and "category_split" in payload["scores"]["2"]

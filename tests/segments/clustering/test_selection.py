@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import make_blobs
 
-from segmint.segments.clustering.selection import chosen_k, evaluate_k, rank_table
+from segmint.segments.clustering.selection import (
+    chosen_k,
+    evaluate_k,
+    numeric_support,
+    rank_table,
+)
 from segmint.segments.clustering.stability import bootstrap_ari
 
 
@@ -53,3 +58,31 @@ def test_bootstrap_ari_separates_structure_from_noise() -> None:
     noise = np.random.default_rng(0).uniform(size=(500, 6))
     assert bootstrap_ari(noise, method="kmeans", k=7, n_bootstrap=4, seed=0) < 0.9
     assert np.isnan(bootstrap_ari(x, method="kmeans", k=3, n_bootstrap=1, seed=0))
+
+
+def test_category_only_split_is_not_accepted() -> None:
+    table = _table(
+        [
+            (2, 0.40, 2400, 0.95, 1.00),
+            (3, 0.42, 2500, 0.90, 1.00),
+            (4, 0.41, 2450, 0.92, 0.99),  # stable and separated, but one cluster rests on levels
+        ]
+    ).assign(numeric_silhouette_min=[0.30, 0.25, -0.05])
+    table = rank_table(table)
+    assert chosen_k(table) == 3
+    assert table["acceptable"].tolist() == [True, True, False]
+    assert table["category_split"].tolist() == [False, False, True]
+    # without numeric columns the check is skipped (NaN): the largest acceptable k wins again
+    skipped = rank_table(table.assign(numeric_silhouette_min=np.nan))
+    assert chosen_k(skipped) == 4 and not skipped["category_split"].any()
+
+
+def test_numeric_support_sees_clusters_made_of_levels() -> None:
+    rng = np.random.default_rng(0)
+    numeric = np.vstack([rng.normal(0, 1, (200, 2)), rng.normal(6, 1, (200, 2))])
+    true = np.repeat([0, 1], 200)
+    assert numeric_support(numeric, true) > 0.5
+    # group 0 cut in two at random (as a category level would): its halves overlap
+    level_split = np.where(true == 0, rng.integers(0, 2, 400) * 2, 1)
+    assert numeric_support(numeric, level_split) < 0
+    assert np.isnan(numeric_support(numeric[:, :0], true))

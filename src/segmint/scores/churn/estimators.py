@@ -1,21 +1,37 @@
-"""The two candidate classifiers (logistic baseline, gradient boosting), each with probability calibration."""
+"""The candidate churn classifiers (logistic, spline logistic, gradient boosting, their average).
+
+Each is calibrated for probabilities; `ranking_scores` gives the raw, uncalibrated scores that
+rank customers (isotonic calibration makes ties and costs AUC).
+"""
 
 from __future__ import annotations
 
-from sklearn.base import ClassifierMixin
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, VotingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, SplineTransformer, StandardScaler
 
 from segmint.scores.churn.design import TableDesign
 
-MODELS = ("logistic", "gbm")
+MODELS = ("logistic", "spline_logistic", "gbm", "average")
 CALIBRATION_FOLDS = 3
+# Categoricals with more levels than this go to gradient boosting as integer codes (levels by
+# frequency), not as native categories: native splits on many levels overfit (a state column).
+HIGH_CARDINALITY = 10
+SPLINE_KNOTS = 5
+
+
+# The two members of "average": the best two candidates on the development tables.
+AVERAGED = ("spline_logistic", "gbm")
 
 
 def check_model_name(model: str) -> str:
@@ -25,20 +41,22 @@ def check_model_name(model: str) -> str:
     return model
 
 
-def logistic_pipeline(design: TableDesign, *, random_state: int = 0) -> Pipeline:
-    """Return median imputation + standardisation (numeric), one-hot (categorical), L2 logistic regression."""
+def logistic_pipeline(
+    design: TableDesign, *, random_state: int = 0, splines: bool = False
+) -> Pipeline:
+    """Return median imputation + standardisation (numeric), one-hot (categorical), L2 logistic regression.
+
+    With `splines`, each numeric column is expanded into cubic B-splines (5 evenly spaced knots,
+    linear beyond the range), so the model can bend (churn falls fast in the first months of
+    tenure, then slowly) while staying additive and smooth.
+    """
     numeric = [c for c in design.columns if c not in design.categorical]
-    transformers = []
+    transformers: list[tuple[str, Any, list[str]]] = []
     if numeric:
-        transformers.append(
-            (
-                "num",
-                make_pipeline(
-                    SimpleImputer(strategy="median", add_indicator=True), StandardScaler()
-                ),
-                numeric,
-            )
-        )
+        steps: list[Any] = [SimpleImputer(strategy="median", add_indicator=True), StandardScaler()]
+        if splines:
+            steps.append(SplineTransformer(n_knots=SPLINE_KNOTS, degree=3, extrapolation="linear"))
+        transformers.append(("num", make_pipeline(*steps), numeric))
     if design.categorical:
         transformers.append(
             ("cat", OneHotEncoder(handle_unknown="ignore"), list(design.categorical))
@@ -49,6 +67,30 @@ def logistic_pipeline(design: TableDesign, *, random_state: int = 0) -> Pipeline
             ("model", LogisticRegression(C=1.0, max_iter=2000, random_state=random_state)),
         ]
     )
+
+
+class CategoryCodes(BaseEstimator, TransformerMixin):
+    """Replace the listed categorical columns by their integer codes (float, missing → NaN)."""
+
+    def __init__(self, columns: list[str] | None = None) -> None:
+        self.columns = columns
+
+    def fit(self, X: pd.DataFrame, y: Any = None) -> CategoryCodes:
+        """Nothing to learn: the levels come from the design."""
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Return X with each listed column as codes in its category order."""
+        out = X.copy()
+        for col in self.columns or []:
+            codes = out[col].cat.codes.astype(float)
+            out[col] = codes.where(codes >= 0, np.nan)
+        return out
+
+
+def high_cardinality(design: TableDesign) -> list[str]:
+    """Return the categorical columns with more than HIGH_CARDINALITY levels."""
+    return [c for c, levels in design.categorical.items() if len(levels) > HIGH_CARDINALITY]
 
 
 def gbm_classifier(*, random_state: int = 0) -> HistGradientBoostingClassifier:
@@ -70,16 +112,40 @@ def make_classifier(
 ) -> ClassifierMixin:
     """Return the calibrated candidate `model` for a design-transformed frame.
 
-    The logistic model is fitted by log-loss and left as is; gradient boosting is wrapped in
+    The logistic models are fitted by log-loss and left as is; gradient boosting is wrapped in
     CalibratedClassifierCV (isotonic from 1,000 rows, sigmoid below) on 3 seeded inner folds, so
     calibration never sees the rows it is evaluated on.
     """
     check_model_name(model)
     if model == "logistic":
         return logistic_pipeline(design, random_state=random_state)
-    base = gbm_classifier(random_state=random_state)
+    if model == "spline_logistic":
+        return logistic_pipeline(design, random_state=random_state, splines=True)
+    if model == "average":
+        members = [
+            (name, make_classifier(name, design, random_state=random_state, n_rows=n_rows,
+                                   min_class=min_class))
+            for name in AVERAGED
+        ]  # fmt: skip
+        return VotingClassifier(members, voting="soft")
+    base: Any = gbm_classifier(random_state=random_state)
+    coded = high_cardinality(design)
+    if coded:
+        base = Pipeline([("codes", CategoryCodes(coded)), ("gbm", base)])
     if min_class < CALIBRATION_FOLDS:
         return base
     method = "isotonic" if n_rows >= 1000 else "sigmoid"
     folds = StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=random_state)
     return CalibratedClassifierCV(base, method=method, cv=folds)
+
+
+def ranking_scores(estimator: Any, X: pd.DataFrame) -> np.ndarray:
+    """Return uncalibrated churn scores: the mean of the base models inside calibration wrappers."""
+    if isinstance(estimator, CalibratedClassifierCV):
+        return np.mean(
+            [c.estimator.predict_proba(X)[:, 1] for c in estimator.calibrated_classifiers_],
+            axis=0,
+        )
+    if isinstance(estimator, VotingClassifier):
+        return np.mean([ranking_scores(e, X) for e in estimator.estimators_], axis=0)
+    return np.asarray(estimator.predict_proba(X)[:, 1])

@@ -10,7 +10,14 @@ from sklearn.model_selection import StratifiedKFold
 
 from segmint.errors import InputError, MissingColumnError
 from segmint.scores.churn.design import learn_design, looks_like_id
-from segmint.scores.churn.estimators import MODELS, logistic_pipeline, make_classifier
+from segmint.scores.churn.estimators import (
+    AVERAGED,
+    MODELS,
+    high_cardinality,
+    logistic_pipeline,
+    make_classifier,
+    ranking_scores,
+)
 from segmint.scores.churn.labels import map_churn_labels
 from segmint.scores.churn.metrics import churn_metrics
 from segmint.scores.churn.threads import fit_threads
@@ -40,8 +47,11 @@ def evaluate_churn_table(
 ) -> dict[str, Any]:
     """Return cross-validated metrics of each candidate churn model on a one-row-per-customer table.
 
-    Stratified `folds`-fold CV (shuffled with `seed`); every metric is computed on the pooled
-    out-of-fold probabilities. `best` is the model with the highest ROC AUC (ties: lower Brier).
+    Stratified `folds`-fold CV (shuffled with `seed`); metrics are computed on the pooled
+    out-of-fold predictions: ROC AUC on the uncalibrated scores (`roc_auc_calibrated` for the
+    calibrated ones), PR AUC, Brier and lift on the calibrated probabilities. `best` is the
+    model with the highest ROC AUC (ties: lower Brier). Categoricals with more than 10 levels go
+    to gradient boosting as integer codes (`features.coded_for_gbm`).
     """
     for name in (label, id_col):
         if name is not None and name not in frame.columns:
@@ -77,23 +87,35 @@ def evaluate_churn_table(
     splits = list(splitter.split(X, y))
     models: dict[str, dict[str, Any]] = {}
     with fit_threads(len(X)):
+        probabilities: dict[str, np.ndarray] = {}
+        rankings: dict[str, np.ndarray] = {}
         for name in MODELS:
-            oof = np.zeros(len(y))
-            fold_auc = []
-            for train, test in splits:
-                n_pos = int(y[train].sum())
-                est = make_classifier(
-                    name,
-                    design,
-                    random_state=seed,
-                    n_rows=len(train),
-                    min_class=min(n_pos, len(train) - n_pos),
-                )
-                est.fit(X.iloc[train], y[train])
-                oof[test] = est.predict_proba(X.iloc[test])[:, 1]
-                fold_auc.append(churn_metrics(y[test], oof[test])["roc_auc"])
+            if name == "average":
+                # the soft vote of its members: their out-of-fold scores, averaged
+                oof = np.mean([probabilities[m] for m in AVERAGED], axis=0)
+                raw = np.mean([rankings[m] for m in AVERAGED], axis=0)
+            else:
+                oof, raw = np.zeros(len(y)), np.zeros(len(y))
+                for train, test in splits:
+                    n_pos = int(y[train].sum())
+                    est = make_classifier(
+                        name,
+                        design,
+                        random_state=seed,
+                        n_rows=len(train),
+                        min_class=min(n_pos, len(train) - n_pos),
+                    )
+                    est.fit(X.iloc[train], y[train])
+                    oof[test] = est.predict_proba(X.iloc[test])[:, 1]
+                    raw[test] = ranking_scores(est, X.iloc[test])
+            probabilities[name], rankings[name] = oof, raw
             result = churn_metrics(y, oof)
-            result["roc_auc_folds"] = fold_auc
+            # rank with the raw model, calibrate for probabilities: isotonic steps tie scores
+            result["roc_auc_calibrated"] = result["roc_auc"]
+            result["roc_auc"] = churn_metrics(y, raw)["roc_auc"]
+            result["roc_auc_folds"] = [
+                churn_metrics(y[test], raw[test])["roc_auc"] for _, test in splits
+            ]
             models[name] = result
         importance = _top_logistic_features(X, y, design)
     best = min(models, key=lambda m: (-(models[m]["roc_auc"] or 0.0), models[m]["brier"]))
@@ -106,6 +128,7 @@ def evaluate_churn_table(
         "features": {
             "numeric": [str(c) for c in design.numeric + design.datetime],
             "categorical": [str(c) for c in design.categorical],
+            "coded_for_gbm": [str(c) for c in high_cardinality(design)],
             "dropped": dropped,
         },
         "models": models,

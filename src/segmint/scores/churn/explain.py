@@ -10,15 +10,25 @@ not additive and need not sum to the customer's gap from the average.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from segmint.scores.churn.bands import risk_band
+from segmint.scores.churn.design import TableDesign
 
-if TYPE_CHECKING:
-    from segmint.scores.churn.model import ChurnModel
+
+class ExplainableModel(Protocol):
+    """What explain_rows needs from a fitted model (ChurnModel provides it)."""
+
+    design_: TableDesign
+    reference_: dict[str, Any]
+
+    def _transform(self, X: pd.DataFrame) -> pd.DataFrame: ...
+
+    def _proba_transformed(self, transformed: pd.DataFrame) -> np.ndarray: ...
+
 
 # Effects smaller than this (in probability) are not worth naming.
 MIN_EFFECT = 0.005
@@ -63,7 +73,7 @@ def _driver_text(description: str, effect: float) -> str:
     return f"{description}: {verb} risk by {abs(effect) * 100:.0f} pts"
 
 
-def explain_rows(model: ChurnModel, X: pd.DataFrame, *, top: int = 3) -> pd.DataFrame:
+def explain_rows(model: ExplainableModel, X: pd.DataFrame, *, top: int = 3) -> pd.DataFrame:
     """Return churn_probability, churn_risk and driver_k / driver_k_feature / driver_k_effect per row."""
     if top < 1:
         raise ValueError("top must be at least 1")

@@ -13,6 +13,7 @@ from segmint.errors import InputError, ModelFitError, NotFittedError
 from segmint.scores.churn.bands import risk_band
 from segmint.scores.churn.design import TableDesign, learn_design
 from segmint.scores.churn.estimators import check_model_name, make_classifier
+from segmint.scores.churn.explain import explain_rows
 from segmint.scores.churn.labels import LABEL_COLUMN, map_churn_labels
 from segmint.scores.churn.metrics import churn_metrics
 from segmint.scores.churn.threads import fit_threads
@@ -59,7 +60,7 @@ def canonical_order(X: pd.DataFrame) -> np.ndarray:
 
 
 class ChurnModel(ClassifierMixin, BaseEstimator):
-    """Calibrated churn classifier: "gbm" (HistGradientBoosting) or "logistic"; sklearn-style.
+    """Calibrated churn classifier: "gbm" (HistGradientBoosting), "logistic", "spline_logistic" or "average"; sklearn-style.
 
     `fit(X, y)` takes a feature frame (one row per customer or customer × cut-off; the columns
     customer_id, cutoff and churn_label are ignored if present) and 0/1 or yes/no labels.
@@ -167,8 +168,6 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def explain(self, X: pd.DataFrame, *, top: int = 3) -> pd.DataFrame:
         """Return per-row churn_probability, churn_risk and the `top` drivers in words (see explain.py)."""
-        from segmint.scores.churn.explain import explain_rows
-
         self._check_fitted()
         return explain_rows(self, X, top=top)
 

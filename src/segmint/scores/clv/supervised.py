@@ -1,4 +1,4 @@
-"""Supervised purchase forecast: gradient boosting trained on a time-shifted window."""
+"""Supervised purchase forecast: Poisson gradient boosting on features stacked over past cut-offs."""
 
 from __future__ import annotations
 
@@ -29,7 +29,16 @@ FEATURES = (
     "days_13w",
     "days_26w",
     "spend_13w",
+    "gap_mean_weeks",
+    "gap_cv",
+    "last_gap_weeks",
 )
+# Cut-offs of the stacked training set: one every CUTOFF_STEP_WEEKS back from the latest, each
+# with at least MIN_HISTORY_WEEKS of data before it, at most MAX_CUTOFFS of them.
+CUTOFF_STEP_WEEKS = 4
+MIN_HISTORY_WEEKS = 8
+MAX_CUTOFFS = 12
+_SINGLE_THREAD_ROWS = 200_000
 
 
 def customer_day_log(
@@ -45,10 +54,31 @@ def customer_day_log(
     return cust, day, total, pd.Index(uniques)
 
 
+def _gap_features(
+    c: np.ndarray, d: np.ndarray, n_customers: int, cutoff: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return mean gap (weeks), coefficient of variation of gaps and the last gap per customer."""
+    # c, d are sorted by customer then day (see _customer_days), so consecutive rows are gaps
+    same = c[1:] == c[:-1]
+    gaps = (d[1:] - d[:-1])[same] / 7.0
+    owner = c[1:][same]
+    n = np.bincount(owner, minlength=n_customers).astype(float)
+    total = np.bincount(owner, weights=gaps, minlength=n_customers)
+    squares = np.bincount(owner, weights=gaps**2, minlength=n_customers)
+    last_gap = np.zeros(n_customers)
+    last_gap[owner] = gaps  # later rows overwrite earlier ones: the latest gap remains
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(n > 0, total / np.maximum(n, 1.0), np.nan)
+        var = np.where(n > 1, squares / np.maximum(n, 1.0) - mean**2, np.nan)
+        cv = np.sqrt(np.maximum(var, 0.0)) / mean
+    last_gap[n == 0] = np.nan
+    return mean, np.where(np.isfinite(cv), cv, np.nan), last_gap
+
+
 def window_features(
     cust: np.ndarray, day: np.ndarray, total: np.ndarray, n_customers: int, cutoff: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (feature matrix, has-history mask) per customer from purchase days <= cutoff."""
+    """Return (feature matrix in FEATURES order, has-history mask) from purchase days <= cutoff."""
     sel = day <= cutoff
     c, d, v = cust[sel], day[sel], total[sel]
     count = np.bincount(c, minlength=n_customers).astype(float)
@@ -68,6 +98,7 @@ def window_features(
 
     age = (cutoff - first) / 7.0
     frequency = np.maximum(count - 1.0, 0.0)
+    gap_mean, gap_cv, last_gap = _gap_features(c, d, n_customers, cutoff)
     with np.errstate(divide="ignore", invalid="ignore"):
         matrix = np.column_stack(
             [
@@ -81,26 +112,55 @@ def window_features(
                 recent(13),
                 recent(26),
                 recent(13, v),
+                gap_mean,
+                gap_cv,
+                last_gap,
             ]
         )
     return matrix, present
 
 
-_SINGLE_THREAD_ROWS = 200_000
+def training_cutoffs(first_day: int, last_cutoff: int) -> list[int]:
+    """Return the stacked cut-offs (day numbers, oldest first) ending at `last_cutoff`.
+
+    One every CUTOFF_STEP_WEEKS weeks back while at least MIN_HISTORY_WEEKS of data lie before
+    the cut-off (at most MAX_CUTOFFS); the latest cut-off is always kept.
+    """
+    out = [last_cutoff]
+    step = 7 * CUTOFF_STEP_WEEKS
+    while len(out) < MAX_CUTOFFS and out[-1] - step - first_day >= 7 * MIN_HISTORY_WEEKS:
+        out.append(out[-1] - step)
+    return sorted(out)
 
 
 class SupervisedPurchaseModel:
-    """HistGradientBoosting (Poisson loss) on RFM-window features → purchase days ahead.
+    """Poisson HistGradientBoosting on RFM, recent-count and inter-purchase-time features.
 
-    Trained on a time-shifted window: features as of `as_of − h` predict purchase days in
-    (as_of − h, as_of]; predictions use features as of `as_of`. The training window h is the
-    forecast horizon, shortened to half the available history when that is shorter, and the
-    forecast is then scaled by horizon / h (constant-rate extrapolation).
+    Training set: customers' features at several past cut-offs (every 4 weeks, each with at
+    least 8 weeks of history) stacked into one table; the target is each customer's purchase
+    days in the `window` weeks after the cut-off. The window is the forecast horizon, shortened
+    to half the available history when that is shorter (the forecast is then scaled by
+    horizon / window, a constant-rate extrapolation). Small trees (7 leaves, learning rate 0.05,
+    at least 40 rows per leaf) keep the model from memorising single customers.
+    `dispersion_` is the negative binomial size k of the training residuals (Var = μ + μ²/k),
+    used for predictive count intervals.
     """
 
-    def __init__(self, *, random_state: int = 0, max_iter: int = 200) -> None:
+    def __init__(self, *, random_state: int = 0, max_iter: int = 300) -> None:
         self.random_state = random_state
         self.max_iter = max_iter
+
+    def _estimator(self) -> HistGradientBoostingRegressor:
+        return HistGradientBoostingRegressor(
+            loss="poisson",
+            learning_rate=0.05,
+            max_iter=self.max_iter,
+            max_leaf_nodes=7,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            early_stopping=False,
+            random_state=self.random_state,
+        )
 
     def fit(
         self,
@@ -110,7 +170,7 @@ class SupervisedPurchaseModel:
         as_of: date | datetime | str,
         horizon_weeks: float,
     ) -> SupervisedPurchaseModel:
-        """Train on the window ending at `as_of`; return self."""
+        """Train on cut-offs whose target window ends at or before `as_of`; return self."""
         if not horizon_weeks > 0:
             raise ValueError("horizon_weeks must be positive")
         cust, day, total, ids = customer_day_log(transactions)
@@ -123,19 +183,26 @@ class SupervisedPurchaseModel:
         window_weeks = min(float(horizon_weeks), np.floor(history_weeks / 2.0))
         if window_weeks < 1:
             raise InputError("the supervised model needs at least two weeks of history")
-        shift = cutoff - int(round(window_weeks * 7))
-        features, present = window_features(cust, day, total, len(ids), shift)
-        ahead = (day > shift) & (day <= cutoff)
-        target = np.bincount(cust[ahead], minlength=len(ids)).astype(float)
-        model = HistGradientBoostingRegressor(
-            loss="poisson", max_iter=self.max_iter, random_state=self.random_state
-        )
+        window_days = int(round(window_weeks * 7))
+        cutoffs = training_cutoffs(int(day.min()), cutoff - window_days)
+        blocks, targets = [], []
+        for shift in cutoffs:
+            features, present = window_features(cust, day, total, len(ids), shift)
+            ahead = (day > shift) & (day <= shift + window_days)
+            target = np.bincount(cust[ahead], minlength=len(ids)).astype(float)
+            blocks.append(features[present])
+            targets.append(target[present])
+        x, y = np.vstack(blocks), np.concatenate(targets)
+        model = self._estimator()
         # on small tables OpenMP threads spin-wait more than they compute
-        with fit_threads(int(present.sum()), single_thread_below=_SINGLE_THREAD_ROWS):
-            model.fit(features[present], target[present])
+        with fit_threads(len(y), single_thread_below=_SINGLE_THREAD_ROWS):
+            model.fit(x, y)
+            fitted = model.predict(x)
         self.model_ = model
         self.window_weeks_ = float(window_weeks)
-        self.training_rows_ = int(present.sum())
+        self.training_rows_ = int(len(y))
+        self.cutoffs_ = [str(pd.Timestamp(int(c), unit="D").date()) for c in cutoffs]
+        self.dispersion_ = negative_binomial_size(fitted, y)
         return self
 
     def predict(
@@ -158,3 +225,13 @@ class SupervisedPurchaseModel:
         return pd.DataFrame(
             {"customer_id": np.asarray(ids, dtype=object)[present], "expected_purchases": predicted}
         )
+
+
+def negative_binomial_size(mean: np.ndarray, actual: np.ndarray) -> float:
+    """Return the moment estimate of k in Var = μ + μ²/k (inf when there is no overdispersion)."""
+    mean = np.asarray(mean, dtype=float)
+    excess = float(np.sum((np.asarray(actual, dtype=float) - mean) ** 2 - mean))
+    spread = float(np.sum(mean**2))
+    if excess <= 0 or spread <= 0:
+        return float("inf")
+    return spread / excess

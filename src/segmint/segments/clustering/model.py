@@ -141,6 +141,7 @@ class ClusterSegmenter:
                 k_values=k_values,
                 n_bootstrap=self.n_bootstrap,
                 seed=seed,
+                n_numeric=len(pre.numeric),
             )
             fitted = fit_clusters(x_fit, method=self.method, k=chosen_k(scores), seed=seed)
 
@@ -177,7 +178,21 @@ class ClusterSegmenter:
         self.profile_["size"] = sizes
         self.profile_["share"] = sizes / len(frame)
         self.profile_.insert(0, "label", [self.cluster_labels_[c] for c in self.profile_.index])
+        self.subsegments_ = self._subsegments(x_fit, fit_frame, scores, seed)
         return self
+
+    def _subsegments(
+        self, x_fit: np.ndarray, fit_frame: pd.DataFrame, scores: pd.DataFrame, seed: int
+    ) -> list[dict[str, Any]]:
+        """Category-only splits of the chosen clusters, from the next larger rejected k."""
+        if "category_split" not in scores or not self.preprocessor_.categorical:
+            return []
+        finer = scores[scores["category_split"] & (scores["k"] > self.k_)]
+        if finer.empty:
+            return []
+        split = fit_clusters(x_fit, method=self.method, k=int(finer["k"].min()), seed=seed)
+        chosen = self._relabel[self._fitted.labels]
+        return category_subsegments(fit_frame, chosen, split.labels, self.preprocessor_)
 
     def _assign(self, frame: pd.DataFrame) -> np.ndarray:
         return np.asarray(self._relabel[self._fitted.predict(self.preprocessor_.transform(frame))])
@@ -200,6 +215,52 @@ class ClusterSegmenter:
         if not hasattr(self, "cluster_labels_"):
             raise NotFittedError("ClusterSegmenter is not fitted; call fit(frame) first")
         return np.array([self.cluster_labels_[int(c)] for c in clusters], dtype=object)
+
+
+# A part of a cluster smaller than this share of it is not reported as a sub-segment.
+MIN_SUBSEGMENT_SHARE = 0.1
+
+
+def category_subsegments(
+    frame: pd.DataFrame, chosen: np.ndarray, finer: np.ndarray, pre: Preprocessor
+) -> list[dict[str, Any]]:
+    """Describe each chosen cluster that a finer solution splits, by the category that splits it.
+
+    For a cluster split into parts (each ≥ 10% of it), the categorical column whose levels best
+    predict the part (highest purity: share of rows whose level's majority part is theirs) names
+    the split; each level's rows form a sub-segment.
+    """
+    out: list[dict[str, Any]] = []
+    for cluster in np.unique(chosen):
+        rows = chosen == cluster
+        parts, counts = np.unique(finer[rows], return_counts=True)
+        big = parts[counts >= MIN_SUBSEGMENT_SHARE * rows.sum()]
+        if len(big) < 2:
+            continue
+        best: tuple[float, str] | None = None
+        for cat in pre.categorical:
+            levels = categorical_values(frame[cat.name]).to_numpy()[rows]
+            table = pd.crosstab(levels, finer[rows])
+            purity = float(table.max(axis=1).sum() / table.to_numpy().sum())
+            if best is None or purity > best[0]:
+                best = (purity, cat.name)
+        if best is None:
+            continue
+        counts_by_level = categorical_values(frame[best[1]])[rows].value_counts()
+        # most common first; equal counts by level, so row order does not matter
+        levels = counts_by_level.sort_index().sort_values(ascending=False, kind="stable")
+        out.append(
+            {
+                "cluster": int(cluster),
+                "column": best[1],
+                "purity": round(best[0], 4),
+                "subsegments": [
+                    {"level": str(level), "share_of_cluster": round(float(n / rows.sum()), 4)}
+                    for level, n in levels.items()
+                ],
+            }
+        )
+    return out
 
 
 def _sample_rows(n: int, size: int, rng: np.random.Generator) -> np.ndarray | None:

@@ -7,7 +7,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import (
+    calinski_harabasz_score,
+    davies_bouldin_score,
+    silhouette_samples,
+    silhouette_score,
+)
 from threadpoolctl import threadpool_limits
 
 from segmint.segments.clustering.methods import fit_clusters
@@ -40,6 +45,20 @@ def score_solution(x: np.ndarray, labels: np.ndarray, *, seed: int) -> dict[str,
     }
 
 
+def numeric_support(x_numeric: np.ndarray, labels: np.ndarray) -> float:
+    """Return the lowest per-cluster mean silhouette on the numeric columns alone (NaN if none).
+
+    A cluster whose rows are on average closer, in the numeric columns, to another cluster than
+    to their own (a negative value) rests only on category levels.
+    """
+    labels = np.asarray(labels)
+    n_labels = len(set(labels.tolist()))
+    if x_numeric.shape[1] == 0 or n_labels < 2 or n_labels >= len(x_numeric):
+        return float("nan")
+    values = silhouette_samples(x_numeric, labels)
+    return float(min(values[labels == c].mean() for c in np.unique(labels)))
+
+
 def evaluate_k(
     x: np.ndarray,
     *,
@@ -47,19 +66,29 @@ def evaluate_k(
     k_values: Sequence[int],
     n_bootstrap: int,
     seed: int,
+    n_numeric: int = 0,
 ) -> pd.DataFrame:
-    """One row per candidate k with every criterion, its rank per criterion and the mean rank."""
+    """One row per candidate k with every criterion, its rank per criterion and the mean rank.
+
+    The first `n_numeric` columns of `x` are the numeric features (see `numeric_support`).
+    """
     with threadpool_limits(limits=1):  # many small fits: threads cost more than they give
-        return rank_table(_score_each_k(x, method, k_values, n_bootstrap, seed))
+        return rank_table(_score_each_k(x, method, k_values, n_bootstrap, seed, n_numeric))
 
 
 def _score_each_k(
-    x: np.ndarray, method: str, k_values: Sequence[int], n_bootstrap: int, seed: int
+    x: np.ndarray,
+    method: str,
+    k_values: Sequence[int],
+    n_bootstrap: int,
+    seed: int,
+    n_numeric: int = 0,
 ) -> pd.DataFrame:
     rows = []
     for k in k_values:
         fitted = fit_clusters(x, method=method, k=k, seed=seed)
         row: dict[str, float] = {"k": k, **score_solution(x, fitted.labels, seed=seed)}
+        row["numeric_silhouette_min"] = numeric_support(x[:, :n_numeric], fitted.labels)
         row["stability_ari"] = bootstrap_ari(
             x, method=method, k=k, n_bootstrap=n_bootstrap, seed=seed
         )
@@ -72,13 +101,17 @@ def _score_each_k(
 MIN_STABILITY = 0.98
 MIN_SILHOUETTE_RATIO = 0.6
 MIN_CH_RATIO = 0.8
+# Each cluster's mean silhouette on the numeric columns alone must not be negative.
+MIN_NUMERIC_SILHOUETTE = 0.0
 
 
 def rank_table(table: pd.DataFrame) -> pd.DataFrame:
     """Add rank_<criterion> (1 = best, ties averaged), mean_rank, acceptable and `chosen`.
 
     The rule: a k is acceptable when its bootstrap stability ARI ≥ 0.98, its silhouette ≥ 0.6 ×
-    the best silhouette and its Calinski-Harabasz ≥ 0.8 × the best; the largest acceptable k is
+    the best silhouette, its Calinski-Harabasz ≥ 0.8 × the best, and every cluster is supported
+    by the numeric columns (`numeric_silhouette_min` ≥ 0; skipped without numeric columns). A k
+    that passes all but the last is marked `category_split`. The largest acceptable k is
     chosen (coarser solutions that merge real groups are usually stable and well separated too,
     so "largest acceptable" is what finds groups that lie at uneven distances). When no k is
     acceptable, the k with the lowest mean rank over the four criteria wins (ties: higher
@@ -98,13 +131,21 @@ def rank_table(table: pd.DataFrame) -> pd.DataFrame:
     stability = table["stability_ari"].to_numpy(dtype=float)
     silhouette = table["silhouette"].to_numpy(dtype=float)
     ch = table["calinski_harabasz"].to_numpy(dtype=float)
+    numeric = (
+        table["numeric_silhouette_min"].to_numpy(dtype=float)
+        if "numeric_silhouette_min" in table
+        else np.full(len(table), np.nan)
+    )
     with np.errstate(invalid="ignore"):
-        acceptable = (
+        separated = (
             (np.isnan(stability) | (stability >= MIN_STABILITY))
             & (silhouette >= MIN_SILHOUETTE_RATIO * np.nanmax(silhouette, initial=-np.inf))
             & (ch >= MIN_CH_RATIO * np.nanmax(ch, initial=-np.inf))
         )
+        supported = np.isnan(numeric) | (numeric >= MIN_NUMERIC_SILHOUETTE)
+    acceptable = separated & supported
     table["acceptable"] = acceptable
+    table["category_split"] = separated & ~supported
     table["chosen"] = False
     if acceptable.any():
         pick = table.loc[acceptable, "k"].idxmax()

@@ -65,10 +65,16 @@ class DiscoveryResult:
                         "calinski_harabasz",
                         "davies_bouldin",
                         "stability_ari",
+                        "numeric_silhouette_min",
                         "mean_rank",
                     )
+                    if key in row
                 }
-                | {"acceptable": bool(row["acceptable"]), "chosen": bool(row["chosen"])}
+                | {
+                    "acceptable": bool(row["acceptable"]),
+                    "category_split": bool(row.get("category_split", False)),
+                    "chosen": bool(row["chosen"]),
+                }
                 for _, row in scores.iterrows()
             },
             "stability_ari": None if np.isnan(seg.stability_ari_) else round(seg.stability_ari_, 4),
@@ -76,6 +82,7 @@ class DiscoveryResult:
             "fitted_rows": int(seg.fitted_rows_),
             "noise_points_reassigned": int(seg.n_noise_),
             "clusters": self.clusters(lang),
+            "subsegments": list(getattr(seg, "subsegments_", [])),
             "preprocessing": seg.preprocessor_.report(),
             "missing": dict(seg.missing_),
         }
