@@ -12,8 +12,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from segmint.activation.playbook_config import OwnerConfig, PlaybookConfig
 from segmint.activation.destination_config import Destination, PrivacyConfig
+from segmint.activation.playbook_config import OwnerConfig, PlaybookConfig
 from segmint.contract import LOGICAL_TABLES, SUMMED_COLUMNS, contract_for
 from segmint.engine import ENGINES
 from segmint.errors import ConfigError
@@ -235,6 +235,8 @@ class GoalConfig(_Strict):
     by: date
     direction: Literal["below", "above"] | None = None  # default: below for churn, else above
     name: str | None = None
+
+
 class BehavioursConfig(_Strict):
     """`segmint insights behaviours`: the windows, who counts, and what is adjusted for."""
 

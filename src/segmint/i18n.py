@@ -300,11 +300,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "experiment for causal answers.",
         "ko": "관측된 비율입니다: 누가 어떤 접촉을 받을지는 무작위가 아니었습니다. 인과적 답은 실험으로 확인하세요.",
     },
-    "understand.heading": {
+    "engagement.heading": {
         "en": "Understand: channels and behaviours",
         "ko": "이해하기: 채널과 행동",
     },
-    "understand.intro": {
+    "engagement.intro": {
         "en": "What each segment responds to, and which early behaviours go with staying. "
         "Observational figures with their evidence: bold = the 95% interval excludes no "
         "difference (or * = differs from the other segments, BH-adjusted p < 0.05).",
@@ -1576,19 +1576,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "insights.method.model": {"en": "model", "ko": "모델"},
     "insights.method.naive": {"en": "naive", "ko": "단순 규칙"},
-    "insights.col.segment": {"en": "segment", "ko": "세그먼트"},
     "insights.col.item": {"en": "item", "ko": "품목"},
     "insights.col.buyers": {"en": "buyers", "ko": "구매자"},
     "insights.col.share": {"en": "share", "ko": "비중"},
     "insights.col.population": {"en": "everybody", "ko": "전체"},
     "insights.col.lift": {"en": "lift", "ko": "리프트"},
     "insights.col.interval": {"en": "95% interval", "ko": "95% 구간"},
-    "insights.col.p_adj": {"en": "p adj.", "ko": "보정 p"},
     "insights.col.antecedent": {"en": "bought", "ko": "구매 품목"},
     "insights.col.consequent": {"en": "also bought", "ko": "함께 구매"},
     "insights.col.support": {"en": "support", "ko": "지지도"},
     "insights.col.confidence": {"en": "confidence", "ko": "신뢰도"},
-    "insights.col.customers": {"en": "customers", "ko": "고객 수"},
     "insights.col.discount_share": {"en": "discount share", "ko": "할인 비중"},
     "insights.col.discounted_order_share": {"en": "orders discounted", "ko": "할인 주문 비율"},
     "insights.col.coupon_order_share": {"en": "orders with coupon", "ko": "쿠폰 주문 비율"},

@@ -28,6 +28,7 @@ SAAS_RUN_STAGES = [
     "experiments (A/B tests)",
     "action queue",
     "preferences, price and timing",
+    "channels and early behaviours",
     "writing the report",
 ]
 
@@ -71,24 +72,12 @@ def test_run_stages_follow_the_config(cli_workspace: Any) -> None:
     config = load_config(cli_workspace.root)
     assert run_stages(config, {"transactions": object()}, write_report=False) == [
         "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis", "history",
-        "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis",
-        "understand",
+        "experiments", "actions", "understand",
     ]  # fmt: skip
     bare = config.model_copy(update={"icp": None, "health": None, "tiers": None})
-    assert run_stages(bare, {"subscriptions": object()}) == [
-        "features", "contractual_clv", "churn", "segments", "kpis", "history", "report",
-        "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis",
-        "experiments",
-    ]  # fmt: skip
-    bare = config.model_copy(update={"icp": None, "health": None, "tiers": None})
-    assert run_stages(bare, {"subscriptions": object()}) == [
-        "features", "contractual_clv", "churn", "segments", "kpis", "experiments", "report",
-        "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis",
-        "actions",
-    ]  # fmt: skip
-    bare = config.model_copy(update={"icp": None, "health": None, "tiers": None})
-    assert run_stages(bare, {"subscriptions": object()}) == [
-        "features", "contractual_clv", "churn", "segments", "kpis", "actions", "report",
+    assert run_stages(bare, {"subscriptions": object(), "events": object()}) == [
+        "features", "contractual_clv", "churn", "segments", "kpis", "history", "experiments",
+        "actions", "engagement", "report",
     ]  # fmt: skip
 
 

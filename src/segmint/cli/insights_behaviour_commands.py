@@ -13,7 +13,6 @@ from segmint.cli.insights_commands import insights_app
 from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace
 from segmint.i18n import t
 
-
 Outcome = Annotated[
     str,
     typer.Option("--outcome", help="churned, retained, converted or an event name."),

@@ -183,7 +183,7 @@ def understand_section(
         items += behaviours_items(behaviours, lang=lang)
     if not items:
         return None
-    return ReportSection(t("understand.heading", lang), items, intro=t("understand.intro", lang))
+    return ReportSection(t("engagement.heading", lang), items, intro=t("engagement.intro", lang))
 
 
 def run_engagement_sections(result: Any, *, lang: str = "en") -> list[ReportSection]:

@@ -54,7 +54,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "channel": (
         "channel", "saleschannel", "orderchannel", "purchasechannel", "storetype", "채널",
-        "판매채널", "주문채널", "구매채널",
+        "판매채널", "주문채널", "구매채널", "medium", "touchchannel", "발송채널",
     ),
     "currency": ("currency", "currencycode", "통화"),
     "status": ("status", "orderstatus", "paymentstatus", "주문상태", "상태"),
@@ -98,7 +98,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "유입채널", "가입채널", "유입경로",
     ),
     "sent_at": ("sentat", "sentdate", "senttime", "sendat", "deliveredat", "발송일시", "발송일", "발송시각"),
-    "channel": ("channel", "medium", "touchchannel", "채널", "발송채널"),
     "campaign": ("campaign", "campaignname", "campaignid", "캠페인", "캠페인명"),
     "clicked_at": ("clickedat", "clickdate", "clicktime", "클릭일시", "클릭일"),
     "converted_at": ("convertedat", "conversiondate", "conversiontime", "전환일시", "전환일"),

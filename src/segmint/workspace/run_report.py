@@ -23,6 +23,7 @@ from segmint.report import (
 )
 from segmint.report.charts import PALETTE, Band
 from segmint.report.context import rfm_grid_from_customers
+from segmint.report.engagement_sections import run_engagement_sections
 from segmint.report.experiment_sections import experiment_sections
 from segmint.report.formatting import format_number, format_percent
 from segmint.report.history_sections import run_history_sections
@@ -36,7 +37,6 @@ from segmint.report.labels import (
     value_columns_text,
 )
 from segmint.report.rfm_playbooks import rfm_playbooks
-from segmint.report.engagement_sections import run_engagement_sections
 from segmint.store import Store
 from segmint.workspace.action_report import action_queue_section
 from segmint.workspace.run_attention import (

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from segmint.analysis.stages import segment_history
-from segmint.analysis.experiments.stages import experiments_stage
 from segmint.activation.stages import action_queue_stage
 from segmint.activation.sync_stage import destinations_configured, sync_run_destinations
-from segmint.analysis.understand_stage import add_understand
+from segmint.analysis.experiments.stages import experiments_stage
 from segmint.analysis.insights_stages import add_engagement, engagement_needed
+from segmint.analysis.stages import segment_history
+from segmint.analysis.understand_stage import add_understand
 from segmint.run_context import RunPlanInputs, RunStage
 from segmint.workspace.stages.churn import add_churn, churn_needed
 from segmint.workspace.stages.features import compute_customer_features
