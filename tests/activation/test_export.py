@@ -196,3 +196,32 @@ def test_validate_names_destination_problems(
     )
     result = invoke("validate", "-w", workspace)
     assert result.exit_code == 2 and "url must start with http:// or https://" in result.output
+
+
+def test_the_action_queue_exports_with_its_messages_protected(workspace: Path) -> None:
+    with open_store(workspace / "segmint.duckdb", read_only=True) as store:
+        open_ids = {
+            r[0]
+            for r in store.con.execute(
+                "SELECT action_id FROM actions WHERE status IN ('due', 'dropped')"
+            ).fetchall()
+        }
+    assert open_ids
+    out = workspace / "queue.csv"
+    result = invoke("export", "-w", workspace, "--actions", "-o", out, "--json")
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out, dtype=str)
+    assert set(frame["action_id"]) == open_ids
+    assert {"customer_id", "playbook", "owner", "due_at", "status"} <= set(frame.columns)
+    assert "message" not in frame.columns and json.loads(result.stdout)["pii_columns"] == [
+        "message"
+    ]
+    kept = invoke(
+        "export", "-w", workspace, "--actions", "--status", "due", "--pii", "keep",
+        "-o", workspace / "due.json",
+    )  # fmt: skip
+    assert kept.exit_code == 0, kept.output
+    records = json.loads((workspace / "due.json").read_text(encoding="utf-8"))
+    assert records and {r["status"] for r in records} == {"due"} and "message" in records[0]
+    mixed = invoke("export", "-w", workspace, "--actions", "--scheme", "tier", "-o", out)
+    assert mixed.exit_code == 2 and "--actions" in mixed.output

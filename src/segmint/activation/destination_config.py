@@ -70,7 +70,8 @@ class WebhookDestination(_Destination):
             raise ValueError("give exactly one of 'scheme', 'tag' or 'actions: true'")
         if self.actions:
             raise ValueError(
-                "'actions: true' needs the action queue (playbooks), which this version lacks"
+                "'actions: true' is not supported yet; export the queue with "
+                "`segmint export --actions` instead"
             )
         return self
 

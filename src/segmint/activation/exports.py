@@ -57,14 +57,9 @@ def export_members(
     run: int | None = None,
 ) -> ExportResult:
     """Write the members of a scheme (optionally some segments) or a tag to `output`."""
-    if fmt not in EXPORT_FORMATS:
-        raise InputError(f"--format: unknown format {fmt!r}; allowed: {', '.join(EXPORT_FORMATS)}")
-    if pii not in PII_OPTIONS:
-        raise InputError(f"--pii: unknown option {pii!r}; allowed: {', '.join(PII_OPTIONS)}")
+    _check_options(fmt, pii, output)
     if segments and not scheme:
         raise InputError("--segment needs --scheme")
-    if not output.parent.is_dir():
-        raise InputError(f"{output}: folder {output.parent} does not exist")
     subject = subject_name(scheme=scheme, tag=tag)
     membership = load_membership(store, subject, segments=segments, columns=columns, run=run)
     what = f"{subject}" + (f" segment(s) {', '.join(segments)}" if segments else "")
@@ -84,6 +79,55 @@ def export_members(
         pii_columns=pii_columns,
         pii=pii,
     )
+
+
+def export_actions(
+    store: Store,
+    config: SegmintConfig,
+    output: Path,
+    *,
+    status: str = "open",
+    fmt: str = "csv",
+    pii: str = "drop",
+) -> ExportResult:
+    """Write the action queue (by default the open actions) to `output` for a CRM or a CSM team.
+
+    The rendered `message` is free text built from customer fields, so it is treated as PII:
+    dropped or hashed like the columns tagged `pii: true` unless `--pii keep`.
+    """
+    from segmint.activation.actions import list_actions
+
+    _check_options(fmt, pii, output)
+    listed = list_actions(store, status=status)
+    if not listed:
+        raise InputError(f"no {status} actions to export; `segmint run` computes the queue")
+    frame = pd.DataFrame(listed)
+    check_export_size(frame["customer_id"].nunique(), config=config, what=f"{status} actions")
+    pii_columns = [c for c in ("message",) if c in frame.columns]
+    frame = protect_pii(frame, pii_columns, mode=pii, config=config)
+    write_frame(frame, output, fmt)
+    run_id, as_of = store.snapshot_run()
+    record_written_file(store, output, kind="export", run_id=run_id, rows=len(frame))
+    return ExportResult(
+        path=output,
+        format=fmt,
+        rows=len(frame),
+        columns=[str(c) for c in frame.columns],
+        run_id=int(run_id) if run_id is not None else 0,
+        as_of=f"{as_of:%Y-%m-%d}" if as_of is not None else "",
+        subject=f"actions ({status})",
+        pii_columns=pii_columns,
+        pii=pii,
+    )
+
+
+def _check_options(fmt: str, pii: str, output: Path) -> None:
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"--format: unknown format {fmt!r}; allowed: {', '.join(EXPORT_FORMATS)}")
+    if pii not in PII_OPTIONS:
+        raise InputError(f"--pii: unknown option {pii!r}; allowed: {', '.join(PII_OPTIONS)}")
+    if not output.parent.is_dir():
+        raise InputError(f"{output}: folder {output.parent} does not exist")
 
 
 def write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:

@@ -19,6 +19,7 @@ from segmint.cli.app import (
     user_errors,
 )
 from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace
+from segmint.errors import InputError
 from segmint.i18n import t
 
 
@@ -32,6 +33,12 @@ def export(
         typer.Option("--segment", help="Only this segment of --scheme (repeatable)."),
     ] = None,
     tag: Annotated[str | None, typer.Option("--tag", help="Tag to export.")] = None,
+    actions: Annotated[
+        bool, typer.Option("--actions", help="Export the action queue instead (see --status).")
+    ] = False,
+    action_status: Annotated[
+        str, typer.Option("--status", help="With --actions: open, due, dropped, done, ...")
+    ] = "open",
     columns: Annotated[
         str | None,
         typer.Option("--columns", help="Comma-separated feature/score columns to add."),
@@ -47,8 +54,8 @@ def export(
     lang: Lang = None,
     json_output: JsonFlag = False,
 ) -> None:
-    """Export a scheme's segment or a tag (CSV safe for spreadsheets, Parquet or JSON)."""
-    from segmint.activation.exports import export_members
+    """Export a scheme's segment, a tag or the action queue (CSV safe for spreadsheets, Parquet, JSON)."""
+    from segmint.activation.exports import export_actions, export_members
     from segmint.config import load_config
     from segmint.store import open_store
 
@@ -58,11 +65,20 @@ def export(
         chosen = resolve_lang(lang, config)
         wanted = [c.strip() for c in (columns or "").split(",") if c.strip()]
         form = fmt or (output.suffix.lstrip(".").lower() or "csv")
+        if actions and (scheme or tag or segment):
+            raise InputError(
+                "--actions exports the action queue: leave out --scheme, --tag, --segment"
+            )
         with open_store(workspace / config.database) as store:
-            result = export_members(
-                store, config, output, scheme=scheme, segments=segment or [], tag=tag,
-                columns=wanted, fmt=form, pii=pii, run=run_id,
-            )  # fmt: skip
+            if actions:
+                result = export_actions(
+                    store, config, output, status=action_status, fmt=form, pii=pii
+                )
+            else:
+                result = export_members(
+                    store, config, output, scheme=scheme, segments=segment or [], tag=tag,
+                    columns=wanted, fmt=form, pii=pii, run=run_id,
+                )  # fmt: skip
     if json_output:
         print_json(result.to_dict())
         return
