@@ -47,6 +47,11 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
+def csv_text(frame: pd.DataFrame) -> str:
+    """Return `frame` as formula-neutral CSV text (for a download served without a file)."""
+    return str(neutralise_formulas(frame).to_csv(index=False, lineterminator="\n"))
+
+
 def write_text(text: str, path: str | Path) -> Path:
     """Write `text` as UTF-8, replacing `path` only once fully written."""
     path = Path(path)

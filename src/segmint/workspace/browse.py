@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from segmint.errors import InputError
+from segmint.safe_output import csv_text
 from segmint.store import Store
 
 # The member columns a segment table shows: name in the snapshot → kind of value.
@@ -275,18 +276,7 @@ def segment_members_csv(
     check_segment(store, run, scheme, segment)
     pattern = f"%{q.strip()}%" if q and q.strip() else None
     rows = _member_rows(store, run, scheme, segment, pattern, sort, descending, None)
-    rows = rows.drop(columns="_count")
-    for column in rows.columns:
-        if rows[column].dtype == object:
-            rows[column] = rows[column].map(_spreadsheet_text)
-    return str(rows.to_csv(index=False, lineterminator="\n"))
-
-
-def _spreadsheet_text(value: Any) -> Any:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return csv_text(rows.drop(columns="_count"))
 
 
 def _match_count(store: Store, run: int, scheme: str, segment: str, pattern: str | None) -> int:

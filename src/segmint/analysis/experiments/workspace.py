@@ -16,6 +16,7 @@ from segmint.analysis.experiments.metrics import check_metric, metric_kind, metr
 from segmint.analysis.experiments.units import analyze, experiment_units, measurement_window
 from segmint.config import SegmintConfig
 from segmint.errors import InputError
+from segmint.safe_output import write_csv
 from segmint.store import Store
 from segmint.workspace_data import default_run_as_of, engine_tables
 
@@ -127,7 +128,7 @@ def assign_experiment(
     everyone = store.assignments(name)
     path = output or root / "experiments" / f"{name}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
-    everyone.assign(experiment=name)[ASSIGNMENT_COLUMNS].to_csv(path, index=False)
+    write_csv(everyone.assign(experiment=name)[ASSIGNMENT_COLUMNS], path)
     counts = everyone["variant"].value_counts()
     return {
         "experiment": name,
