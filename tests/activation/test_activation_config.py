@@ -59,7 +59,7 @@ def test_destinations_parse_into_their_types_with_defaults() -> None:
     [
         (HOOK, "give exactly one of 'scheme', 'tag' or 'actions: true'"),
         ({**HOOK, "scheme": "a", "tag": "b"}, "give exactly one of"),
-        ({**HOOK, "actions": True}, "needs the action queue"),
+        ({**HOOK, "actions": True}, "not supported yet"),
         ({**HOOK, "scheme": "a", "url": "ftp://x"}, "url must start with http:// or https://"),
         (
             {**HOOK, "scheme": "a", "secret_env": "not a name"},
