@@ -263,6 +263,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web.migration.to": {"en": "To", "ko": "이후"},
     "web.migration.scheme": {"en": "Scheme", "ko": "스킴"},
     "web.migration.show": {"en": "Show", "ko": "보기"},
+    "web.nav.validity": {"en": "Validity", "ko": "타당성"},
+    "web.validity.title": {
+        "en": "Do the segments of {scheme} predict churn? ({days}-day horizon)",
+        "ko": "{scheme} 세그먼트가 이탈을 예측하는가? ({days}일 관찰)",
+    },
+    "web.validity.at": {
+        "en": "Segments as of {as_of}: churn in the {days} days after",
+        "ko": "{as_of} 기준 세그먼트: 이후 {days}일 동안의 이탈",
+    },
+    "web.validity.churn_rate": {"en": "Churn rate (95% interval)", "ko": "이탈률 (95% 구간)"},
+    "web.validity.at_risk": {"en": "Could churn", "ko": "이탈 가능 고객"},
+    "web.validity.churned": {"en": "Churned", "ko": "이탈"},
+    "web.validity.revenue": {"en": "Revenue per customer", "ko": "고객당 매출"},
+    "web.validity.summary": {
+        "en": "Pooled over the judged runs: {n} customer-runs, {churned} churned; chi-square {chi} "
+        "(p {p}); churn AUC of the segments {auc}",
+        "ko": "판정된 실행 합산: 고객-실행 {n}건, 이탈 {churned}건; 카이제곱 {chi} (p {p}); "
+        "세그먼트의 이탈 AUC {auc}",
+    },
+    "web.validity.unobserved": {
+        "en": "Not judged yet (the horizon has not passed): {dates}",
+        "ko": "아직 판정 불가 (관찰 기간 미경과): {dates}",
+    },
+    "web.validity.horizon": {"en": "Horizon", "ko": "관찰 기간"},
     "web.experiments.title": {"en": "Experiments", "ko": "실험"},
     "web.experiments.none": {
         "en": "No experiment yet: start one with `segmint experiment assign`.",

@@ -19,6 +19,7 @@ PAGES = {
     "cohorts": "/cohorts",
     "health": "/health",
     "migration": "/migration",
+    "validity": "/validity",
     "experiments": "/experiments",
     "experiment": f"/experiments/{EXPERIMENT}",
     "actions": "/actions",
@@ -146,6 +147,7 @@ def test_markup_in_names_does_not_run(watched: Watched) -> None:
         f"/segments/value/{quote(XSS_SEGMENT, safe='')}",
         "/",
         "/migration?scheme=value",
+        "/validity?scheme=value",
         f"/experiments/{EXPERIMENT}",
     ):
         watched.open(path)
@@ -161,6 +163,7 @@ def test_new_pages_in_korean_with_charts(watched: Watched, tmp_path: Path) -> No
         ("migration", "/migration", ("이동", "세그먼트 간 흐름", "행렬")),
         ("experiment", f"/experiments/{EXPERIMENT}", ("세그먼트별 결과", "전체 고객", "95% 구간")),
         ("actions", "/actions", ("액션 대기열", "담당자", "예정")),
+        ("validity", "/validity", ("이탈률", "카이제곱", "이탈 가능 고객")),
         ("overview", "/", ("목표", "예정된 액션")),
     ):
         watched.open(path)

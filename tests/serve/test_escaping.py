@@ -20,6 +20,7 @@ def _pages(served: Served) -> dict[str, str]:
                 f"/customers/{XSS_CUSTOMER}",
                 "/customers?q=onerror",
                 "/migration?scheme=value",
+                "/validity?scheme=value",
                 f"/experiments/{EXPERIMENT}",
                 "/actions?status=all",
             )
@@ -36,6 +37,7 @@ def test_markup_in_names_is_escaped_on_every_page(served: Served) -> None:
     assert "&lt;img src=x onerror=" in pages[f"/customers/{XSS_CUSTOMER}"]
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in pages["/migration?scheme=value"]
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in pages[f"/experiments/{EXPERIMENT}"]
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in pages["/validity?scheme=value"]
     assert XSS_GOAL not in pages["/"]
     assert "&lt;b&gt;goal&lt;/b&gt;&lt;script&gt;window.__xss=4" in pages["/"]
 

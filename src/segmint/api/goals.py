@@ -52,6 +52,11 @@ def get_validity(
     horizon: Annotated[str, Query(min_length=2, max_length=12, description="e.g. 90d")] = "90d",
 ) -> dict[str, Any]:
     """Return the same payload as `segmint validity --scheme S --horizon H --json`."""
+    return validity_cached(state, store, scheme, horizon)
+
+
+def validity_cached(state: ServerState, store: Store, scheme: str, horizon: str) -> dict[str, Any]:
+    """Return `segmint validity --json` of a scheme and horizon (once per newest run)."""
     days = parse_window(horizon, option="horizon")
     run_id, _ = chosen_run(store)
     return state.cached(

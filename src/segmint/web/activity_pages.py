@@ -1,4 +1,4 @@
-"""Dashboard pages for what happens between runs: migration, experiments and the action queue."""
+"""Dashboard pages for what happens between runs: migration, validity, experiments, actions."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from segmint.analysis.experiments.workspace import list_experiments
 from segmint.analysis.history import workspace_changes, workspace_migration
 from segmint.api.auth import request_scope, server_state
 from segmint.api.experiments import experiment_results_cached
+from segmint.api.goals import validity_cached
 from segmint.errors import SegmintError
 from segmint.store import Store
 from segmint.web import charts
@@ -47,7 +48,7 @@ def migration_table(migration: dict[str, Any]) -> dict[str, Any]:
 
 
 def install_activity_pages(app: FastAPI) -> None:
-    """Add the migration, experiments and actions pages."""
+    """Add the migration, validity, experiments and actions pages."""
     from segmint.web.pages import _page, page_lang, render
 
     @app.get("/migration", include_in_schema=False, response_model=None)
@@ -79,6 +80,26 @@ def install_activity_pages(app: FastAPI) -> None:
                 schemes=[s.name for s in state.config.schemes],
                 figure=charts.migration_sankey(data, lang),
                 twin="/api/v1/migration?" + urlencode(params),
+            )
+
+        return _page(request, build)
+
+    @app.get("/validity", include_in_schema=False, response_model=None)
+    def validity_page(request: Request) -> Response:
+        def build(store: Store) -> HTMLResponse:
+            lang = page_lang(request)
+            config = server_state(request).config
+            scheme = request.query_params.get("scheme") or config.schemes[0].name
+            horizon = request.query_params.get("horizon") or "90d"
+            data = validity_cached(server_state(request), store, scheme, horizon)
+            return render(
+                request,
+                "validity.html.j2",
+                data=data,
+                horizon=horizon,
+                schemes=[s.name for s in config.schemes],
+                figures={e["as_of"]: charts.validity_rates(e, lang) for e in data["as_ofs"]},
+                twin="/api/v1/validity?" + urlencode({"scheme": scheme, "horizon": horizon}),
             )
 
         return _page(request, build)

@@ -298,3 +298,39 @@ def experiment_uplifts(results: list[dict[str, Any]], lang: str) -> dict[str, An
             xaxis={"title": t("web.experiments.uplift", lang), "zeroline": True},
         ),
     }
+
+
+def validity_rates(entry: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Return the churn rate of each segment over the horizon after one as_of, with intervals."""
+    rows = [r for r in entry["segments"] if r["churn_rate"] is not None]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "y": [segment_label(str(r["segment"]), lang) for r in rows],
+                "x": [r["churn_rate"] for r in rows],
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [max(0.0, r["ci_high"] - r["churn_rate"]) for r in rows],
+                    "arrayminus": [max(0.0, r["churn_rate"] - r["ci_low"]) for r in rows],
+                },
+                "marker": {
+                    "size": 10,
+                    "color": [_colour(str(r["segment"]), i) for i, r in enumerate(rows)],
+                },
+                "hovertemplate": "%{y}: %{x:.1%}<extra></extra>",
+            }
+        ],
+        "layout": _layout(
+            height=max(200, 60 + 32 * len(rows)),
+            margin={"l": 150, "r": 20, "t": 10, "b": 40},
+            yaxis={"type": "category", "autorange": "reversed"},
+            xaxis={
+                "title": t("web.validity.churn_rate", lang),
+                "tickformat": ".0%",
+                "rangemode": "tozero",
+            },
+        ),
+    }
