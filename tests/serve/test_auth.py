@@ -83,7 +83,18 @@ def test_docs_and_schema_are_public(served: Served) -> None:
 
 def test_pages_without_a_token_go_to_the_login(served: Served) -> None:
     with served.client() as c:
-        for path in ("/", "/schemes/lifecycle", "/customers/ACC-00002", "/cohorts", "/health"):
+        for path in (
+            "/",
+            "/schemes/lifecycle",
+            "/customers/ACC-00002",
+            "/cohorts",
+            "/health",
+            "/migration",
+            "/validity",
+            "/experiments",
+            "/experiments/onboarding-call",
+            "/actions",
+        ):
             response = c.get(path, follow_redirects=False)
             assert response.status_code == 303, path
             assert response.headers["location"].startswith("/login?next=")
