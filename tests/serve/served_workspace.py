@@ -1,7 +1,8 @@
 """Helpers: a small SaaS workspace served by a real uvicorn server on a free localhost port.
 
-Two runs (an earlier and the current as_of) so that movements and histories have data; one
-customer name and one segment name carry markup, for the escaping tests.
+Two runs (an earlier and the current as_of) so that movements and histories have data, two goals
+and one experiment; one customer name, one segment name and one goal name carry markup, for the
+escaping tests.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 import pandas as pd
 
+from segmint.analysis.experiments import assign_experiment
 from segmint.config import load_config
 from segmint.store import Store
 from segmint.workspace.ingest import ingest_workspace
@@ -24,6 +26,14 @@ from segmint.workspace.run import run_workspace
 XSS_SEGMENT = "<script>window.__xss=1</script>"
 XSS_NAME = '<img src=x onerror="window.__xss=2"><script>window.__xss=3</script>'
 XSS_CUSTOMER = "ACC-00001"
+XSS_GOAL = "<b>goal</b><script>window.__xss=4</script>"
+EXPERIMENT = "onboarding-call"
+GOALS = f"""
+goals:
+  - {{kpi: revenue_per_customer, scheme: value, segment: core, target: 900, by: 2026-06-30,
+     name: '{XSS_GOAL}'}}
+  - {{kpi: churn_rate, scheme: lifecycle, segment: established, target: 0.05, by: 2026-06-30}}
+"""
 
 
 @dataclass
@@ -57,7 +67,7 @@ def build_workspace(root: Path) -> None:
     text = text.replace(
         '{segment: small, when: "mrr > 0"}', f"{{segment: '{XSS_SEGMENT}', when: \"mrr > 0\"}}"
     )
-    config_file.write_text(text, encoding="utf-8")
+    config_file.write_text(text + GOALS, encoding="utf-8")
     # The sample CRM export is a Korean spreadsheet export (CP949, Korean headers): edit it as such.
     customers = root / "data" / "customers.csv"
     raw = customers.read_bytes()
@@ -76,5 +86,14 @@ def build_workspace(root: Path) -> None:
         ingest_workspace(root, config, store)
         run_workspace(root, config, store, as_of=datetime(2025, 4, 1), write_report=False)
         run_workspace(root, config, store, write_report=False)
+        assign_experiment(
+            root,
+            store,
+            EXPERIMENT,
+            variants="control:50,treatment:50",
+            assigned_at=datetime(2025, 4, 2),
+            scheme="value",
+            metric="conversion",
+        )
     finally:
         store.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from served_workspace import XSS_CUSTOMER, XSS_NAME, XSS_SEGMENT, Served
+from served_workspace import EXPERIMENT, XSS_CUSTOMER, XSS_GOAL, XSS_NAME, XSS_SEGMENT, Served
 
 
 def _pages(served: Served) -> dict[str, str]:
@@ -19,6 +19,10 @@ def _pages(served: Served) -> dict[str, str]:
                 segment,
                 f"/customers/{XSS_CUSTOMER}",
                 "/customers?q=onerror",
+                "/migration?scheme=value",
+                "/validity?scheme=value",
+                f"/experiments/{EXPERIMENT}",
+                "/actions?status=all",
             )
         }
 
@@ -27,9 +31,15 @@ def test_markup_in_names_is_escaped_on_every_page(served: Served) -> None:
     pages = _pages(served)
     for path, html in pages.items():
         assert "<script>window.__xss" not in html, path
+        assert "<b>goal</b>" not in html, path
         assert "<img src=x" not in html, path
     assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in pages["/schemes/value"]
     assert "&lt;img src=x onerror=" in pages[f"/customers/{XSS_CUSTOMER}"]
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in pages["/migration?scheme=value"]
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in pages[f"/experiments/{EXPERIMENT}"]
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in pages["/validity?scheme=value"]
+    assert XSS_GOAL not in pages["/"]
+    assert "&lt;b&gt;goal&lt;/b&gt;&lt;script&gt;window.__xss=4" in pages["/"]
 
 
 def test_chart_data_cannot_close_its_script_element(served: Served) -> None:

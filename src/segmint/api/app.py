@@ -11,11 +11,39 @@ from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 
 from segmint import __version__
-from segmint.api import cohorts, customers, health, kpis, personas, runs, schemes, segments
+from segmint.api import (
+    actions,
+    cohorts,
+    customers,
+    experiments,
+    exports,
+    goals,
+    health,
+    history,
+    kpis,
+    personas,
+    runs,
+    schemes,
+    segments,
+)
 from segmint.api.errors import install_error_handlers
 from segmint.api.state import ServerState
 
-ROUTERS = (runs, schemes, kpis, segments, personas, customers, cohorts, health)
+ROUTERS = (
+    runs,
+    schemes,
+    kpis,
+    segments,
+    personas,
+    customers,
+    cohorts,
+    health,
+    history,
+    goals,
+    experiments,
+    actions,
+    exports,
+)
 
 # Scripts only from this server (no inline script runs, so injected markup cannot execute);
 # Plotly sets inline styles, hence 'unsafe-inline' for styles only.
@@ -66,7 +94,8 @@ def create_app(root: Path | str, *, state: ServerState | None = None) -> FastAPI
     app = FastAPI(
         title="segmint",
         version=__version__,
-        description="Segments, KPIs, cohorts, customers and runs of one segmint workspace. "
+        description="Segments, KPIs, cohorts, migration, goals, experiments, actions, exports, "
+        "customers and runs of one segmint workspace. "
         "Every /api/v1 route needs `Authorization: Bearer <token>` "
         "(`segmint token create NAME --scope read|admin`).",
         lifespan=lifespan,

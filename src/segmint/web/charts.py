@@ -223,3 +223,114 @@ def customer_timeline(history: list[dict[str, Any]], lang: str) -> dict[str, Any
             yaxis={"type": "category"},
         ),
     }
+
+
+def migration_sankey(migration: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Return a Sankey of customers flowing from the earlier run's segments to the later run's."""
+    cells = [c for c in migration["matrix"] if c["customers"]]
+    new, gone = t("history.new", lang), t("history.gone", lang)
+    sources = list(dict.fromkeys(c["from"] for c in cells))
+    targets = list(dict.fromkeys(c["to"] for c in cells))
+    labels = [segment_label(s, lang) if s is not None else new for s in sources] + [
+        segment_label(s, lang) if s is not None else gone for s in targets
+    ]
+    names = list(dict.fromkeys(sources + targets))  # one colour per segment on both sides
+    colours = [_colour(str(s), names.index(s)) for s in sources + targets]
+    return {
+        "data": [
+            {
+                "type": "sankey",
+                "arrangement": "snap",
+                "node": {"label": labels, "color": colours, "pad": 14, "thickness": 16},
+                "link": {
+                    "source": [sources.index(c["from"]) for c in cells],
+                    "target": [len(sources) + targets.index(c["to"]) for c in cells],
+                    "value": [c["customers"] for c in cells],
+                    "color": "rgba(59, 91, 219, 0.25)",
+                },
+            }
+        ],
+        "layout": _layout(
+            height=max(320, 40 * len(sources)), margin={"l": 10, "r": 10, "t": 10, "b": 10}
+        ),
+    }
+
+
+def experiment_uplifts(results: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """Return each treated variant's absolute uplift per segment with its interval (dots and bars)."""
+    rows = [r for r in results if r.get("uplift_abs") is not None]
+    variants = list(dict.fromkeys(r["variant"] for r in rows))
+    traces = []
+    for i, variant in enumerate(variants):
+        mine = [r for r in rows if r["variant"] == variant]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": str(variant),
+                "y": [
+                    t("web.experiments.all", lang)
+                    if r["segment"] == "all"
+                    else segment_label(str(r["segment"]), lang)
+                    for r in mine
+                ],
+                "x": [r["uplift_abs"] for r in mine],
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [
+                        None if r["ci_high"] is None else r["ci_high"] - r["uplift_abs"]
+                        for r in mine
+                    ],
+                    "arrayminus": [
+                        None if r["ci_low"] is None else r["uplift_abs"] - r["ci_low"] for r in mine
+                    ],
+                },
+                "marker": {"size": 10, "color": _PALETTE[i % len(_PALETTE)]},
+            }
+        )
+    return {
+        "data": traces,
+        "layout": _layout(
+            height=max(220, 60 + 36 * len(rows)),
+            margin={"l": 150, "r": 20, "t": 10, "b": 40},
+            yaxis={"type": "category", "autorange": "reversed"},
+            xaxis={"title": t("web.experiments.uplift", lang), "zeroline": True},
+        ),
+    }
+
+
+def validity_rates(entry: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Return the churn rate of each segment over the horizon after one as_of, with intervals."""
+    rows = [r for r in entry["segments"] if r["churn_rate"] is not None]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "y": [segment_label(str(r["segment"]), lang) for r in rows],
+                "x": [r["churn_rate"] for r in rows],
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [max(0.0, r["ci_high"] - r["churn_rate"]) for r in rows],
+                    "arrayminus": [max(0.0, r["churn_rate"] - r["ci_low"]) for r in rows],
+                },
+                "marker": {
+                    "size": 10,
+                    "color": [_colour(str(r["segment"]), i) for i, r in enumerate(rows)],
+                },
+                "hovertemplate": "%{y}: %{x:.1%}<extra></extra>",
+            }
+        ],
+        "layout": _layout(
+            height=max(200, 60 + 32 * len(rows)),
+            margin={"l": 150, "r": 20, "t": 10, "b": 40},
+            yaxis={"type": "category", "autorange": "reversed"},
+            xaxis={
+                "title": t("web.validity.churn_rate", lang),
+                "tickformat": ".0%",
+                "rangemode": "tozero",
+            },
+        ),
+    }

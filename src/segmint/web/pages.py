@@ -11,9 +11,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from segmint.activation.actions import action_queue_view
 from segmint.analysis.kpis import SHOWN_KPIS
 from segmint.api.auth import COOKIE, request_scope, server_state
 from segmint.api.cohorts import cohorts_cached
+from segmint.api.goals import goals_cached
 from segmint.api.kpis import scheme_kpis_cached
 from segmint.api.personas import persona_cards_cached
 from segmint.errors import SegmintError
@@ -64,6 +66,7 @@ TABLE_KPIS: tuple[str, ...] = tuple(
     )
 )
 MEMBERS_PAGE = 25
+OVERVIEW_ACTIONS = 8
 
 templates = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -215,11 +218,23 @@ def install_dashboard(app: FastAPI) -> None:
             lang = page_lang(request)
             data = scheme_overview(store, _run_param(request))
             figures = {s["scheme"]: charts.segment_sizes(s, lang) for s in data["schemes"]}
+            state = server_state(request)
+            goals, goals_error = [], None
+            try:
+                goals = goals_cached(state, store)["goals"]
+            except SegmintError as exc:  # a goal naming a gone segment must not hide the page
+                goals_error = str(exc)
+            due = action_queue_view(
+                store, state.config, status="due", limit=OVERVIEW_ACTIONS, lang=lang
+            )
             return render(
                 request,
                 "overview.html.j2",
                 data=data,
                 figures=figures,
+                goals=goals,
+                goals_error=goals_error,
+                due=due,
                 runs=list_runs(store)[:8],
                 twin="/api/v1/schemes",
             )
@@ -319,6 +334,12 @@ def install_dashboard(app: FastAPI) -> None:
             lang = page_lang(request)
             profile = customer_detail(store, customer_id, run_id=_run_param(request))
             values = profile["values"]
+            actions = action_queue_view(
+                store,
+                server_state(request).config,
+                customer_id=profile["customer_id"],
+                lang=lang,
+            )["data"]
             return render(
                 request,
                 "customer.html.j2",
@@ -329,6 +350,8 @@ def install_dashboard(app: FastAPI) -> None:
                     (k, v) for k, v in values.items() if k not in _SCORES and v is not None
                 ),
                 figure=charts.customer_timeline(profile["history"], lang),
+                actions=actions,
+                admin=request_scope(request) == "admin",
                 twin=f"/api/v1/customers/{quote(profile['customer_id'], safe='')}",
             )
 
@@ -368,6 +391,10 @@ def install_dashboard(app: FastAPI) -> None:
             )
 
         return _page(request, build)
+
+    from segmint.web.activity_pages import install_activity_pages
+
+    install_activity_pages(app)
 
 
 _CACHE = {"Cache-Control": "public, max-age=3600"}

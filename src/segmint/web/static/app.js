@@ -18,3 +18,25 @@
     draw();
   }
 })();
+
+// Action buttons (admin): PATCH the action through the API with the session cookie, then reload.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-action-id]");
+    if (!button) { return; }
+    button.disabled = true;
+    fetch("/api/v1/actions/" + encodeURIComponent(button.getAttribute("data-action-id")), {
+      method: "PATCH",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ status: button.getAttribute("data-status") })
+    }).then(function (response) {
+      if (response.ok) { window.location.reload(); return; }
+      return response.json().then(function (body) {
+        button.disabled = false;
+        window.alert(body.error ? body.error.message : response.statusText);
+      });
+    });
+  });
+})();
