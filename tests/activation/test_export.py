@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import tag_pii
+from conftest import configure, tag_pii
 from segmint.cli import _register_commands, app
 from segmint.store import open_store
 
@@ -161,7 +161,6 @@ def test_every_csv_segmint_writes_goes_through_safe_output() -> None:
 def test_validate_names_destination_problems(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from conftest import configure
 
     monkeypatch.delenv("SEGMINT_HOOK_SECRET", raising=False)
     monkeypatch.delenv("SEGMINT_PII_SALT", raising=False)

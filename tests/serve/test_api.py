@@ -142,8 +142,11 @@ def test_members_export_is_csv_of_every_match(served: Served) -> None:
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas() -> None:
-    from segmint.workspace.browse import _spreadsheet_text
+    import pandas as pd
 
-    assert _spreadsheet_text("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert _spreadsheet_text("@SUM(A1)") == "'@SUM(A1)"
-    assert _spreadsheet_text("Acme") == "Acme" and _spreadsheet_text(3.5) == 3.5
+    from segmint.safe_output import csv_text
+
+    text = csv_text(
+        pd.DataFrame({"name": ["=HYPERLINK(1)", "@SUM(A1)", "Acme"], "mrr": [3.5, 1, 2]})
+    )
+    assert text.splitlines() == ["name,mrr", "'=HYPERLINK(1),3.5", "'@SUM(A1),1.0", "Acme,2.0"]
