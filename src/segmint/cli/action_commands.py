@@ -80,14 +80,17 @@ def actions(
     print_queue(view, chosen)
 
 
-def print_queue(view: dict[str, Any], lang: str, *, by_playbook: bool = False) -> None:
+def print_queue(
+    view: dict[str, Any], lang: str, *, by_playbook: bool = False, header: bool = True
+) -> None:
     """Print the queue's header line, owners over capacity, (open actions per playbook,) then
-    the actions as a table."""
+    the actions as a table; `header=False` when the run's output already said the first two."""
     summary = view["summary"]
     if summary is None:
         console.print(t("actions.no_queue", lang), markup=False)
         return
-    print_queue_header(summary, lang)
+    if header:
+        print_queue_header(summary, lang)
     if by_playbook and summary["playbooks"]:
         books = Table(title=t("actions.by_playbook", lang))
         for key in ("playbook", "action", "channel", "due", "dropped"):

@@ -389,7 +389,7 @@ def demo(
     if result.actions:
         from segmint.cli.action_commands import print_queue
 
-        print_queue(result.actions, chosen, by_playbook=True)
+        print_queue(result.actions, chosen, by_playbook=True, header=False)
     console.rule(t("cli.demo.commerce_rule", chosen))
     s = result.commerce.summary
     console.print(
