@@ -12,7 +12,12 @@ from click.testing import Result
 from typer.testing import CliRunner
 
 from segmint.activation.action_store import load_actions, load_history
-from segmint.activation.actions import QueueSummary, compute_action_queue
+from segmint.activation.actions import (
+    QueueSummary,
+    action_history,
+    compute_action_queue,
+    set_action_status,
+)
 from segmint.cli import _register_commands, app
 from segmint.config import load_config
 from segmint.store import open_store
@@ -169,6 +174,19 @@ def test_set_records_the_change_with_a_note_and_keeps_the_history(workspace: Pat
     )
     c1 = [r for r in _listed(workspace) if r["customer_id"] == "c1"]
     assert [r["status"] for r in c1] == ["done"]
+
+
+def test_a_change_stamped_before_the_runs_entry_still_comes_last(workspace: Path) -> None:
+    config = load_config(workspace)
+    with open_store(workspace / config.database) as store:
+        action_id = str(load_actions(store)["action_id"].iloc[0])
+        # A clock truncated to whole seconds (or set back) must not reorder the history.
+        set_action_status(store, action_id, "skipped", at=datetime(2000, 1, 1))
+        history = action_history(store, action_id)
+    assert [(h["previous_status"], h["status"]) for h in history] == [
+        (None, "due"),
+        ("due", "skipped"),
+    ]
 
 
 def test_a_run_cancels_actions_of_customers_who_left_and_set_refuses_them(workspace: Path) -> None:

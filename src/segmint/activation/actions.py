@@ -208,6 +208,10 @@ def set_action_status(
             f"action {action_id} was cancelled by a run ({reason_text(match.iloc[0].to_dict(), 'en')}); "
             "it is no longer due"
         )
+    # A clock truncated to seconds can fall before the run's own entry; history must stay causal.
+    earlier = load_history(store, action_id)["changed_at"]
+    if not earlier.empty and pd.notna(earlier.max()):
+        at = max(at, pd.Timestamp(earlier.max()).to_pydatetime())
     record_status(store, action_id, status, previous=previous, note=note, at=at)
     updated = load_actions(store)
     return _listed(updated[updated["action_id"] == action_id].iloc[0].to_dict(), "en")
