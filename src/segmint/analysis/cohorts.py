@@ -23,6 +23,7 @@ from segmint.features.transactions import visible_transactions
 
 PERIODS: tuple[str, ...] = ("month", "week")
 _UNIT = {"month": "M", "week": "W"}
+_NO_SEGMENT = "\x00none"
 
 
 def check_period(by: str) -> str:
@@ -49,9 +50,9 @@ def period_index(start: pd.Timestamp, by: str) -> int:
 
 def _period_expr(moment: ir.TimestampValue, by: str) -> ir.IntegerValue:
     """The same running number, as an engine expression."""
-    start = moment.truncate(_UNIT[by])
     if by == "month":
-        return start.year().cast("int64") * 12 + start.month().cast("int64") - 1
+        return moment.year().cast("int64") * 12 + moment.month().cast("int64") - 1
+    start = moment.truncate(_UNIT[by])
     monday = ibis.literal(pd.Timestamp("1970-01-05").date(), type="date")
     return start.date().delta(monday, unit="day").cast("int64") // 7
 
@@ -92,14 +93,9 @@ def cohort_counts(
         activity = activity.left_join(labels, "customer_id").drop("customer_id_right")
     else:
         activity = activity.mutate(segment=ibis.null("string"))
-    # One row per customer and period first (cached): the three counts below then scan a table
-    # of customer-periods instead of joining every transaction again, and need no DISTINCT.
-    a = activity
-    periods = (
-        a.group_by(["segment", "cohort", "customer_id", "k"])
-        .aggregate(active=a.active.any(), revenue=a.revenue.sum())
-        .cache()
-    )
+    # The activity is one row per customer and period (cached, much smaller than the
+    # transactions): the counts below scan it, and need no DISTINCT and no second pass.
+    periods = activity.cache()
     per_customer = periods.group_by(["segment", "cohort", "customer_id"]).aggregate(
         last=periods.k.max(where=periods.active)
     )
@@ -109,33 +105,46 @@ def cohort_counts(
     lasts = per_customer.group_by(["segment", "cohort", per_customer["last"].name("k")]).aggregate(
         last=per_customer.count()
     )
-    sizes = per_customer.group_by(["segment", "cohort"]).aggregate(customers=per_customer.count())
-    cell_frame = cells.to_pandas().merge(
-        lasts.to_pandas(), on=["segment", "cohort", "k"], how="outer"
+    last_frame = lasts.to_pandas()
+    # Every customer has exactly one last active period (None when never active): the cohort
+    # sizes are the sums of those counts, without another pass over the customer periods.
+    sizes = (
+        last_frame.assign(segment=last_frame["segment"].map(_segment_key))
+        .groupby(["segment", "cohort"], as_index=False, sort=False)["last"]
+        .sum()
+        .rename(columns={"last": "customers"})
     )
-    return cell_frame, sizes.to_pandas(), source
+    sizes["segment"] = sizes["segment"].map(_segment_name)
+    cell_frame = cells.to_pandas().merge(last_frame, on=["segment", "cohort", "k"], how="outer")
+    return cell_frame, sizes, source
 
 
 def _purchase_activity(transactions: ir.Table, as_of: datetime, by: str) -> ir.Table:
-    """One row per transaction of a customer with a purchase: cohort, k, active, revenue."""
+    """One row per customer with a purchase and period: cohort, k, active, revenue.
+
+    One pass over the transactions: they are reduced to customer periods first, and the
+    cohort (the first period with a purchase) is found among those few rows.
+    """
     t = visible_transactions(transactions, as_of=as_of)
-    first = t.filter(t.is_order_row).group_by("customer_id").aggregate(first_at=t.occurred_at.min())
-    joined = t.inner_join(first, "customer_id")
-    cohort = _period_expr(joined.first_at, by)
-    k = _period_expr(joined.occurred_at, by) - cohort
+    period = _period_expr(t.occurred_at, by)
+    periods = t.group_by(["customer_id", period.name("p")]).aggregate(
+        active=t.is_order_row.any(), revenue=t.net_amount.sum()
+    )
+    first = periods.filter(periods.active).group_by("customer_id").aggregate(cohort=periods.p.min())
+    joined = periods.inner_join(first, "customer_id")
     rows = joined.select(
         customer_id=joined.customer_id,
-        cohort=cohort,
-        k=k,
-        active=joined.is_order_row,
-        revenue=joined.net_amount,
+        cohort=joined.cohort,
+        k=joined.p - joined.cohort,
+        active=joined.active,
+        revenue=joined.revenue,
     )
     # Refunds dated before the first purchase belong to no period of the cohort.
     return rows.filter(rows.k >= 0)
 
 
 def _subscription_activity(subscriptions: ir.Table, as_of: datetime, by: str) -> ir.Table:
-    """One row per subscription and period it overlaps: cohort, k, active, revenue (its MRR)."""
+    """One row per subscriber and period their subscriptions overlap: cohort, k, active, MRR."""
     s = subscriptions.mutate(
         customer_id=subscriptions.customer_id.cast("string"),
         started_at=subscriptions.started_at.cast("timestamp"),
@@ -163,13 +172,11 @@ def _subscription_activity(subscriptions: ir.Table, as_of: datetime, by: str) ->
         & (overlap.ended_at.isnull() | (overlap.ended_at >= overlap.start))
     )
     cohort = _period_expr(overlap.first_at, by)
-    return overlap.select(
-        customer_id=overlap.customer_id,
-        cohort=cohort,
-        k=overlap.p - cohort,
-        active=ibis.literal(True),
-        revenue=overlap.mrr,
+    rows = overlap.select(
+        customer_id=overlap.customer_id, cohort=cohort, k=overlap.p - cohort, revenue=overlap.mrr
     )
+    per_period = rows.group_by(["customer_id", "cohort", "k"]).aggregate(revenue=rows.revenue.sum())
+    return per_period.mutate(active=ibis.literal(True))
 
 
 def _period_frame(first: pd.Timestamp, as_of: datetime, by: str) -> pd.DataFrame:
@@ -252,7 +259,11 @@ def cohort_matrix(
 
 
 def _segment_key(segment: Any) -> str:
-    return segment if isinstance(segment, str) else "\x00none"
+    return segment if isinstance(segment, str) else _NO_SEGMENT
+
+
+def _segment_name(key: str) -> str | None:
+    return None if key == _NO_SEGMENT else key
 
 
 def _curves(cells: pd.DataFrame, size: int, observed: int, width: int) -> dict[str, list[Any]]:
