@@ -1,7 +1,8 @@
 """KPIs for one scheme plus monthly cohorts: segmint vs a hand-written DuckDB SQL query.
 
-Both read the same Parquet transactions (10M rows, 1M customers by default; SEGMINT_BENCH_ROWS
-scales it, customers = rows / 10) and a segment per customer (5 segments). segmint runs
+Both read the same Parquet transactions (1M rows, 100k customers by default so `make bench`
+stays quick; SEGMINT_BENCH_ROWS=10000000 gives the 10M / 1M-customer target size, customers =
+rows / 10) and a segment per customer (5 segments). segmint runs
 `segment_kpis` (window sums per customer, per-segment sums in the engine, intervals and tests in
 Python) and `cohort_matrix`; the baseline computes the same per-segment sums and cohort counts
 with one SQL script in the same process. Target: segmint within 1.5x of the baseline.
@@ -157,7 +158,7 @@ def check_same_numbers(kpis: dict, cohorts: dict, baseline: tuple[pd.DataFrame, 
 
 def main() -> None:
     """Print the timings (median of SEGMINT_BENCH_REPEATS) and the ratio segmint / SQL."""
-    rows = bench_rows()
+    rows = bench_rows(default=1_000_000)
     repeats = bench_repeats()
     with tempfile.TemporaryDirectory() as folder:
         source, segments = write_inputs(Path(folder), rows)

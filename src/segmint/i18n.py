@@ -1619,6 +1619,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "one run only: `segmint backfill` earlier dates to see a trend",
         "ko": "실행이 하나뿐입니다: 추세를 보려면 `segmint backfill`로 이전 날짜를 계산하세요",
     },
+    "goals.recomputed": {
+        "en": "KPIs of run(s) {runs} were recomputed now from today's data: those runs did not "
+        "store KPIs with the current kpis: options; `segmint backfill` their dates to store them",
+        "ko": "실행 {runs}의 KPI는 오늘 데이터로 다시 계산했습니다: 이 실행들은 현재 kpis: 설정의 "
+        "KPI를 저장하지 않았습니다. 저장하려면 해당 날짜를 `segmint backfill`로 다시 실행하세요",
+    },
     "validity.definition.subscription": {"en": "subscription ends", "ko": "구독 종료"},
     "validity.definition.purchase": {"en": "no purchase", "ko": "구매 없음"},
     "goals.col.goal": {"en": "goal", "ko": "목표"},

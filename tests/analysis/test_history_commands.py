@@ -488,3 +488,60 @@ def _close(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return a == pytest.approx(b, rel=1e-9)
     return a == b
+
+
+def _stored_payloads(root: Path, run_id: int) -> dict[str, tuple[str, dict[str, Any]]]:
+    config = load_config(root)
+    with open_store(root / config.database, read_only=True) as store:
+        frame = store.frame(
+            "SELECT scheme, options, payload FROM snapshot_kpis WHERE run_id = ?", [run_id]
+        )
+    return {
+        str(s): (str(o), json.loads(p))
+        for s, o, p in zip(frame["scheme"], frame["options"], frame["payload"], strict=True)
+    }
+
+
+def _store_payloads(root: Path, run_id: int, payloads: dict[str, tuple[str, dict]]) -> None:
+    config = load_config(root)
+    with open_store(root / config.database) as store:
+        store.con.execute("DELETE FROM snapshot_kpis WHERE run_id = ?", [run_id])
+        for options in {o for o, _ in payloads.values()}:
+            chosen = {s: p for s, (o, p) in payloads.items() if o == options}
+            store.save_run_kpis(run_id, chosen, options=options)
+
+
+def test_goals_read_the_stored_kpis_and_name_the_runs_they_recompute(with_goals) -> None:
+    root = with_goals["root"]
+    older, newer = (d["run_id"] for d in with_goals["backfill"].dates)
+    saved = {run: _stored_payloads(root, run) for run in (older, newer)}
+    assert saved[older] and saved[newer]
+    # A stored value no computation would give proves the goal reads the stored payload.
+    marked = json.loads(json.dumps(saved[newer]))
+    small = next(s for s in marked["value"][1]["segments"] if s["segment"] == "small")
+    small["kpis"]["churn_rate"]["value"] = 0.4321
+    try:
+        _store_payloads(root, newer, marked)
+        _store_payloads(root, older, {})  # as if the run predated stored KPIs
+        payload = _json("goals", "-w", root)
+        text = _cli("goals", "-w", root)
+        korean = _cli("goals", "-w", root, "--lang", "ko")
+    finally:
+        for run, payloads in saved.items():
+            _store_payloads(root, run, payloads)
+    assert payload["recomputed_runs"] == [older]
+    churn = payload["goals"][0]
+    points = {p["run_id"]: p for p in churn["trend"]}
+    assert points[newer]["value"] == 0.4321 and points[newer]["kpis_source"] == "stored"
+    assert points[older]["kpis_source"] == "recomputed"
+    original = next(s for s in saved[older]["value"][1]["segments"] if s["segment"] == "small")[
+        "kpis"
+    ]["churn_rate"]["value"]
+    assert points[older]["value"] == pytest.approx(original, rel=1e-12)
+    assert text.exit_code == 0
+    assert f"KPIs of run(s) {older} were recomputed" in " ".join(text.stdout.split())
+    assert korean.exit_code == 0 and f"실행 {older}의 KPI는" in " ".join(korean.stdout.split())
+    again = _json("goals", "-w", root)
+    assert again["recomputed_runs"] == [] and {
+        p["kpis_source"] for p in again["goals"][0]["trend"]
+    } == {"stored"}

@@ -3,12 +3,16 @@
 On track means the least-squares line through the KPI's values at every stored run (value
 against as_of) reaches the target by the goal's date. With one run there is no trend yet; after
 the date, the latest value decides.
+
+Each run's KPIs are the ones it stored (`snapshot_kpis`). A run from before KPIs were stored, or
+stored with other KPI options, has them recomputed from today's data; the payload lists those
+runs (`recomputed_runs`) so that the output can say so.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -118,12 +122,29 @@ def workspace_goals(
                 "by": goal.by.isoformat(),
                 "direction": goal_direction(goal),
                 "latest": latest,
-                "trend": [{k: p[k] for k in ("run_id", "as_of", "value")} for p in trend],
+                "trend": [
+                    {k: p[k] for k in ("run_id", "as_of", "value", "kpis_source")} for p in trend
+                ],
                 **goal_status(goal, trend, latest),
             }
         )
     window = next(iter(histories.values()))["window_days"] if histories else None
-    return {"window_days": window, "goals": results}
+    return {
+        "window_days": window,
+        "goals": results,
+        "recomputed_runs": recomputed_runs(histories.values()),
+    }
+
+
+def recomputed_runs(histories: Iterable[dict[str, Any]]) -> list[int]:
+    """Return the runs whose KPIs were recomputed now instead of read from the run (oldest first)."""
+    runs = {
+        int(run["run_id"])
+        for history in histories
+        for run in history["runs"]
+        if run.get("kpis_source") == "recomputed"
+    }
+    return sorted(runs)
 
 
 def _reason(code: str, text: str) -> dict[str, str]:
@@ -140,6 +161,7 @@ def _point(run: dict[str, Any], goal: GoalConfig) -> dict[str, Any]:
         "value": _finite(value),
         "ci_low": _finite(None if kpi is None else kpi.get("ci_low")),
         "ci_high": _finite(None if kpi is None else kpi.get("ci_high")),
+        "kpis_source": run.get("kpis_source", "stored"),
     }
 
 

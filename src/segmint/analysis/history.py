@@ -141,6 +141,7 @@ def workspace_history(
         if with_kpis:
             # The KPIs the run stored with these options, else computed now (older runs).
             kpis = store.run_kpis(run, name, options=key)
+            entry["kpis_source"] = "stored" if kpis is not None else "recomputed"
             if kpis is None:
                 tables = tables if tables is not None else engine_tables(config, store, root)
                 kpis = run_kpis(config, store, tables, run_id=run, as_of=stamp, schemes=[name],

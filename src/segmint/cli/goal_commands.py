@@ -184,6 +184,9 @@ def print_goals(result: dict[str, Any], lang: str) -> None:
         if goal["reason_code"]:
             reason = t(f"goals.reason.{goal['reason_code']}", lang, by=goal["by"])
             console.print(f"{goal['name']}: {reason}", markup=False)
+    if result.get("recomputed_runs"):
+        runs = ", ".join(str(r) for r in result["recomputed_runs"])
+        console.print(t("goals.recomputed", lang, runs=runs), markup=False)
 
 
 def _status_key(goal: dict[str, Any]) -> str:

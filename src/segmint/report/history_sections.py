@@ -83,9 +83,11 @@ def goals_section(payload: Mapping[str, Any] | None, *, lang: str = "en") -> Rep
                 t("goals.col.status", lang): t(status, lang),
             }
         )
-    return ReportSection(
-        t("goals.heading", lang), table_html(pd.DataFrame(records)), intro=t("goals.intro", lang)
-    )
+    intro = t("goals.intro", lang)
+    if payload.get("recomputed_runs"):
+        runs = ", ".join(str(r) for r in payload["recomputed_runs"])
+        intro = f"{intro} {t('goals.recomputed', lang, runs=runs)}."
+    return ReportSection(t("goals.heading", lang), table_html(pd.DataFrame(records)), intro=intro)
 
 
 def run_history_sections(result: Any, *, lang: str = "en") -> list[ReportSection]:
