@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -99,3 +100,15 @@ def test_online_retail_kpis_match_pandas(retail) -> None:
     population = kpis["population"]
     assert population["customers"] == len(per)
     assert population["kpis"]["revenue"]["value"] == pytest.approx(per["revenue"].sum(), abs=0.01)
+
+
+def test_the_history_example_configuration_loads(tmp_path: Path) -> None:
+    """examples/online-retail-history/segmint.yaml (docs/history.md) is a valid workspace config."""
+    from segmint.config import load_config
+
+    example = Path(__file__).parents[2] / "examples" / "online-retail-history" / "segmint.yaml"
+    (tmp_path / "segmint.yaml").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    config = load_config(tmp_path)
+    assert [s.path for s in config.sources] == ["data/online_retail_ii_2009_2010.csv.gz"]
+    assert config.kpis.window_days == 30
+    assert {s.name for s in config.schemes} == {"rfm", "value"}
