@@ -545,3 +545,19 @@ def test_goals_read_the_stored_kpis_and_name_the_runs_they_recompute(with_goals)
     assert again["recomputed_runs"] == [] and {
         p["kpis_source"] for p in again["goals"][0]["trend"]
     } == {"stored"}
+
+
+def test_the_report_goals_section_names_the_recomputed_runs() -> None:
+    from segmint.report.history_sections import goals_section
+
+    goal = {
+        "name": "small churn", "kpi": "churn_rate", "scheme": "value", "segment": "small",
+        "target": 0.05, "by": "2026-06-30", "direction": "below", "projected": 0.04,
+        "on_track": True, "latest": {"value": 0.03, "ci_low": 0.01, "ci_high": 0.06},
+    }  # fmt: skip
+    quiet = goals_section({"goals": [goal], "recomputed_runs": []})
+    assert quiet is not None and "recomputed" not in quiet.intro
+    noted = goals_section({"goals": [goal], "recomputed_runs": [2, 3]})
+    assert noted is not None and "KPIs of run(s) 2, 3 were recomputed" in noted.intro
+    korean = goals_section({"goals": [goal], "recomputed_runs": [2, 3]}, lang="ko")
+    assert korean is not None and "실행 2, 3의 KPI는" in korean.intro
