@@ -64,7 +64,10 @@ def test_destinations_parse_into_their_types_with_defaults() -> None:
     [
         (HOOK, "give exactly one of 'scheme', 'tag' or 'actions: true'"),
         ({**HOOK, "scheme": "a", "tag": "b"}, "give exactly one of"),
-        ({**HOOK, "actions": True, "channels": ["fax"]}, "unknown channel(s) 'fax'; allowed: email"),
+        (
+            {**HOOK, "actions": True, "channels": ["fax"]},
+            "unknown channel(s) 'fax'; allowed: email",
+        ),
         ({**HOOK, "scheme": "a", "playbooks": ["x"]}, "they need 'actions: true'"),
         ({**HOOK, "scheme": "a", "message": "keep"}, "they need 'actions: true'"),
         ({**HOOK, "tag": "a", "segments": ["x"]}, "'segments' needs 'scheme'"),
