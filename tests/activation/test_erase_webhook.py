@@ -3,6 +3,7 @@ receivers that were sent a customer (signed `customer.erased`), leaving no trace
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -13,8 +14,9 @@ from typer.testing import CliRunner
 from webhook_receiver import Receiver
 
 from conftest import configure
-from segmint.activation.actions import list_actions
+from segmint.activation.actions import list_actions, set_action_status
 from segmint.activation.erase import erase_customer
+from segmint.activation.sync import sync_destinations
 from segmint.activation.webhook import verify_signature
 from segmint.cli import _register_commands, app
 from segmint.config import load_config
@@ -55,6 +57,12 @@ def run(root: Path) -> list[str]:
     with open_store(root / config.database) as store:
         result = run_workspace(root, config, store, as_of=datetime(2025, 7, 15), write_report=False)
     return list(result.notes)
+
+
+def sync_all(root: Path) -> None:
+    config = load_config(root)
+    with open_store(root / config.database) as store:
+        sync_destinations(store, config, sleep=lambda _s: None)
 
 
 def received(receiver: Receiver) -> list[dict[str, Any]]:
@@ -98,6 +106,17 @@ def test_run_sends_the_queue_and_erase_tells_the_receivers_that_knew_the_custome
     assert {b["kind"] for b in action_batches} == {"actions"}
 
     customer = victim(workspace)
+    with open_store(workspace / "segmint.duckdb") as store:
+        theirs = [a["action_id"] for a in list_actions(store, customer_id=customer)]
+        set_action_status(
+            store, theirs[0], "done", note="spoke to Jane Roe-Whitfield", at=datetime(2025, 7, 16)
+        )
+    sync_all(workspace)
+    access = CliRunner().invoke(app, ["customer", customer, "-w", str(workspace), "--export"])
+    history = json.loads(access.stdout)["tables"]["action_history"]
+    assert {h["action_id"] for h in history} == set(theirs) and any(
+        h["note"] == "spoke to Jane Roe-Whitfield" for h in history
+    )
     attempts_before = len(receiver.attempts)
     result = CliRunner().invoke(app, ["erase", customer, "-w", str(workspace), "--yes"])
     assert result.exit_code == 0, result.output
@@ -117,6 +136,14 @@ def test_run_sends_the_queue_and_erase_tells_the_receivers_that_knew_the_custome
         for b in bodies
     )  # fmt: skip
     assert files_holding(workspace, customer) == []
+    # Their actions' history (notes are free text about them) went too.
+    assert files_holding(workspace, "Jane Roe-Whitfield") == []
+    with open_store(workspace / "segmint.duckdb", read_only=True) as store:
+        left = store.con.execute(
+            "SELECT count(*) FROM action_history WHERE action_id IN (SELECT unnest(?::VARCHAR[]))",
+            [theirs],
+        ).fetchone()
+    assert left == (0,)
     # Nothing about them is sent again; the next sync goes on without them.
     before = len(receiver.accepted)
     CliRunner().invoke(app, ["sync", "-w", str(workspace)])

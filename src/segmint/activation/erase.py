@@ -184,6 +184,7 @@ def _erase_from_store(store: Store, ids: set[str], scrub: list[str], report: Era
     store.con.execute("BEGIN TRANSACTION")
     try:
         _drop_from_pending_batches(store, ids, report)
+        _drop_action_history(store, id_list, report)
         for table in store.table_names():
             columns = store.con.execute(
                 "SELECT column_name, data_type FROM information_schema.columns "
@@ -206,6 +207,19 @@ def _erase_from_store(store: Store, ids: set[str], scrub: list[str], report: Era
     except Exception:
         store.con.execute("ROLLBACK")
         raise
+
+
+def _drop_action_history(store: Store, id_list: list[str], report: ErasureReport) -> None:
+    """Delete the status history of the customer's actions (it names them by action id only)."""
+    if not (store.has_table("actions") and store.has_table("action_history")):
+        return
+    deleted = store.con.execute(
+        "DELETE FROM action_history WHERE action_id IN (SELECT action_id FROM actions "
+        "WHERE customer_id IN (SELECT unnest(?::VARCHAR[])))",
+        [id_list],
+    ).fetchone()
+    if deleted and deleted[0]:
+        report.rows_deleted["action_history"] = int(deleted[0])
 
 
 def _columns_mentioning(
