@@ -20,7 +20,9 @@ CREATE TABLE IF NOT EXISTS destination_syncs (
     destination VARCHAR, run_id BIGINT, synced_at TIMESTAMP, status VARCHAR, changes BIGINT,
     batches_sent BIGINT, batches_pending BIGINT, message VARCHAR
 );
-CREATE TABLE IF NOT EXISTS destination_contacts (destination VARCHAR, customer_id VARCHAR);
+CREATE TABLE IF NOT EXISTS destination_contacts (
+    destination VARCHAR, customer_id VARCHAR, PRIMARY KEY (destination, customer_id)
+);
 CREATE TABLE IF NOT EXISTS destination_action_events (
     destination VARCHAR, action_id VARCHAR, customer_id VARCHAR, status VARCHAR, event_id VARCHAR,
     run_id BIGINT, queued_at TIMESTAMP

@@ -275,17 +275,20 @@ def insert_batches(
     return len(chunks)
 
 
-def _remember_contacts(store: Store, name: str, body: str) -> None:
+def _customer_ids(body: str) -> set[str]:
+    return {
+        str(c["customer_id"]) for c in json.loads(body).get("changes", []) if "customer_id" in c
+    }
+
+
+def _remember_contacts(store: Store, name: str, customer_ids: set[str]) -> None:
     # Who this receiver has been sent: `segmint erase` notifies exactly those receivers.
-    changes = json.loads(body).get("changes", [])
-    customer_ids = sorted({str(c["customer_id"]) for c in changes if "customer_id" in c})
-    if not customer_ids:
-        return
-    store.con.execute(
-        "INSERT INTO destination_contacts SELECT ?, id FROM (SELECT unnest(?::VARCHAR[]) AS id) "
-        "WHERE id NOT IN (SELECT customer_id FROM destination_contacts WHERE destination = ?)",
-        [name, customer_ids, name],
-    )
+    # One statement per sync, not per batch: a full sync of a million customers stays fast.
+    if customer_ids:
+        store.con.execute(
+            "INSERT OR IGNORE INTO destination_contacts SELECT ?, unnest(?::VARCHAR[])",
+            [name, sorted(customer_ids)],
+        )
 
 
 def deliver_outbox(
@@ -306,35 +309,39 @@ def deliver_outbox(
         [name],
     ).fetchall()
     sent = 0
-    for seq, key, body in pending:
-        delivery = post_batch(
-            destination.url,
-            str(body).encode("utf-8"),
-            secret=secret,
-            idempotency_key=str(key),
-            timeout=destination.timeout_seconds,
-            max_attempts=destination.max_attempts,
-            backoff_seconds=destination.backoff_seconds,
-            sleep=sleep,
-        )
-        if delivery.delivered:
-            _remember_contacts(store, name, str(body))
-            # A delivered batch keeps its key and count, not its body (less personal data held).
-            store.con.execute(
-                "UPDATE outbox SET status = 'sent', body = NULL, sent_at = ?, "
-                "attempts = attempts + ?, last_error = NULL WHERE destination = ? AND seq = ?",
-                [now(), delivery.attempts, name, seq],
+    told: set[str] = set()
+    try:
+        for seq, key, body in pending:
+            delivery = post_batch(
+                destination.url,
+                str(body).encode("utf-8"),
+                secret=secret,
+                idempotency_key=str(key),
+                timeout=destination.timeout_seconds,
+                max_attempts=destination.max_attempts,
+                backoff_seconds=destination.backoff_seconds,
+                sleep=sleep,
             )
-            sent += 1
-            continue
-        store.con.execute(
-            "UPDATE outbox SET attempts = attempts + ?, last_error = ? "
-            "WHERE destination = ? AND seq = ?",
-            [delivery.attempts, delivery.error, name, seq],
-        )
-        # Later batches wait: the receiver must see changes in order.
-        return sent, len(pending) - sent, delivery.error
-    return sent, 0, ""
+            if delivery.delivered:
+                told.update(_customer_ids(str(body)))
+                # A delivered batch keeps its key and count, not its body (less personal data).
+                store.con.execute(
+                    "UPDATE outbox SET status = 'sent', body = NULL, sent_at = ?, "
+                    "attempts = attempts + ?, last_error = NULL WHERE destination = ? AND seq = ?",
+                    [now(), delivery.attempts, name, seq],
+                )
+                sent += 1
+                continue
+            store.con.execute(
+                "UPDATE outbox SET attempts = attempts + ?, last_error = ? "
+                "WHERE destination = ? AND seq = ?",
+                [delivery.attempts, delivery.error, name, seq],
+            )
+            # Later batches wait: the receiver must see changes in order.
+            return sent, len(pending) - sent, delivery.error
+        return sent, 0, ""
+    finally:
+        _remember_contacts(store, name, told)
 
 
 def has_synced(store: Store, name: str) -> bool:
