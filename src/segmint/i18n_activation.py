@@ -26,6 +26,10 @@ ACTIVATION_MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.sync.kind.full": {"en": "full membership", "ko": "전체 명단"},
     "cli.sync.kind.diff": {"en": "changes since the last sync", "ko": "지난 동기화 이후 변경"},
+    "cli.sync.kind.actions": {
+        "en": "actions new or changed since the last sync",
+        "ko": "지난 동기화 이후 새로 생기거나 바뀐 액션",
+    },
     "cli.sync.postgres": {
         "en": "{name} (PostgreSQL table {table}): {upserted} customers upserted, {deleted} rows deleted",
         "ko": "{name} (PostgreSQL 테이블 {table}): 고객 {upserted}명 반영, {deleted}행 삭제",
@@ -64,6 +68,15 @@ ACTIVATION_MESSAGES: dict[str, dict[str, str]] = {
         "en": "PostgreSQL destinations: {items}",
         "ko": "PostgreSQL 전송 대상: {items}",
     },
+    "cli.erase.receivers": {
+        "en": "webhook receivers told (customer.erased): {items}",
+        "ko": "웹훅 수신자에게 알림(customer.erased): {items}",
+    },
+    "cli.erase.receiver.delivered": {"en": "delivered", "ko": "전달됨"},
+    "cli.erase.receiver.pending": {
+        "en": "waiting in the outbox with the id's hash only",
+        "ko": "ID 해시만 담아 아웃박스 대기",
+    },
     "cli.erase.sources": {
         "en": "your sources still hold this customer: {sources}; later ingests suppress their rows until you remove them there",
         "ko": "원본에 아직 이 고객이 있습니다: {sources}. 원본에서 지울 때까지 이후 적재에서 해당 행을 제외합니다",
@@ -97,6 +110,18 @@ ACTIVATION_MESSAGES: dict[str, dict[str, str]] = {
     "validate.destination_tag": {
         "en": "{where}: unknown tag {name}; tags: {known}",
         "ko": "{where}: 알 수 없는 태그 {name}; 태그: {known}",
+    },
+    "validate.destination_message_salt": {
+        "en": "{where}.message: hash needs a salt in the environment variable {env} (privacy.salt_env), which is not set",
+        "ko": "{where}.message: 해시에는 환경 변수 {env}(privacy.salt_env)의 솔트가 필요하지만 설정되지 않았습니다",
+    },
+    "validate.destination_no_playbooks": {
+        "en": "{where}: actions: true, but segmint.yaml has no playbooks: (no action queue to send)",
+        "ko": "{where}: actions: true이지만 segmint.yaml에 playbooks:가 없습니다 (보낼 액션 대기열 없음)",
+    },
+    "validate.destination_playbook": {
+        "en": "{where}.playbooks: unknown playbook {name}; playbooks: {known}",
+        "ko": "{where}.playbooks: 알 수 없는 플레이북 {name}; 플레이북: {known}",
     },
     "validate.destination_column": {
         "en": "{where}: unknown column {name} (not a feature or score)",

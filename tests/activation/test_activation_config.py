@@ -51,6 +51,11 @@ def test_destinations_parse_into_their_types_with_defaults() -> None:
     assert isinstance(hook, WebhookDestination) and isinstance(dw, PostgresDestination)
     assert (hook.batch_size, hook.max_attempts, hook.pii) == (500, 5, "drop")
     assert dw.table == "mart.segments" and config.privacy.min_export_size == 25
+    queue = parse_config(
+        {"destinations": {"q": {**HOOK, "actions": True, "channels": ["csm_task", "webhook"]}}}
+    ).destinations["q"]
+    assert isinstance(queue, WebhookDestination) and queue.actions and queue.message == "drop"
+    assert queue.channels == ["csm_task", "webhook"] and queue.playbooks == []
     assert parse_config({}).privacy.min_export_size == 10
 
 
@@ -59,7 +64,14 @@ def test_destinations_parse_into_their_types_with_defaults() -> None:
     [
         (HOOK, "give exactly one of 'scheme', 'tag' or 'actions: true'"),
         ({**HOOK, "scheme": "a", "tag": "b"}, "give exactly one of"),
-        ({**HOOK, "actions": True}, "not supported yet"),
+        (
+            {**HOOK, "actions": True, "channels": ["fax"]},
+            "unknown channel(s) 'fax'; allowed: email",
+        ),
+        ({**HOOK, "scheme": "a", "playbooks": ["x"]}, "they need 'actions: true'"),
+        ({**HOOK, "scheme": "a", "message": "keep"}, "they need 'actions: true'"),
+        ({**HOOK, "tag": "a", "segments": ["x"]}, "'segments' needs 'scheme'"),
+        ({**HOOK, "actions": True, "message": "print"}, "message"),
         ({**HOOK, "scheme": "a", "url": "ftp://x"}, "url must start with http:// or https://"),
         (
             {**HOOK, "scheme": "a", "secret_env": "not a name"},

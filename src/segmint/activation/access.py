@@ -27,6 +27,13 @@ def access_record(store: Store, any_id: str) -> dict[str, Any]:
         if keys:
             condition = " OR ".join(f'"{k}" IN (SELECT unnest(?::VARCHAR[]))' for k in keys)
             frame = store.frame(f'SELECT * FROM "{table}" WHERE {condition}', [id_list] * len(keys))
+        elif table == "action_history" and store.has_table("actions"):
+            # The history names actions, not customers: follow the customer's action ids.
+            frame = store.frame(
+                "SELECT * FROM action_history WHERE action_id IN (SELECT action_id FROM actions "
+                "WHERE customer_id IN (SELECT unnest(?::VARCHAR[]))) ORDER BY changed_at, action_id",
+                [id_list],
+            )
         elif table == "rejected_rows":
             frame = store.frame(
                 "SELECT * FROM rejected_rows WHERE list_has_any(string_split_regex(raw, '[,;\\t|\\s\"'']+'), ?::VARCHAR[])",

@@ -32,6 +32,8 @@ def destination_problems(
             problems.append(
                 t("validate.destination_salt", lang, where=where, env=config.privacy.salt_env)
             )
+        if isinstance(destination, WebhookDestination) and destination.actions:
+            problems += _action_problems(config, destination, where, lang)
         wanted_schemes: list[str] = []
         wanted_tags: list[str] = []
         wanted_columns = list(destination.columns)
@@ -59,4 +61,24 @@ def destination_problems(
                 for c in wanted_columns
                 if c not in known_columns
             ]
+    return problems
+
+
+def _action_problems(
+    config: SegmintConfig, destination: WebhookDestination, where: str, lang: str
+) -> list[str]:
+    """Return the problems of an `actions: true` webhook: no playbooks, unknown ones, no salt."""
+    problems: list[str] = []
+    if not config.playbooks:
+        problems.append(t("validate.destination_no_playbooks", lang, where=where))
+    known = ", ".join(sorted(config.playbooks)) or "-"
+    problems += [
+        t("validate.destination_playbook", lang, where=where, name=repr(p), known=known)
+        for p in destination.playbooks
+        if p not in config.playbooks
+    ]
+    if destination.message == "hash" and not os.environ.get(config.privacy.salt_env):
+        problems.append(
+            t("validate.destination_message_salt", lang, where=where, env=config.privacy.salt_env)
+        )
     return problems

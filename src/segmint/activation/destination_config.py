@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from segmint.activation.playbook_config import CHANNELS
 from segmint.errors import ConfigError
 
 PII_MODES = ("drop", "hash")
@@ -35,7 +36,7 @@ class _Destination(_Strict):
 
 
 class WebhookDestination(_Destination):
-    """Signed, batched JSON POSTs: full membership first, then who entered or left."""
+    """Signed, batched JSON POSTs: full membership first, then who entered or left (or actions)."""
 
     type: Literal["webhook"]
     url: str
@@ -44,6 +45,11 @@ class WebhookDestination(_Destination):
     tag: str | None = None
     actions: bool = False
     segments: list[str] = Field(default_factory=list)
+    playbooks: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
+    # The rendered message is free text made from customer fields: personal data unless kept on
+    # purpose (a receiver that sends the e-mail needs it), as with `segmint export --actions`.
+    message: Literal["drop", "hash", "keep"] = "drop"
     batch_size: int = Field(default=500, ge=1, le=10_000)
     timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     max_attempts: int = Field(default=5, ge=1, le=20)
@@ -68,10 +74,19 @@ class WebhookDestination(_Destination):
         )
         if len(chosen) != 1:
             raise ValueError("give exactly one of 'scheme', 'tag' or 'actions: true'")
-        if self.actions:
+        if self.segments and not self.scheme:
+            raise ValueError("'segments' needs 'scheme'")
+        if (self.playbooks or self.channels or "message" in self.model_fields_set) and not (
+            self.actions
+        ):
             raise ValueError(
-                "'actions: true' is not supported yet; export the queue with "
-                "`segmint export --actions` instead"
+                "'playbooks', 'channels' and 'message' are about actions: they need 'actions: true'"
+            )
+        unknown = [c for c in self.channels if c not in CHANNELS]
+        if unknown:
+            raise ValueError(
+                f"channels: unknown channel(s) {', '.join(map(repr, unknown))}; "
+                f"allowed: {', '.join(CHANNELS)}"
             )
         return self
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from segmint.activation.destination_config import PostgresDestination
+from segmint.activation.erase_notice import notify_erasure, receivers_told_about, record_notices
 from segmint.activation.ledger import now, written_files
 from segmint.activation.redaction import REPLACEMENT, compact_database, redact_file
 from segmint.config import SegmintConfig
@@ -31,14 +34,21 @@ class ErasureReport:
     files_unredactable: list[str] = field(default_factory=list)
     sources_still_holding: list[str] = field(default_factory=list)
     destinations: dict[str, int] = field(default_factory=dict)
+    receivers: dict[str, str] = field(default_factory=dict)  # webhook → delivered | pending
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (no personal data: the id appears only as its hash)."""
         return dict(self.__dict__)
 
 
-def erase_customer(root: Path, config: SegmintConfig, any_id: str) -> ErasureReport:
-    """Erase a customer everywhere segmint holds them; record the erasure; compact the database."""
+def erase_customer(
+    root: Path,
+    config: SegmintConfig,
+    any_id: str,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ErasureReport:
+    """Erase a customer everywhere segmint holds them; tell webhook receivers; compact the file."""
     database = root / config.database
     with open_store(database) as store:
         if erasure_hash(any_id) in store.erased_hashes():
@@ -47,16 +57,26 @@ def erase_customer(root: Path, config: SegmintConfig, any_id: str) -> ErasureRep
         else:
             customer_id, ids = customer_ids(store, any_id)
         scrub = sorted(ids | _contact_strings(store, ids), key=len, reverse=True)
+        receivers = receivers_told_about(store, config, ids)
+        for name, hook in receivers.items():
+            hook.secret(name)  # a missing secret stops the erase before anything changed
         # PostgreSQL first: an unreachable destination stops the erase before anything changed.
         destinations = _erase_from_destinations(config, sorted(ids))
+        erased_at = f"{now():%Y-%m-%d %H:%M:%S}"
         report = ErasureReport(
             id_hash=erasure_hash(customer_id),
-            erased_at=f"{now():%Y-%m-%d %H:%M:%S}",
+            erased_at=erased_at,
             ids=len(ids),
             destinations=destinations,
         )
+        # A receiver that is down does not stop the erase: its event waits in the outbox.
+        notices = notify_erasure(receivers, customer_id, erased_at=erased_at, sleep=sleep)
+        report.receivers = {
+            n.destination: "delivered" if n.delivered else "pending" for n in notices
+        }
         report.sources_still_holding = _sources_holding(root, config, store, ids)
         _erase_from_store(store, ids, scrub, report)
+        record_notices(store, notices, customer_id, erased_at=erased_at)
         store.record_erasures([erasure_hash(i) for i in ids])
         outside = [p for p in written_files(store) if not _inside(p, root)]
     compact_database(database)
@@ -164,6 +184,7 @@ def _erase_from_store(store: Store, ids: set[str], scrub: list[str], report: Era
     store.con.execute("BEGIN TRANSACTION")
     try:
         _drop_from_pending_batches(store, ids, report)
+        _drop_action_history(store, id_list, report)
         for table in store.table_names():
             columns = store.con.execute(
                 "SELECT column_name, data_type FROM information_schema.columns "
@@ -186,6 +207,19 @@ def _erase_from_store(store: Store, ids: set[str], scrub: list[str], report: Era
     except Exception:
         store.con.execute("ROLLBACK")
         raise
+
+
+def _drop_action_history(store: Store, id_list: list[str], report: ErasureReport) -> None:
+    """Delete the status history of the customer's actions (it names them by action id only)."""
+    if not (store.has_table("actions") and store.has_table("action_history")):
+        return
+    deleted = store.con.execute(
+        "DELETE FROM action_history WHERE action_id IN (SELECT action_id FROM actions "
+        "WHERE customer_id IN (SELECT unnest(?::VARCHAR[])))",
+        [id_list],
+    ).fetchone()
+    if deleted and deleted[0]:
+        report.rows_deleted["action_history"] = int(deleted[0])
 
 
 def _columns_mentioning(

@@ -20,13 +20,20 @@ CREATE TABLE IF NOT EXISTS destination_syncs (
     destination VARCHAR, run_id BIGINT, synced_at TIMESTAMP, status VARCHAR, changes BIGINT,
     batches_sent BIGINT, batches_pending BIGINT, message VARCHAR
 );
+CREATE TABLE IF NOT EXISTS destination_contacts (
+    destination VARCHAR, customer_id VARCHAR, PRIMARY KEY (destination, customer_id)
+);
+CREATE TABLE IF NOT EXISTS destination_action_events (
+    destination VARCHAR, action_id VARCHAR, customer_id VARCHAR, status VARCHAR, event_id VARCHAR,
+    run_id BIGINT, queued_at TIMESTAMP
+);
 CREATE TABLE IF NOT EXISTS written_files (
     path VARCHAR, kind VARCHAR, run_id BIGINT, rows BIGINT, written_at TIMESTAMP
 );
 """
 
 # Tables whose rows name one customer (erase deletes them by customer_id).
-CUSTOMER_TABLES = ("destination_members",)
+CUSTOMER_TABLES = ("destination_members", "destination_contacts", "destination_action_events")
 
 
 def ensure_activation_tables(store: Store) -> None:

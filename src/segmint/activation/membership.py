@@ -66,12 +66,16 @@ def load_membership(
         members = members[members["segment"].isin(list(segments))].reset_index(drop=True)
     if columns:
         members = members.merge(
-            _values(store, run_id, columns), on="customer_id", how="left", validate="one_to_one"
+            snapshot_columns(store, run_id, columns),
+            on="customer_id",
+            how="left",
+            validate="one_to_one",
         )
     return Membership(run_id, as_of, subject, members)
 
 
-def _values(store: Store, run_id: int, columns: Sequence[str]) -> pd.DataFrame:
+def snapshot_columns(store: Store, run_id: int, columns: Sequence[str]) -> pd.DataFrame:
+    """Return customer_id and the named feature or score columns of run `run_id`, one row each."""
     wanted = list(dict.fromkeys(c for c in columns if c not in ("customer_id", "segment")))
     names = set(
         store.frame("SELECT DISTINCT name FROM snapshot_values WHERE run_id = ?", [run_id])["name"]

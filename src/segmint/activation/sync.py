@@ -19,7 +19,7 @@ from segmint.activation.membership import load_membership
 from segmint.activation.privacy import protect_pii
 from segmint.activation.webhook import post_batch
 from segmint.config import SegmintConfig
-from segmint.errors import InputError
+from segmint.errors import ConfigError, InputError
 from segmint.store import Store
 
 
@@ -57,12 +57,25 @@ def sync_destinations(
     for name, destination in chosen.items():
         if isinstance(destination, WebhookDestination):
             destination.secret(name)
+            unknown = [p for p in destination.playbooks if p not in config.playbooks]
+            if unknown:
+                raise ConfigError(
+                    f"destinations.{name}.playbooks: unknown playbook(s) "
+                    f"{', '.join(map(repr, unknown))}; playbooks: "
+                    + (", ".join(sorted(config.playbooks)) or "none")
+                )
         else:
             destination.url(name)
     ensure_activation_tables(store)
     results = []
     for name, destination in chosen.items():
-        if isinstance(destination, WebhookDestination):
+        if isinstance(destination, WebhookDestination) and destination.actions:
+            from segmint.activation.action_sync import sync_action_webhook
+
+            results.append(
+                sync_action_webhook(store, config, name, destination, run=run, sleep=sleep)
+            )
+        elif isinstance(destination, WebhookDestination):
             results.append(sync_webhook(store, config, name, destination, run=run, sleep=sleep))
         else:
             from segmint.activation.postgres_sync import sync_postgres
@@ -103,7 +116,7 @@ def sync_webhook(
         store, subject, segments=destination.segments, columns=destination.columns, run=run
     )
     changes = membership_changes(store, name, membership.members)
-    first = not _has_synced(store, name)
+    first = not has_synced(store, name)
     attributes = _attributes(membership.members, destination, config)
     queued = _queue_batches(
         store,
@@ -177,11 +190,11 @@ def _attributes(
     out: dict[str, dict[str, Any]] = {}
     for record in frame.to_dict(orient="records"):
         customer_id = str(record.pop("customer_id"))
-        out[customer_id] = {str(k): _json_value(v) for k, v in record.items()}
+        out[customer_id] = {str(k): json_value(v) for k, v in record.items()}
     return out
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     if hasattr(value, "item"):
@@ -206,28 +219,11 @@ def _queue_batches(
     for change in changes:
         if change["change"] != "left" and attributes:
             change["attributes"] = attributes.get(change["customer_id"], {})
-    row = store.con.execute(
-        "SELECT coalesce(max(seq), 0) FROM outbox WHERE destination = ?", [name]
-    ).fetchone()
-    seq = int(row[0]) if row else 0
-    size = destination.batch_size
-    chunks = [changes[i : i + size] for i in range(0, len(changes), size)]
-    created = now()
     store.con.execute("BEGIN TRANSACTION")
     try:
-        for index, chunk in enumerate(chunks, start=1):
-            seq += 1
-            body = json.dumps(
-                {**header, "batch": index, "batches": len(chunks), "changes": chunk},
-                ensure_ascii=False,
-                sort_keys=True,
-                separators=(",", ":"),
-            )
-            digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
-            store.con.execute(
-                "INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, NULL, ?, NULL)",
-                [name, seq, f"{name}-{seq:06d}-{digest}", run_id, len(chunk), body, created],
-            )
+        queued = insert_batches(
+            store, name, changes, batch_size=destination.batch_size, header=header, run_id=run_id
+        )
         store.con.execute("DELETE FROM destination_members WHERE destination = ?", [name])
         frame = members[["customer_id", "segment"]].astype("string")
         store.con.register("_members", pa.Table.from_pandas(frame, preserve_index=False))
@@ -240,7 +236,59 @@ def _queue_batches(
     except Exception:
         store.con.execute("ROLLBACK")
         raise
+    return queued
+
+
+def insert_batches(
+    store: Store,
+    name: str,
+    changes: list[dict[str, Any]],
+    *,
+    batch_size: int,
+    header: dict[str, Any],
+    run_id: int,
+) -> int:
+    """Append `changes` to the destination's outbox as numbered batches; return how many.
+
+    Runs inside the caller's transaction, so the batches land together with the state they
+    were computed against. Each batch gets its key here, once: every retry reuses it.
+    """
+    row = store.con.execute(
+        "SELECT coalesce(max(seq), 0) FROM outbox WHERE destination = ?", [name]
+    ).fetchone()
+    seq = int(row[0]) if row else 0
+    chunks = [changes[i : i + batch_size] for i in range(0, len(changes), batch_size)]
+    created = now()
+    for index, chunk in enumerate(chunks, start=1):
+        seq += 1
+        body = json.dumps(
+            {**header, "batch": index, "batches": len(chunks), "changes": chunk},
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+        store.con.execute(
+            "INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, NULL, ?, NULL)",
+            [name, seq, f"{name}-{seq:06d}-{digest}", run_id, len(chunk), body, created],
+        )
     return len(chunks)
+
+
+def _customer_ids(body: str) -> set[str]:
+    return {
+        str(c["customer_id"]) for c in json.loads(body).get("changes", []) if "customer_id" in c
+    }
+
+
+def _remember_contacts(store: Store, name: str, customer_ids: set[str]) -> None:
+    # Who this receiver has been sent: `segmint erase` notifies exactly those receivers.
+    # One statement per sync, not per batch: a full sync of a million customers stays fast.
+    if customer_ids:
+        store.con.execute(
+            "INSERT OR IGNORE INTO destination_contacts SELECT ?, unnest(?::VARCHAR[])",
+            [name, sorted(customer_ids)],
+        )
 
 
 def deliver_outbox(
@@ -261,37 +309,42 @@ def deliver_outbox(
         [name],
     ).fetchall()
     sent = 0
-    for seq, key, body in pending:
-        delivery = post_batch(
-            destination.url,
-            str(body).encode("utf-8"),
-            secret=secret,
-            idempotency_key=str(key),
-            timeout=destination.timeout_seconds,
-            max_attempts=destination.max_attempts,
-            backoff_seconds=destination.backoff_seconds,
-            sleep=sleep,
-        )
-        if delivery.delivered:
-            # A delivered batch keeps its key and count, not its body (less personal data held).
-            store.con.execute(
-                "UPDATE outbox SET status = 'sent', body = NULL, sent_at = ?, "
-                "attempts = attempts + ?, last_error = NULL WHERE destination = ? AND seq = ?",
-                [now(), delivery.attempts, name, seq],
+    told: set[str] = set()
+    try:
+        for seq, key, body in pending:
+            delivery = post_batch(
+                destination.url,
+                str(body).encode("utf-8"),
+                secret=secret,
+                idempotency_key=str(key),
+                timeout=destination.timeout_seconds,
+                max_attempts=destination.max_attempts,
+                backoff_seconds=destination.backoff_seconds,
+                sleep=sleep,
             )
-            sent += 1
-            continue
-        store.con.execute(
-            "UPDATE outbox SET attempts = attempts + ?, last_error = ? "
-            "WHERE destination = ? AND seq = ?",
-            [delivery.attempts, delivery.error, name, seq],
-        )
-        # Later batches wait: the receiver must see changes in order.
-        return sent, len(pending) - sent, delivery.error
-    return sent, 0, ""
+            if delivery.delivered:
+                told.update(_customer_ids(str(body)))
+                # A delivered batch keeps its key and count, not its body (less personal data).
+                store.con.execute(
+                    "UPDATE outbox SET status = 'sent', body = NULL, sent_at = ?, "
+                    "attempts = attempts + ?, last_error = NULL WHERE destination = ? AND seq = ?",
+                    [now(), delivery.attempts, name, seq],
+                )
+                sent += 1
+                continue
+            store.con.execute(
+                "UPDATE outbox SET attempts = attempts + ?, last_error = ? "
+                "WHERE destination = ? AND seq = ?",
+                [delivery.attempts, delivery.error, name, seq],
+            )
+            # Later batches wait: the receiver must see changes in order.
+            return sent, len(pending) - sent, delivery.error
+        return sent, 0, ""
+    finally:
+        _remember_contacts(store, name, told)
 
 
-def _has_synced(store: Store, name: str) -> bool:
+def has_synced(store: Store, name: str) -> bool:
     row = store.con.execute("SELECT count(*) FROM outbox WHERE destination = ?", [name]).fetchone()
     return bool(row and row[0])
 
@@ -323,7 +376,7 @@ def sync_status(store: Store, config: SegmintConfig) -> dict[str, Any]:
             if len(last):
                 record = last.iloc[0].to_dict()
                 record["synced_at"] = str(record["synced_at"])[:19]
-                entry["last_sync"] = {k: _json_value(v) for k, v in record.items()}
+                entry["last_sync"] = {k: json_value(v) for k, v in record.items()}
             waiting = store.frame(
                 "SELECT seq, idempotency_key, run_id, changes, attempts, last_error, created_at "
                 "FROM outbox WHERE destination = ? AND status = 'pending' ORDER BY seq",
@@ -331,7 +384,7 @@ def sync_status(store: Store, config: SegmintConfig) -> dict[str, Any]:
             )
             waiting["created_at"] = waiting["created_at"].astype(str).str[:19]
             entry["outbox"] = [
-                {k: _json_value(v) for k, v in r.items()} for r in waiting.to_dict(orient="records")
+                {k: json_value(v) for k, v in r.items()} for r in waiting.to_dict(orient="records")
             ]
             sent = store.con.execute(
                 "SELECT count(*) FROM outbox WHERE destination = ? AND status = 'sent'", [name]

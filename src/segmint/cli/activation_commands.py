@@ -201,7 +201,7 @@ def erase(
     lang: Lang = None,
     json_output: JsonFlag = False,
 ) -> None:
-    """Erase a customer from the workspace, its files and PostgreSQL destinations (no trace left)."""
+    """Erase a customer from the workspace, its files and PostgreSQL destinations; tell webhook receivers."""
     from segmint.activation.erase import erase_customer
     from segmint.config import load_config
 
@@ -231,6 +231,12 @@ def print_erasure(customer_id: str, report: Any, lang: str) -> None:
     if report.destinations:
         items = ", ".join(f"{name} {n}" for name, n in report.destinations.items())
         console.print(plain(t("cli.erase.destinations", lang, items=items)))
+    if report.receivers:
+        items = ", ".join(
+            f"{name} ({t(f'cli.erase.receiver.{state}', lang)})"
+            for name, state in report.receivers.items()
+        )
+        console.print(plain(t("cli.erase.receivers", lang, items=items)))
     console.print(plain(t("cli.erase.compacted", lang)))
     if report.files_unredactable:
         files = ", ".join(report.files_unredactable)
