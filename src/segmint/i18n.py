@@ -1417,6 +1417,73 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.metric.davies_bouldin": {"en": "DB", "ko": "데이비스-볼딘"},
     "cli.metric.stability": {"en": "stability", "ko": "안정성"},
     "cli.metric.mean_rank": {"en": "mean rank", "ko": "평균 순위"},
+    # -- segmint evaluate clv | churn ---------------------------------------------------------------
+    "cli.eval.clv.header": {
+        "en": "{file}: {customers} customers · calibration to {cal} · holdout {weeks} weeks to "
+        "{hold} · {rejected} rows rejected, {negative} negative amounts left out",
+        "ko": "{file}: 고객 {customers}명 · 보정 기간 {cal}까지 · 검증 기간 {weeks}주, {hold}까지 · "
+        "거부된 행 {rejected}개, 음수 금액 {negative}개 제외",
+    },
+    "cli.eval.clv.title": {
+        "en": "Holdout purchases per customer (one per customer-day; {total} in total)",
+        "ko": "검증 기간 고객별 구매 횟수 (고객·일 단위 1회; 합계 {total})",
+    },
+    "cli.eval.col.model": {"en": "model", "ko": "모형"},
+    "cli.eval.col.err_pct": {"en": "err %", "ko": "합계 오차 %"},
+    "cli.eval.col.mae_median": {"en": "MAE med", "ko": "중앙값 MAE"},
+    "cli.eval.col.deviance": {"en": "dev", "ko": "편차"},
+    "cli.eval.col.rank_r": {"en": "rank r", "ko": "순위 상관"},
+    "cli.eval.col.in_80": {"en": "in 80%", "ko": "80% 구간 적중"},
+    "cli.eval.failed": {"en": "failed", "ko": "실패"},
+    "cli.eval.clv.nbd_limit": {
+        "en": "{name}: no drop-out detected, so its forecast is the NBD limit "
+        "(P(alive) not identifiable)",
+        "ko": "{name}: 이탈이 감지되지 않아 NBD 한계(이탈 없는 구매율)로 예측합니다 "
+        "(P(alive)는 식별할 수 없음)",
+    },
+    "cli.eval.clv.gamma_gamma": {
+        "en": "Gamma-Gamma ({params}): mean spend per purchase predicted {predicted} vs actual "
+        "{actual} ({error}%), MAE {mae}, r {r} over {customers} customers",
+        "ko": "Gamma-Gamma ({params}): 구매당 평균 금액 예측 {predicted}, 실제 {actual} "
+        "({error}%), MAE {mae}, r {r} (고객 {customers}명)",
+    },
+    "cli.eval.clv.season_short": {
+        "en": "the forecast ignores seasonality: {weeks} weeks of history before the calibration "
+        "end, a seasonal factor needs {needed}",
+        "ko": "예측에 계절성을 반영하지 않았습니다: 보정 종료 전 이력이 {weeks}주이며, 계절 계수에는 "
+        "{needed}주가 필요합니다",
+    },
+    "cli.eval.clv.season_empty": {
+        "en": "the forecast ignores seasonality: no purchases a year earlier",
+        "ko": "예측에 계절성을 반영하지 않았습니다: 1년 전 같은 기간에 구매가 없습니다",
+    },
+    "cli.eval.clv.season_factor": {
+        "en": "seasonal factor {factor} from the same weeks a year earlier ({backtest}), applied "
+        "to every model",
+        "ko": "1년 전 같은 주({backtest})에서 구한 계절 계수 {factor}를 모든 모형에 적용했습니다",
+    },
+    "cli.eval.clv.best": {
+        "en": "best (lowest RMSE): {best}",
+        "ko": "최적 모형 (RMSE 최소): {best}",
+    },
+    "cli.eval.churn.title": {
+        "en": "churn models on {file}: {rows} rows, positive rate {rate}, {folds}-fold CV",
+        "ko": "{file}의 이탈 모형: {rows}행, 이탈 비율 {rate}, {folds}겹 교차 검증",
+    },
+    "cli.eval.col.calibrated": {"en": "calibrated", "ko": "보정 후"},
+    "cli.eval.col.lift": {"en": "top-decile lift", "ko": "상위 10% 향상도"},
+    "cli.eval.best_mark": {"en": "(best)", "ko": "(최적)"},
+    "cli.eval.churn.auc_note": {
+        "en": "ROC AUC ranks with the uncalibrated scores; 'calibrated' is the AUC of the "
+        "calibrated probabilities that PR AUC, Brier and lift use",
+        "ko": "ROC AUC는 보정 전 점수로 순위를 매깁니다. '보정 후'는 PR AUC, Brier, 향상도가 "
+        "쓰는 보정된 확률의 AUC입니다",
+    },
+    "cli.eval.churn.coded": {
+        "en": "many-level categoricals given to gradient boosting as codes: {columns}",
+        "ko": "수준이 많은 범주형 열은 그래디언트 부스팅에 정수 코드로 전달: {columns}",
+    },
+    "cli.eval.churn.dropped": {"en": "dropped columns: {columns}", "ko": "제외한 열: {columns}"},
     "cli.discover.chosen": {"en": "← chosen", "ko": "← 선택"},
     "cli.discover.acceptable": {"en": "ok", "ko": "적합"},
     "cli.discover.category_split": {"en": "category split", "ko": "범주만 분할"},

@@ -8,18 +8,30 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from segmint.cli.app import console, evaluate_app, print_json, user_errors
+from segmint.cli.app import console, evaluate_app, print_json, resolve_lang, user_errors
+from segmint.cli.workspace_commands import Lang
+from segmint.i18n import t
 
 
-def _render(result: dict[str, Any], path: Path) -> None:
+def _render(result: dict[str, Any], path: Path, lang: str) -> None:
     table = Table(
-        title=f"churn models on {path.name}: {result['rows']:,} rows, "
-        f"positive rate {result['positive_rate']:.1%}, {result['folds']}-fold CV"
+        title=t(
+            "cli.eval.churn.title",
+            lang,
+            file=path.name,
+            rows=f"{result['rows']:,}",
+            rate=f"{result['positive_rate']:.1%}",
+            folds=result["folds"],
+        )  # fmt: skip
     )
-    for column in ("model", "ROC AUC", "calibrated", "PR AUC", "Brier", "top-decile lift"):
-        table.add_column(column, justify="left" if column == "model" else "right")
+    # ROC AUC, PR AUC and Brier are names of metrics, the same in every language
+    headers = [t("cli.eval.col.model", lang), "ROC AUC", t("cli.eval.col.calibrated", lang),
+               "PR AUC", "Brier", t("cli.eval.col.lift", lang)]  # fmt: skip
+    for i, column in enumerate(headers):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    best_mark = t("cli.eval.best_mark", lang)
     for name, metrics in result["models"].items():
-        marker = " (best)" if name == result["best"] else ""
+        marker = f" {best_mark}" if name == result["best"] else ""
 
         def cell(value: Any, fmt: str = ".3f") -> str:
             return "–" if value is None else format(value, fmt)
@@ -33,23 +45,14 @@ def _render(result: dict[str, Any], path: Path) -> None:
             cell(metrics["top_decile_lift"], ".2f"),
         )
     console.print(table)
-    console.print(
-        "ROC AUC ranks with the uncalibrated scores; 'calibrated' is the AUC of the calibrated "
-        "probabilities that PR AUC, Brier and lift use",
-        highlight=False,
-    )
+    console.print(t("cli.eval.churn.auc_note", lang), highlight=False)
     coded = result["features"].get("coded_for_gbm")
     if coded:
-        console.print(
-            "many-level categoricals given to gradient boosting as codes: " + ", ".join(coded),
-            highlight=False,
-        )
+        console.print(t("cli.eval.churn.coded", lang, columns=", ".join(coded)), highlight=False)
     dropped = result["features"]["dropped"]
     if dropped:
-        console.print(
-            "dropped columns: " + ", ".join(f"{k} ({v})" for k, v in dropped.items()),
-            highlight=False,
-        )
+        columns = ", ".join(f"{k} ({v})" for k, v in dropped.items())
+        console.print(t("cli.eval.churn.dropped", lang, columns=columns), highlight=False)
 
 
 @evaluate_app.command("churn")
@@ -67,15 +70,17 @@ def evaluate_churn(
         str | None, typer.Option("--encoding", help="File encoding (detected if omitted).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    lang: Lang = None,
 ) -> None:
     """Cross-validate a logistic baseline and gradient boosting on a labelled churn table."""
     from segmint.scores.churn import evaluate_churn_table
     from segmint.sources import read_table
 
-    with user_errors():
+    lang = resolve_lang(lang)
+    with user_errors(lang):
         frame = read_table(file, encoding=encoding)
         result = evaluate_churn_table(frame, label=label, id_col=id_col, folds=folds, seed=seed)
     if as_json:
         print_json(result)
     else:
-        _render(result, file)
+        _render(result, file, lang)

@@ -15,6 +15,7 @@ from segmint.cli.app import (
     parse_cli_date,
     print_json,
     progress_steps,
+    resolve_lang,
     user_errors,
 )
 from segmint.cli.source_options import (
@@ -30,17 +31,19 @@ from segmint.cli.source_options import (
     QuantityCol,
     build_read_options,
 )
-from segmint.i18n import detect_lang
+from segmint.cli.workspace_commands import Lang
+from segmint.i18n import t
 from segmint.progress import StagePlan
 
+# metric -> catalogue key of its column header; RMSE and MAE are symbols, the same in every language
 METRICS = {
-    "aggregate_pct_error": "err %",
-    "rmse": "RMSE",
-    "mae": "MAE",
-    "mae_median": "MAE med",
-    "poisson_deviance": "dev",
-    "spearman_r": "rank r",
-    "interval_80_coverage": "in 80%",
+    "aggregate_pct_error": "cli.eval.col.err_pct",
+    "rmse": None,
+    "mae": None,
+    "mae_median": "cli.eval.col.mae_median",
+    "poisson_deviance": "cli.eval.col.deviance",
+    "spearman_r": "cli.eval.col.rank_r",
+    "interval_80_coverage": "cli.eval.col.in_80",
 }
 
 
@@ -65,23 +68,25 @@ def evaluate_clv_command(
     delimiter: Delimiter = None,
     seed: Annotated[int, typer.Option(help="Random seed (starts, gradient boosting).")] = 0,
     json_output: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    lang: Lang = None,
 ) -> None:
     """Fit BG/NBD, Pareto/NBD, MBG/NBD, Gamma-Gamma and a supervised model on the calibration period; score holdout purchases."""
     from segmint.scores.clv import evaluate_clv
     from segmint.sources import read_source
 
+    lang = resolve_lang(lang)
     cal = parse_cli_date(calibration_end, option="--calibration-end")
     hold = parse_cli_date(holdout_end, option="--holdout-end")
     assert cal is not None and hold is not None
     if hold <= cal:
-        fail("--holdout-end must be after --calibration-end")
-    with user_errors():
+        fail("--holdout-end must be after --calibration-end", lang=lang)
+    with user_errors(lang):
         options = build_read_options(
             customer_col=customer_col, date_col=date_col, amount_col=amount_col,
             quantity_col=quantity_col, price_col=price_col, invoice_col=invoice_col,
             encoding=encoding, date_format=date_format, dayfirst=dayfirst, delimiter=delimiter,
         )  # fmt: skip
-        with progress_steps(detect_lang(), quiet=json_output) as step:
+        with progress_steps(lang, quiet=json_output) as step:
             plan = StagePlan("evaluate_clv", ["read", "fit"], step)
             plan.start("read", subject=file.name)
             ingest = read_source(file, table="transactions", options=options)
@@ -96,7 +101,7 @@ def evaluate_clv_command(
     if json_output:
         print_json(result)
         return
-    _print_result(file, result)
+    _print_result(file, result, lang)
 
 
 def _fmt(value: Any) -> str:
@@ -113,19 +118,40 @@ def _metric(name: str, value: Any) -> str:
     return f"{value:.1f}" if name == "aggregate_pct_error" else f"{value:.3f}"
 
 
-def _print_result(file: Path, result: dict[str, Any]) -> None:
+def _season_note(season: dict[str, Any], lang: str) -> str:
+    """The seasonality line of the service's result, in `lang`."""
+    if season.get("factor") is not None:
+        return t(
+            "cli.eval.clv.season_factor", lang, factor=f"{season['factor']:.3f}",
+            backtest=season.get("backtest", ""),
+        )  # fmt: skip
+    if "needed_weeks" in season:
+        return t(
+            "cli.eval.clv.season_short", lang, weeks=f"{season['history_weeks']:.0f}",
+            needed=season["needed_weeks"],
+        )  # fmt: skip
+    return t("cli.eval.clv.season_empty", lang)
+
+
+def _print_result(file: Path, result: dict[str, Any], lang: str) -> None:
     console.print(
-        f"[bold]{file.name}[/]: {result['customers']:,} customers · calibration to "
-        f"{result['calibration_end']} · holdout {result['holdout_weeks']:g} weeks to "
-        f"{result['holdout_end']} · {result['rows_rejected']:,} rows rejected, "
-        f"{result['rows_not_purchases']:,} negative amounts left out"
+        t(
+            "cli.eval.clv.header",
+            lang,
+            file=f"[bold]{file.name}[/]",
+            customers=f"{result['customers']:,}",
+            cal=result["calibration_end"],
+            weeks=f"{result['holdout_weeks']:g}",
+            hold=result["holdout_end"],
+            rejected=f"{result['rows_rejected']:,}",
+            negative=f"{result['rows_not_purchases']:,}",
+        )  # fmt: skip
     )
     actual = next((m["sum_actual"] for m in result["models"].values() if "sum_actual" in m), None)
-    table = Table(
-        title=f"Holdout purchases per customer (one per customer-day; {_fmt(actual)} in total)"
-    )
-    table.add_column("model", no_wrap=True)
-    for header in METRICS.values():
+    table = Table(title=t("cli.eval.clv.title", lang, total=_fmt(actual)))
+    table.add_column(t("cli.eval.col.model", lang), no_wrap=True)
+    for metric, key in METRICS.items():
+        header = t(key, lang) if key else metric.upper()
         table.add_column(header, justify="right", no_wrap=True)
     notes = []
     for name, entry in result["models"].items():
@@ -136,9 +162,10 @@ def _print_result(file: Path, result: dict[str, Any]) -> None:
         )
         if entry.get("forecast") == "nbd_limit":
             table.add_row(label, *[_metric(m, entry.get(m)) for m in METRICS])
-            notes.append(f"[yellow]{entry['note']}[/] ({entry['diagnosis']})")
+            note = t("cli.eval.clv.nbd_limit", lang, name=name)
+            notes.append(f"[yellow]{note}[/] ({entry['diagnosis']})")
         elif "mae" not in entry:
-            table.add_row(label, *["failed"] + [""] * (len(METRICS) - 1))
+            table.add_row(label, *[t("cli.eval.failed", lang)] + [""] * (len(METRICS) - 1))
             notes.append(f"[yellow]{name}:[/] {entry['diagnosis']}")
         else:
             table.add_row(label, *[_metric(m, entry.get(m)) for m in METRICS])
@@ -152,12 +179,19 @@ def _print_result(file: Path, result: dict[str, Any]) -> None:
         err = spend["spend_error"]
         params = ", ".join(f"{k}={v:.4g}" for k, v in spend["params"].items())
         console.print(
-            f"Gamma-Gamma ({params}): mean spend per purchase predicted "
-            f"{_fmt(err['mean_predicted'])} vs actual {_fmt(err['mean_actual'])} "
-            f"({_fmt(err['aggregate_pct_error'])}%), MAE {_fmt(err['mae'])}, "
-            f"r {_fmt(err['pearson_r'])} over {err['customers']:,} customers"
+            t(
+                "cli.eval.clv.gamma_gamma",
+                lang,
+                params=params,
+                predicted=_fmt(err["mean_predicted"]),
+                actual=_fmt(err["mean_actual"]),
+                error=_fmt(err["aggregate_pct_error"]),
+                mae=_fmt(err["mae"]),
+                r=_fmt(err["pearson_r"]),
+                customers=f"{err['customers']:,}",
+            )  # fmt: skip
         )
     else:
         console.print(f"[yellow]Gamma-Gamma:[/] {spend.get('diagnosis')}")
-    console.print(result["seasonality"]["note"], highlight=False)
-    console.print(f"best (lowest RMSE): [bold]{result['best']}[/]")
+    console.print(_season_note(result["seasonality"], lang), highlight=False)
+    console.print(t("cli.eval.clv.best", lang, best=f"[bold]{result['best']}[/]"))

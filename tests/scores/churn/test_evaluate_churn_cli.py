@@ -56,3 +56,19 @@ def test_table_output_and_missing_label(tmp_path):
     message = bad.output.strip()
     assert "\n" not in message and "Traceback" not in message
     assert "'churn' not found" in message and "'이탈여부'" in message
+
+
+def test_korean_table(tmp_path):
+    path = _korean_csv(tmp_path)
+    result = CliRunner().invoke(
+        app,
+        ["evaluate", "churn", str(path), "--label", "이탈여부", "--folds", "3", "--lang", "ko"],
+    )
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.stdout.split())
+    assert "이탈 모형" in flat and "3겹 교차 검증" in flat and "(최적)" in flat
+    assert "제외한 열: 고객번호" in flat
+    for english in ("churn models on", "(best)", "dropped columns", "top-decile lift", "ranks"):
+        assert english not in flat
+    bad = CliRunner().invoke(app, ["evaluate", "churn", str(path), "--label", "x", "--lang", "fr"])
+    assert bad.exit_code == 2

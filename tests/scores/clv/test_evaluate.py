@@ -14,6 +14,7 @@ from segmint.scores.clv import (
     score_customers,
 )
 from segmint.scores.clv.evaluate import BTYD_MODELS
+from segmint.scores.clv.supervised import shop_momentum
 
 METRICS = {
     "sum_predicted", "sum_actual", "aggregate_pct_error", "mae", "rmse", "poisson_deviance",
@@ -122,3 +123,15 @@ def test_supervised_model(cdnow_tx: pd.DataFrame) -> None:
     again = SupervisedPurchaseModel(max_iter=50).fit(cal, as_of="1997-09-30", horizon_weeks=39)
     pd.testing.assert_frame_equal(first, again.predict(cal, as_of="1997-09-30", horizon_weeks=39))
     assert len(first) == 2357 and (first["expected_purchases"] >= 0).all()
+
+
+def test_shop_momentum_is_the_recent_weekly_rate_over_the_quarter() -> None:
+    # 13 weeks: one purchase day a week for the first 9 weeks, three a week in the last 4
+    quiet = [7 * w for w in range(9)]
+    busy = [63 + 7 * w + k for w in range(4) for k in (0, 2, 4)]
+    day = np.array(quiet + busy)
+    cutoff = 90  # day 90 closes week 13 (days 0..90)
+    # 12 days in the last 4 weeks (3 a week) over 21 days in 13 weeks (21 / 13 a week)
+    assert shop_momentum(day, cutoff) == pytest.approx(3.0 / (21 / 13))
+    assert shop_momentum(day, -200) == 1.0  # no history before the cut-off
+    assert shop_momentum(day, cutoff + 7 * 13) == 1.0

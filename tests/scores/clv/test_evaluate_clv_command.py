@@ -50,3 +50,18 @@ def test_table_and_errors(small_csv: Path) -> None:
     assert result.exit_code == 2
     result = CliRunner().invoke(app, ["evaluate", "clv", "missing.csv", *ARGS])
     assert result.exit_code == 2
+
+
+def test_korean_table(small_csv: Path) -> None:
+    _register_commands()
+    result = CliRunner().invoke(app, ["evaluate", "clv", str(small_csv), *ARGS, "--lang", "ko"])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.stdout.split())
+    assert "최적 모형 (RMSE 최소)" in flat and "검증 기간 고객별 구매 횟수" in flat
+    assert "예측에 계절성을 반영하지 않았습니다" in flat
+    for english in ("best (lowest RMSE)", "Holdout purchases", "customers ·", "in 80%", "err %"):
+        assert english not in flat
+    bad = [*ARGS]
+    bad[3] = "1997-01-01"
+    error = CliRunner().invoke(app, ["evaluate", "clv", str(small_csv), *bad, "--lang", "ko"])
+    assert error.exit_code == 2 and "오류" in error.output

@@ -105,9 +105,10 @@ def test_online_retail_targets() -> None:
     # before issue 9: best naive_rate (RMSE 1.674, aggregate −26.3%), every BTYD model skipped
     assert all(models[n]["forecast"] == "nbd_limit" for n in ("bgnbd", "pareto_nbd", "mbgnbd"))
     assert result["best"] in {"supervised", "ensemble"}
-    assert best["rmse"] <= 1.56  # issue target 1.52: not reached without seasonality
-    assert best["aggregate_pct_error"] >= -21.0
-    assert min(m["mae_median"] for m in models.values() if m.get("mae_median")) <= 0.96
+    # before the shop-momentum feature: RMSE 1.552, aggregate −19.5%, best mae_median 0.953
+    assert best["rmse"] <= 1.54  # issue target 1.52: not reached without seasonality
+    assert best["aggregate_pct_error"] >= -15.0
+    assert min(m["mae_median"] for m in models.values() if m.get("mae_median")) <= 0.93
     assert result["seasonality"]["factor"] is None  # 40 weeks of history: said, not guessed
     for name in ("nbd", "supervised", "ensemble"):
         assert 0.8 <= models[name]["interval_80_coverage"] <= 0.92

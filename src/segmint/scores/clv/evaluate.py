@@ -252,6 +252,7 @@ def seasonal_factor(
         return {
             "factor": None,
             "history_weeks": round(history_weeks, 1),
+            "needed_weeks": SEASON_WEEKS + MIN_SEASON_FIT_WEEKS,
             "note": f"the forecast ignores seasonality: {history_weeks:.0f} weeks of history "
             f"before the calibration end, a seasonal factor needs "
             f"{SEASON_WEEKS + MIN_SEASON_FIT_WEEKS}",

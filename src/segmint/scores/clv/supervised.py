@@ -32,6 +32,7 @@ FEATURES = (
     "gap_mean_weeks",
     "gap_cv",
     "last_gap_weeks",
+    "shop_momentum",
 )
 # Cut-offs of the stacked training set: one every CUTOFF_STEP_WEEKS back from the latest, each
 # with at least MIN_HISTORY_WEEKS of data before it, at most MAX_CUTOFFS of them.
@@ -75,6 +76,17 @@ def _gap_features(
     return mean, np.where(np.isfinite(cv), cv, np.nan), last_gap
 
 
+def shop_momentum(day: np.ndarray, cutoff: int) -> float:
+    """Return the shop's purchase days per week in the 4 weeks to `cutoff` over the last 13 weeks.
+
+    The same for every customer at a cut-off: it lets the model learn from the stacked cut-offs
+    how the shop's recent trend carries into the next window (1.0 when there is no history).
+    """
+    recent = np.count_nonzero((day > cutoff - 28) & (day <= cutoff)) / 4.0
+    longer = np.count_nonzero((day > cutoff - 91) & (day <= cutoff)) / 13.0
+    return recent / longer if longer > 0 else 1.0
+
+
 def window_features(
     cust: np.ndarray, day: np.ndarray, total: np.ndarray, n_customers: int, cutoff: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -115,6 +127,7 @@ def window_features(
                 gap_mean,
                 gap_cv,
                 last_gap,
+                np.full(n_customers, shop_momentum(d, cutoff)),
             ]
         )
     return matrix, present
