@@ -335,3 +335,27 @@ def test_cdnow_master_totals(shared_data) -> None:
     by_segment = table.groupby("rfm_segment").total_amount.mean()
     assert by_segment.idxmax() == "Champions" or by_segment.idxmax() == "Can't Lose Them"
     assert by_segment["Champions"] > by_segment["Hibernating"] > 0
+
+
+def test_line_items_count_invoices_once_after_pre_grouping() -> None:
+    # line items are collapsed per customer, day and invoice before the distinct count: an
+    # invoice over two days, a refunded invoice and a free line must still count as in the rules
+    day = AS_OF - timedelta(days=3)
+    rows = [
+        ("a", day, 10.0, "I1"),
+        ("a", day, 5.0, "I1"),
+        ("a", day - timedelta(days=1), 7.0, "I1"),  # same invoice, previous day
+        ("a", day - timedelta(days=20), 4.0, "I2"),
+        ("a", day - timedelta(days=20), -4.0, "I2"),  # partial refund on the same invoice
+        ("b", day - timedelta(days=9), -8.0, "I3"),  # refund only: no order
+        ("b", day - timedelta(days=10), 30.0, "I4"),
+    ]
+    frame = pd.DataFrame(rows, columns=["customer_id", "occurred_at", "amount", "invoice_id"])
+    con = duckdb_backend()
+    base = rfm_base(con.create_table("lines", frame), as_of=AS_OF).to_pandas()
+    got = base.set_index("customer_id").sort_index()
+    assert got.loc["a", "frequency"] == 2 and got.loc["b", "frequency"] == 1
+    assert got.loc["a", "recency_days"] == 3 and got.loc["b", "recency_days"] == 13
+    assert got.loc["a", "total_amount"] == pytest.approx(22.0)
+    assert got.loc["a", "monetary"] == pytest.approx(11.0)
+    assert got.loc["b", "total_amount"] == pytest.approx(22.0)

@@ -79,9 +79,26 @@ def _order_count(t: ir.Table, where: ir.BooleanValue) -> ir.IntegerScalar:
     return t.count(where=where).cast("int64")
 
 
+def _invoice_days(t: ir.Table) -> ir.Table:
+    """Collapse line items to one row per customer, day and invoice (orders flagged, sums kept).
+
+    The distinct-invoice count then runs on these rows instead of on every line item: with ~2
+    lines per invoice it hashes half as many values, and the sums and maxima are unchanged.
+    """
+    return t.group_by(
+        customer_id=t.customer_id, order_day=t.occurred_at.date(), invoice_id=t.invoice_id
+    ).aggregate(
+        occurred_at=t.occurred_at.max(where=t.is_order_row),
+        is_order_row=t.is_order_row.any(),
+        net_amount=t.net_amount.sum(),
+    )
+
+
 def rfm_base(transactions: ir.Table, *, as_of: datetime) -> ir.Table:
     """Return customer_id, recency_days, frequency, monetary, total_amount per customer with an order."""
     t = visible_transactions(transactions, as_of=as_of)
+    if has_column(t, "invoice_id"):
+        t = _invoice_days(t)
     agg = t.group_by("customer_id").aggregate(
         last_order_at=t.occurred_at.max(where=t.is_order_row),
         frequency=_order_count(t, t.is_order_row),

@@ -166,3 +166,20 @@ def test_pareto_quadrature_branch_matches_integral(params, x, t_x, T) -> None:  
     )
     got = pareto_nbd_loglik(r, alpha, s, beta, np.array([x]), np.array([t_x]), np.array([T]))
     assert got[0] == pytest.approx(expected, rel=1e-9, abs=1e-7)
+
+
+def test_unique_rows_grid_key_matches_hash_grouping() -> None:
+    # the integer-key path (days/7 grid) and the float hash path find the same groups
+    from segmint.scores.clv._base import unique_rows
+
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 5, 5000).astype(float)
+    t_x = rng.integers(0, 30, 5000) / 7.0
+    T = t_x + rng.integers(0, 30, 5000) / 7.0
+    (gx, gt, gT), g_counts, g_inverse = unique_rows(x, t_x, T)
+    (hx, ht, hT), h_counts, h_inverse = unique_rows(x, t_x, T + 1e-9)  # off the grid: hashing
+    assert g_counts.sum() == 5000 and len(g_counts) == len(h_counts)
+    np.testing.assert_array_equal(g_counts, h_counts)
+    np.testing.assert_array_equal(g_inverse, h_inverse)
+    np.testing.assert_array_equal(gx[g_inverse], x)
+    np.testing.assert_array_equal(gT[g_inverse], T)

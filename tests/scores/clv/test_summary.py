@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -72,3 +73,47 @@ def test_returns_are_not_purchases() -> None:
     s = rfm_summary(tx, calibration_end="2024-01-15")
     assert s.loc[0, "frequency"] == 1  # the $0 order counts, the return does not
     assert s.loc[0, "recency"] == pytest.approx(1.0)
+
+
+def _random_log(seed: int, n: int = 3000) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "customer_id": rng.integers(1000, 1400, n),
+            "occurred_at": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 200 * 24, n), unit="h"),
+            "amount": np.round(rng.lognormal(3, 1, n), 2),
+        }
+    )
+
+
+def test_integer_ids_fast_path_equals_string_ids() -> None:
+    # the lookup-table path for integer ids must give what hashing their strings gives
+    tx = _random_log(1)
+    as_int = rfm_summary(tx, calibration_end="2024-05-01", holdout_end="2024-07-01")
+    as_text = rfm_summary(
+        tx.assign(customer_id=tx["customer_id"].astype(str)),
+        calibration_end="2024-05-01",
+        holdout_end="2024-07-01",
+    )
+    pd.testing.assert_frame_equal(as_int, as_text)
+    assert as_int["customer_id"].iloc[0] == str(tx["customer_id"].iloc[0])  # first appearance
+
+
+def test_sparse_integer_ids_use_hashing_and_agree() -> None:
+    tx = _random_log(2).assign(customer_id=lambda d: d["customer_id"] * 10**12)
+    s = rfm_summary(tx, calibration_end="2024-05-01")
+    text = rfm_summary(
+        tx.assign(customer_id=tx["customer_id"].astype(str)), calibration_end="2024-05-01"
+    )
+    pd.testing.assert_frame_equal(s, text)
+    assert s["customer_id"].str.endswith("0" * 12).all()
+
+
+def test_sorted_and_shuffled_logs_give_the_same_summary() -> None:
+    # sorted exports skip the sort; any row order must give the same numbers
+    tx = _random_log(3).sort_values(["customer_id", "occurred_at"], ignore_index=True)
+    shuffled = tx.sample(frac=1.0, random_state=7, ignore_index=True)
+    a = rfm_summary(tx, calibration_end="2024-05-01").set_index("customer_id").sort_index()
+    b = rfm_summary(shuffled, calibration_end="2024-05-01").set_index("customer_id").sort_index()
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12)

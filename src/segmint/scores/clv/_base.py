@@ -33,17 +33,44 @@ def rfm_arrays(data: pd.DataFrame, columns: tuple[str, ...]) -> list[FloatArray]
     return out
 
 
+# rfm_summary's recency and T are whole days / 7 and frequency is whole: on that grid the rows
+# are integers, and one int64 key replaces hashing three float columns
+_DAY_GRID = 7.0
+
+
+def _grid_key(columns: tuple[FloatArray, ...]) -> np.ndarray | None:
+    """Return one int64 key per row when every column is a whole number of days/7, else None."""
+    key = np.zeros(columns[0].size, dtype=np.int64)
+    radix = 1
+    for column in columns:
+        scaled = np.rint(column * _DAY_GRID)
+        if not np.array_equal(scaled / _DAY_GRID, column):
+            return None
+        lo, hi = float(scaled.min()), float(scaled.max())
+        width = int(hi - lo) + 1
+        if radix * width >= 2**62:
+            return None
+        key += (scaled - lo).astype(np.int64) * radix
+        radix *= width
+    return key
+
+
 def unique_rows(*columns: FloatArray) -> tuple[list[FloatArray], FloatArray, np.ndarray]:
     """Return the distinct rows of the columns, their counts and each row's group index."""
     n = columns[0].size
     if n == 0:
         return [c.copy() for c in columns], np.zeros(0), np.zeros(0, dtype=np.int64)
-    # hash grouping: several times faster than np.unique(axis=0) or np.lexsort on millions
-    frame = pd.DataFrame({str(i): c for i, c in enumerate(columns)})
-    inverse = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy(np.int64)
+    key = _grid_key(columns)
+    inverse: np.ndarray
+    if key is not None:
+        inverse = pd.factorize(key, sort=False)[0].astype(np.int64, copy=False)
+    else:
+        # hash grouping: several times faster than np.unique(axis=0) or np.lexsort on millions
+        frame = pd.DataFrame({str(i): c for i, c in enumerate(columns)})
+        inverse = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy(np.int64)
     k = int(inverse.max()) + 1
-    first = np.empty(k, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(n - 1, -1, -1)
+    first = np.full(k, n, dtype=np.int64)
+    np.minimum.at(first, inverse, np.arange(n, dtype=np.int64))
     counts = np.bincount(inverse, minlength=k).astype(np.float64)
     return [c[first] for c in columns], counts, inverse
 
@@ -96,15 +123,22 @@ class FittedModel:
 
     # -- fitting --------------------------------------------------------------------------
     def _fit_arrays(self, data: list[FloatArray]) -> None:
+        """Fit on per-customer arrays (compressed to distinct rows with weights first)."""
+        if data[0].size == 0:
+            raise ModelFitError(f"{type(self).__name__}: no customers to fit")
+        unique, weights = compress_rows(*data)
+        self._fit_weighted(unique, weights)
+
+    def _fit_weighted(self, unique: list[FloatArray], weights: FloatArray) -> None:
+        """Fit on distinct rows and how many customers share each (the likelihood's weights)."""
         if self.on_degenerate not in _ON_DEGENERATE:
             raise ValueError(
                 f"on_degenerate must be one of {', '.join(_ON_DEGENERATE)}; got {self.on_degenerate!r}"
             )
         if int(self.n_starts) < 1:
             raise ValueError("n_starts must be >= 1")
-        if data[0].size == 0:
+        if weights.size == 0:
             raise ModelFitError(f"{type(self).__name__}: no customers to fit")
-        unique, weights = compress_rows(*data)
         starts = self._starts(unique, weights)
         rng = np.random.default_rng(self.random_state)
         base = starts[0]

@@ -72,17 +72,22 @@ class TransactionModel(FittedModel):
             raise InputError("rfm summary: recency must not exceed T")
         if np.any(np.abs(x - np.round(x)) > 1e-9):
             raise InputError("rfm summary: frequency must be whole numbers of repeat purchases")
-        self._fit_arrays([x, t_x, T])
-        self._test_dropout(x, T)
+        if x.size == 0:
+            raise ModelFitError(f"{type(self).__name__}: no customers to fit")
+        # one pass over the customers: the fit and the drop-out test share the distinct rows
+        (ux, utx, uT), weights = compress_rows(x, t_x, T)
+        self._fit_weighted([ux, utx, uT], weights)
+        self._test_dropout(ux, uT, weights)
         return self
 
-    def _test_dropout(self, x: FloatArray, T: FloatArray) -> None:
+    def _test_dropout(self, x: FloatArray, T: FloatArray, weights: FloatArray) -> None:
         """Compare with the no-drop-out NBD limit; flag the fit when drop-out is not detectable.
 
         The NBD is the boundary case (a→0, or s→0) of these models, so the likelihood-ratio
         statistic follows ½χ²₀ + ½χ²₁ under "nobody drops out" (Self & Liang 1987).
         """
-        (ux, uT), w = compress_rows(x, T)
+        (ux, uT), _, group = unique_rows(x, T)
+        w = np.bincount(group, weights=weights, minlength=ux.size)
 
         def loglik(theta: np.ndarray) -> float:
             r, alpha = np.exp(theta)

@@ -25,7 +25,7 @@ class NBDModel(TransactionModel):
         x, _, T = data
         return [np.log([r, _rate_starts(x, T, weights, r)]) for r in (0.5, 1.0, 0.25)]
 
-    def _test_dropout(self, x: FloatArray, T: FloatArray) -> None:
+    def _test_dropout(self, x: FloatArray, T: FloatArray, weights: FloatArray) -> None:
         """The NBD is the no-drop-out model itself: there is nothing to test."""
 
     @staticmethod
