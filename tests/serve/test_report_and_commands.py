@@ -66,12 +66,12 @@ def test_report_has_migration_experiments_and_goals(served: Served, tmp_path: Pa
         store.close()
     html = Path(written["path"]).read_text(encoding="utf-8")
     reader = served.state.reader()
-    runs = sorted(int(r) for r in reader.snapshot_runs()["run_id"])
+    runs = [int(r) for r in reader.snapshot_runs()["run_id"]]  # newest as_of first
     schemes = [s for s in scheme_overview(reader)["schemes"] if not s["is_tag"]]
     reader.close()
-    # Migration of every scheme from the earlier run to the newest: a Sankey and a matrix.
+    # Migration of every scheme from the run before to the newest: a Sankey and a matrix.
     migration = _section(html, "report-migration")
-    assert f"run {runs[0]} → run {runs[-1]}" in migration and "Migration: lifecycle" in html
+    assert f"run {runs[1]} → run {runs[0]}" in migration and "Migration: lifecycle" in html
     assert '"type": "sankey"' in migration and 'class="migration-matrix"' in migration
     migrated = html.count('<section class="card wide report-migration">')
     assert migrated == len(schemes) >= 2

@@ -85,6 +85,22 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ForgetCatalogueAfterWrites:
+    """ASGI middleware: after a request that may write (not GET/HEAD), the server forgets its
+    cached run list, tables and segment sizes, so the next read sees what the write did."""
+
+    def __init__(self, app: Any, server: ServerState) -> None:
+        self.app = app
+        self.server = server
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                self.server.forget_catalogue()
+
+
 def create_app(root: Path | str, *, state: ServerState | None = None) -> FastAPI:
     """Return the app serving the workspace at `root` (the database stays open while it runs)."""
     server = state or ServerState(Path(root))
@@ -109,6 +125,7 @@ def create_app(root: Path | str, *, state: ServerState | None = None) -> FastAPI
     install_error_handlers(app)
 
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ForgetCatalogueAfterWrites, server=server)
     install_docs(app)
 
     @app.get("/healthz", tags=["health"], summary="Liveness (public)")
