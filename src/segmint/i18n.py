@@ -465,6 +465,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "insights.col.earlier": {"en": "earlier touches", "ko": "이전 접촉 수"},
     # -- report frame -------------------------------------------------------------------------
     "report.title": {"en": "Customer segmentation report", "ko": "고객 세분화 보고서"},
+    "report.migration_runs": {
+        "en": "run {from_run} → run {to_run}",
+        "ko": "실행 {from_run} → 실행 {to_run}",
+    },
     # -- workspace run report (segmint run) ----------------------------------------------------
     "run.subtitle": {"en": "Run {run} · as of {as_of}", "ko": "실행 {run} · 기준일 {as_of}"},
     "run.scheme_heading": {"en": "Scheme: {name}", "ko": "세분화 체계: {name}"},

@@ -138,6 +138,14 @@ class Store:
         ).fetchall()
         return sorted(r[0] for r in rows)
 
+    def source_tables(self) -> list[str]:
+        """Return the tables holding rows read from sources (those with a `_source` column)."""
+        rows = self.con.execute(
+            "SELECT DISTINCT table_name FROM information_schema.columns "
+            "WHERE table_schema = 'main' AND column_name = '_source'"
+        ).fetchall()
+        return sorted(r[0] for r in rows)
+
     def has_table(self, name: str) -> bool:
         """Return True when the workspace holds a table called `name`."""
         return name in self.table_names()
@@ -504,6 +512,14 @@ class Store:
                 )
             row = match.iloc[0]
         return int(row["run_id"]), pd.Timestamp(row["as_of"]).to_pydatetime()
+
+    def segment_sizes(self, run_id: int) -> pd.DataFrame:
+        """Return the customers per (scheme, segment) of a run's snapshot."""
+        return self.frame(
+            "SELECT scheme, segment, count(*) AS customers FROM snapshot_segments "
+            "WHERE run_id = ? GROUP BY scheme, segment",
+            [run_id],
+        )
 
     def snapshot_segments(self, run_id: int) -> pd.DataFrame:
         """Return the segment assignments stored by a run."""

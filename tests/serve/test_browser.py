@@ -192,3 +192,15 @@ def test_admin_marks_an_action_done_from_the_queue(watched: Watched) -> None:
     assert action_id in {a["action_id"] for a in mine}
     assert watched.page.locator(f"tr[data-action-row='{action_id}']").count() == 0
     assert watched.problems == []
+
+
+def test_api_docs_render_offline_from_this_server(watched: Watched, tmp_path: Path) -> None:
+    requested: list[str] = []
+    watched.page.on("request", lambda r: requested.append(r.url))
+    watched.open("/docs")
+    watched.page.wait_for_selector(".opblock", timeout=30_000)
+    assert watched.page.locator(".opblock").count() > 20
+    assert watched.page.locator(".opblock-summary-path", has_text="/api/v1/customers").count() >= 1
+    watched.page.screenshot(path=str(tmp_path / "docs.png"))
+    assert watched.problems == []
+    assert requested and all(u.startswith((watched.served.url, "data:")) for u in requested)

@@ -6,11 +6,12 @@ import json
 import re
 from pathlib import Path
 
-from served_workspace import XSS_SEGMENT, Served
+from served_workspace import EXPERIMENT, XSS_GOAL, XSS_SEGMENT, Served
 from typer.testing import CliRunner
 
 from segmint.cli import _register_commands, app
 from segmint.web.report_file import write_report
+from segmint.workspace.browse import scheme_overview
 from segmint.workspace.tokens import load_tokens
 
 _register_commands()
@@ -45,6 +46,46 @@ def test_report_is_one_self_contained_file(served: Served, tmp_path: Path) -> No
     assert XSS_SEGMENT not in html and "&lt;script&gt;window.__xss=1" in html
     korean = Path(ko["path"]).read_text(encoding="utf-8")
     assert '<html lang="ko">' in korean and "고객 세분화 보고서" in korean
+
+
+def _section(html: str, css_class: str) -> str:
+    start = html.index(f'<section class="card wide {css_class}">')
+    return html[start : html.index("</section>", start)]
+
+
+def test_report_has_migration_experiments_and_goals(served: Served, tmp_path: Path) -> None:
+    store = served.state.reader()
+    try:
+        written = write_report(
+            served.root, served.state.config, store, tmp_path / "r.html", lang="en"
+        )
+        korean = write_report(
+            served.root, served.state.config, store, tmp_path / "k.html", lang="ko"
+        )
+    finally:
+        store.close()
+    html = Path(written["path"]).read_text(encoding="utf-8")
+    reader = served.state.reader()
+    runs = [int(r) for r in reader.snapshot_runs()["run_id"]]  # newest as_of first
+    schemes = [s for s in scheme_overview(reader)["schemes"] if not s["is_tag"]]
+    reader.close()
+    # Migration of every scheme from the run before to the newest: a Sankey and a matrix.
+    migration = _section(html, "report-migration")
+    assert f"run {runs[1]} → run {runs[0]}" in migration and "Migration: lifecycle" in html
+    assert '"type": "sankey"' in migration and 'class="migration-matrix"' in migration
+    migrated = html.count('<section class="card wide report-migration">')
+    assert migrated == len(schemes) >= 2
+    # The experiment: its uplift chart and the results table (overall and per segment).
+    experiments = _section(html, "report-experiments")
+    assert EXPERIMENT in experiments and 'class="experiment-results"' in experiments
+    assert "All customers" in experiments
+    assert experiments.count("<tr") > 3 and "data-chart" in experiments
+    # Goals, with the markup in a goal's name shown as text.
+    goals = _section(html, "report-goals")
+    assert XSS_GOAL not in html and "&lt;b&gt;goal&lt;/b&gt;" in goals
+    assert goals.count("<tr>") == 1 + len(served.state.config.goals)
+    ko = Path(korean["path"]).read_text(encoding="utf-8")
+    assert "이동: lifecycle" in ko and "실험" in ko and "목표" in ko
 
 
 def test_token_commands_create_list_and_revoke(served: Served) -> None:

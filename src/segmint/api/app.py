@@ -26,6 +26,7 @@ from segmint.api import (
     schemes,
     segments,
 )
+from segmint.api.docs_pages import install_docs
 from segmint.api.errors import install_error_handlers
 from segmint.api.state import ServerState
 
@@ -52,9 +53,11 @@ _CSP = (
     "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'"
 )
+# Swagger UI starts from an inline script; its files come from this server (api.docs_pages).
 _DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
 )
 
 
@@ -69,7 +72,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = _DOCS_CSP if scope["path"] in ("/docs", "/redoc") else _CSP
+        csp = _DOCS_CSP if scope["path"] == "/docs" else _CSP
 
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -80,6 +83,22 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class ForgetCatalogueAfterWrites:
+    """ASGI middleware: after a request that may write (not GET/HEAD), the server forgets its
+    cached run list, tables and segment sizes, so the next read sees what the write did."""
+
+    def __init__(self, app: Any, server: ServerState) -> None:
+        self.app = app
+        self.server = server
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                self.server.forget_catalogue()
 
 
 def create_app(root: Path | str, *, state: ServerState | None = None) -> FastAPI:
@@ -99,11 +118,15 @@ def create_app(root: Path | str, *, state: ServerState | None = None) -> FastAPI
         "Every /api/v1 route needs `Authorization: Bearer <token>` "
         "(`segmint token create NAME --scope read|admin`).",
         lifespan=lifespan,
+        docs_url=None,  # served from installed files by install_docs, not from a CDN
+        redoc_url=None,
     )
     app.state.segmint = server
     install_error_handlers(app)
 
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ForgetCatalogueAfterWrites, server=server)
+    install_docs(app)
 
     @app.get("/healthz", tags=["health"], summary="Liveness (public)")
     def healthz() -> dict[str, str]:

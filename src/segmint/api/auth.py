@@ -55,18 +55,14 @@ def require_admin(scope: Annotated[str, Depends(require_read)]) -> str:
     return scope
 
 
-def request_store(request: Request) -> Store:
-    """Return a Store on a fresh cursor for this request (closed by the caller's dependency)."""
-    return server_state(request).reader()
-
-
 def store_dependency(request: Request) -> Iterator[Store]:
-    """Yield a per-request Store and close its cursor afterwards."""
-    store = request_store(request)
+    """Yield a read cursor borrowed for this request and give it back afterwards."""
+    state = server_state(request)
+    store = state.reader()
     try:
         yield store
     finally:
-        store.close()
+        state.release(store)
 
 
 ReadScope = Annotated[str, Depends(require_read)]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from segmint.config import SegmintConfig, load_config
 from segmint.errors import SegmintError
@@ -42,6 +45,37 @@ class RunJob:
         return dict(self.__dict__)
 
 
+class ServedStore(Store):
+    """A read cursor of the served database whose catalogue answers come from the server.
+
+    The server process is the database's only writer, so the run list, the tables and a run's
+    segment sizes change only when a run started over the API ends; until then every request
+    reuses them instead of asking DuckDB again (measured: the bulk of a customer lookup).
+    """
+
+    server: ServerState
+
+    def snapshot_runs(self) -> pd.DataFrame:
+        """Return the server's cached list of snapshot runs (a copy: callers may filter it)."""
+        runs: pd.DataFrame = self.server.catalogue(("snapshot_runs",), super().snapshot_runs)
+        return runs.copy()
+
+    def table_names(self) -> list[str]:
+        """Return the server's cached table names."""
+        return list(self.server.catalogue(("table_names",), super().table_names))
+
+    def source_tables(self) -> list[str]:
+        """Return the server's cached list of tables loaded from sources."""
+        return list(self.server.catalogue(("source_tables",), super().source_tables))
+
+    def segment_sizes(self, run_id: int) -> pd.DataFrame:
+        """Return a run's cached segment sizes (a copy)."""
+        sizes: pd.DataFrame = self.server.catalogue(
+            ("segment_sizes", run_id), lambda: Store.segment_sizes(self, run_id)
+        )
+        return sizes.copy()
+
+
 class ServerState:
     """The workspace a server shows: one writer connection, a cursor per request, cached results.
 
@@ -57,15 +91,47 @@ class ServerState:
         self._tokens: list[TokenRecord] = []
         self._tokens_stamp: tuple[int, int] | None = None
         self._cache: dict[tuple[Any, ...], Any] = {}
+        self._catalogue: dict[tuple[Any, ...], Any] = {}
+        # Idle read cursors: a request borrows one and gives it back (opening one per request,
+        # with its session settings, cost more than most queries).
+        self._idle: queue.SimpleQueue[ServedStore] = queue.SimpleQueue()
         self.jobs: dict[int, RunJob] = {}
 
     def close(self) -> None:
         """Close the database."""
         self.store.close()
 
-    def reader(self) -> Store:
-        """Return a Store on a fresh cursor for one request."""
-        return self.store.cursor()
+    def reader(self) -> ServedStore:
+        """Borrow a read cursor for one request (give it back with `release`)."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            cursor = self.store.cursor()
+            served = object.__new__(ServedStore)
+            served.__dict__.update(cursor.__dict__)
+            served.server = self
+            return served
+
+    def release(self, store: Store) -> None:
+        """Give a borrowed cursor back for the next request."""
+        if isinstance(store, ServedStore):
+            self._idle.put(store)
+        else:
+            store.close()
+
+    def catalogue(self, key: tuple[Any, ...], compute: Any) -> Any:
+        """Return the cached catalogue answer for `key` (forgotten when a run job ends)."""
+        with self._lock:
+            if key in self._catalogue:
+                return self._catalogue[key]
+        value = compute()
+        with self._lock:
+            return self._catalogue.setdefault(key, value)
+
+    def forget_catalogue(self) -> None:
+        """Drop the cached run list, tables and sizes (a run may have changed them)."""
+        with self._lock:
+            self._catalogue.clear()
 
     def tokens(self) -> list[TokenRecord]:
         """Return the stored tokens, re-read when the token file changed (create/revoke apply live)."""
@@ -117,6 +183,7 @@ class ServerState:
         store = self.store.cursor()
         try:
             result = run_workspace(self.root, self.config, store, as_of=as_of, on_step=progress)
+            self.forget_catalogue()  # before "ok": a client polling the job sees the new run
             job.run_id, job.status = result.run_id, "ok"
         except SegmintError as exc:
             job.status, job.error = "failed", str(exc)
@@ -125,4 +192,5 @@ class ServerState:
             job.status, job.error = "failed", f"internal error: {type(exc).__name__}"
         finally:
             store.close()
+            self.forget_catalogue()
             job.finished_at = datetime.now(UTC).isoformat(timespec="seconds")

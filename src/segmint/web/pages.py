@@ -135,7 +135,8 @@ def _page(request: Request, build: Callable[[Store], Response]) -> Response:
     """Render a page for a logged-in user: login first without a token; 404/422 as a page."""
     if request_scope(request) is None:
         return _login_redirect(request)
-    store = server_state(request).reader()
+    state = server_state(request)
+    store = state.reader()
     try:
         return build(store)
     except NotFoundError as exc:
@@ -143,7 +144,7 @@ def _page(request: Request, build: Callable[[Store], Response]) -> Response:
     except SegmintError as exc:
         return render(request, "error.html.j2", 422, message=str(exc))
     finally:
-        store.close()
+        state.release(store)
 
 
 def _run_param(request: Request) -> int | None:

@@ -74,11 +74,7 @@ def chosen_run(store: Store, run_id: int | None = None) -> tuple[int, datetime]:
 
 
 def _sizes(store: Store, run_id: int) -> pd.DataFrame:
-    return store.frame(
-        "SELECT scheme, segment, count(*) AS customers FROM snapshot_segments "
-        "WHERE run_id = ? GROUP BY scheme, segment",
-        [run_id],
-    )
+    return store.segment_sizes(run_id)
 
 
 def scheme_overview(store: Store, run_id: int | None = None) -> dict[str, Any]:

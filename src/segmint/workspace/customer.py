@@ -38,19 +38,24 @@ def customer_profile(store: Store, any_id: str, *, run: int | None = None) -> di
     )
     rows: dict[str, int] = {}
     records: list[dict[str, Any]] = []
-    present = set(store.table_names())  # one catalogue query, not one per table
-    for table in LOGICAL_TABLES:
-        if table not in present:
-            continue
-        if "_source" not in store.frame(f"SELECT * FROM {table} LIMIT 0").columns:
-            continue  # not loaded from sources (experiment assignments): no source rows to count
+    # Tables loaded from sources only (not experiment assignments): one query over all of them.
+    loaded = set(store.source_tables())
+    counted_tables = [t for t in LOGICAL_TABLES if t in loaded]
+    if counted_tables:
+        # The table names come from LOGICAL_TABLES, a constant; the customer id is bound.
+        union = " UNION ALL ".join(
+            f"SELECT '{t}' AS tbl, _source, count(*) AS n FROM {t} WHERE customer_id = ? "
+            "GROUP BY _source"
+            for t in counted_tables
+        )
         counted = store.con.execute(
-            f"SELECT _source, count(*) FROM {table} WHERE customer_id = ? GROUP BY _source ORDER BY _source",
-            [customer_id],
+            f"SELECT tbl, _source, n FROM ({union})",
+            [customer_id] * len(counted_tables),
         ).fetchall()
-        if counted:
-            rows[table] = int(sum(n for _, n in counted))
-            records.extend({"table": table, "source": s, "rows": int(n)} for s, n in counted)
+        order = {t: i for i, t in enumerate(counted_tables)}
+        for table, source, n in sorted(counted, key=lambda r: (order[r[0]], r[1])):
+            rows[table] = rows.get(table, 0) + int(n)
+            records.append({"table": table, "source": source, "rows": int(n)})
     profile: dict[str, Any] = {
         "customer_id": customer_id,
         "looked_up_as": any_id,
