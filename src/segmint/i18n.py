@@ -1115,6 +1115,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.stage.health": {"en": "health score", "ko": "건강 점수"},
     "cli.stage.churn": {"en": "churn model", "ko": "이탈 예측 모델"},
     "cli.stage.tiers": {"en": "service tiers", "ko": "서비스 등급"},
+    "cli.stage.timing": {"en": "next-purchase forecasts", "ko": "다음 구매 예측"},
     "cli.stage.segments": {"en": "schemes and tags", "ko": "세분화 체계와 태그"},
     "cli.stage.kpis": {"en": "KPIs per segment", "ko": "세그먼트별 KPI"},
     "cli.stage.history": {
@@ -1740,6 +1741,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "customers with fewer than {n} orders are not labelled.",
         "ko": "가격 민감도 (95% 구간). 주문 비율은 세그먼트 쪽으로 축소 추정했고, 주문이 {n}건 미만인 "
         "고객은 분류하지 않습니다.",
+    },
+    "persona.price.deal": {
+        "en": "Deal seekers: {deal} buy on discount in at least half their orders (everybody "
+        "{pop_deal})",
+        "ko": "할인 추구형: {deal}가 주문의 절반 이상을 할인으로 구매 (전체 {pop_deal})",
+    },
+    "persona.price.full": {
+        "en": "Full-price buyers: {full} rarely use a discount (everybody {pop_full})",
+        "ko": "정가 구매형: {full}가 할인을 거의 쓰지 않음 (전체 {pop_full})",
+    },
+    "persona.price.mixed": {
+        "en": "Mixed on price: {deal} deal seekers, {full} full-price buyers (everybody {pop_deal} "
+        "and {pop_full})",
+        "ko": "가격 혼합형: 할인 추구형 {deal}, 정가 구매형 {full} (전체 {pop_deal}, {pop_full})",
     },
     "understand.persona.deal": {
         "en": "{segment}: deal seekers — {deal} buy on discount in at least half their orders.",

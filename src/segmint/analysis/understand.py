@@ -140,11 +140,13 @@ def file_understand(
     as_of: datetime,
     segments: list[str],
     seed: int = 0,
+    forecasts: pd.DataFrame | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Return the Understand block of `analyze` (what the file allows) and per-customer columns.
 
     Preferences at category level when the file has categories, else product level; price
-    sensitivity when it has discounts or coupons; timing always.
+    sensitivity when it has discounts or coupons; timing always (from `forecasts` when a run
+    computed them already).
     """
     block: dict[str, Any] = {"scheme": "rfm_segment"}
     features = pd.DataFrame({"customer_id": labels["customer_id"]})
@@ -166,7 +168,7 @@ def file_understand(
                 "price_sensitivity"]  # fmt: skip
         features = features.merge(customers[keep], on="customer_id", how="left")
         block["price"] = result
-    result = timing(transactions, labels, as_of=as_of, segments=segments)
+    result = timing(transactions, labels, as_of=as_of, segments=segments, forecasts=forecasts)
     customers = result.pop("customer_features")
     features = features.merge(customers, on="customer_id", how="left")
     block["timing"] = result

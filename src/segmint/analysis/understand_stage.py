@@ -8,6 +8,7 @@ from segmint.run_context import RunContext
 
 def add_understand(ctx: RunContext) -> None:
     """Add the Understand block (for the report) and per-customer timing and price columns."""
+    from segmint.analysis.timing_stage import TIMING_COLUMNS
     from segmint.analysis.understand import file_understand
 
     if ctx.segments.empty or "transactions" not in ctx.tables:
@@ -17,6 +18,12 @@ def add_understand(ctx: RunContext) -> None:
     labels = labels.assign(segment=labels["segment"].astype(str))
     counts = labels["segment"].value_counts()
     order = sorted(counts.index, key=lambda s: (-int(counts[s]), s))
+    # the forecasts the `timing` stage joined before the segments: the ones rules have read
+    timing_columns = [c for c in TIMING_COLUMNS if c in ctx.customers.columns]
+    forecasts = None
+    if len(timing_columns) == len(TIMING_COLUMNS):
+        forecasts = ctx.customers[["customer_id", *timing_columns]]
+        forecasts = forecasts[forecasts["days_since_last_order"].notna()]
     try:
         block, features = file_understand(
             ctx.tables["transactions"],
@@ -24,6 +31,7 @@ def add_understand(ctx: RunContext) -> None:
             as_of=ctx.as_of,
             segments=order,
             seed=ctx.config.seed,
+            forecasts=forecasts,
         )
     except (SegmintError, ValueError) as exc:
         ctx.notes.append(f"Understand not computed: {exc}")
