@@ -9,7 +9,7 @@ from segmint.run_context import RunContext
 def add_understand(ctx: RunContext) -> None:
     """Add the Understand block (for the report) and per-customer timing and price columns."""
     from segmint.analysis.timing_stage import TIMING_COLUMNS
-    from segmint.analysis.understand import file_understand
+    from segmint.analysis.understand import file_understand, offer_touches
 
     if ctx.segments.empty or "transactions" not in ctx.tables:
         return
@@ -25,6 +25,7 @@ def add_understand(ctx: RunContext) -> None:
         forecasts = ctx.customers[["customer_id", *timing_columns]]
         forecasts = forecasts[forecasts["days_since_last_order"].notna()]
     try:
+        touches = offer_touches(ctx.tables, ctx.config, as_of=ctx.as_of)
         block, features = file_understand(
             ctx.tables["transactions"],
             labels,
@@ -32,6 +33,7 @@ def add_understand(ctx: RunContext) -> None:
             segments=order,
             seed=ctx.config.seed,
             forecasts=forecasts,
+            touches=touches,
         )
     except (SegmintError, ValueError) as exc:
         ctx.notes.append(f"Understand not computed: {exc}")
