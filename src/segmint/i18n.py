@@ -1771,10 +1771,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "understand.timing": {
         "en": "When they buy (last 365 days). Chance to buy in 30 days and overdue customers come "
-        "from each customer's own rhythm shrunk toward the segment's, given the days since "
-        "their last order.",
+        "from each customer's own rhythm shrunk toward everybody's, given the days since "
+        "their last order (the same figures rules read as overdue_days and p_purchase_30d).",
         "ko": "구매 시기 (최근 365일). 30일 내 구매 확률과 주기 초과 고객은 각 고객의 구매 주기를 "
-        "세그먼트 주기 쪽으로 축소 추정하고 마지막 주문 이후 경과일을 반영해 계산했습니다.",
+        "전체 고객의 주기 쪽으로 축소 추정하고 마지막 주문 이후 경과일을 반영해 계산했습니다 "
+        "(규칙이 읽는 overdue_days, p_purchase_30d와 같은 값).",
     },
     "understand.col.item": {"en": "Item", "ko": "품목"},
     "understand.col.pair_lift": {"en": "Lift", "ko": "리프트"},
