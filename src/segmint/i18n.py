@@ -1752,6 +1752,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Full-price buyers: {full} rarely use a discount (everybody {pop_full})",
         "ko": "정가 구매형: {full}가 할인을 거의 쓰지 않음 (전체 {pop_full})",
     },
+    "persona.price.occasional": {
+        "en": "Occasional discount users: {occasional} use a discount in some orders, {deal} are "
+        "deal seekers (everybody {pop_deal})",
+        "ko": "가끔 할인 이용형: {occasional}가 일부 주문에서 할인을 사용, 할인 추구형 {deal} "
+        "(전체 {pop_deal})",
+    },
     "persona.price.mixed": {
         "en": "Mixed on price: {deal} deal seekers, {full} full-price buyers (everybody {pop_deal} "
         "and {pop_full})",

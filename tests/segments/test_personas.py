@@ -141,6 +141,13 @@ def test_cards_name_deal_seekers_and_full_price_buyers_in_words(lang: str) -> No
     assert deal_word in cards["deals"].to_markdown()
 
 
+def test_a_segment_of_occasional_discount_users_is_named_so() -> None:
+    frame = _price_frame()
+    frame.loc[:39, "discounted_order_share"] = 0.3  # between the cut points: occasional
+    cards = {c.segment: c for c in persona_cards(frame, segment_col="segment")}
+    assert cards["deals"].traits[0].text.startswith("Occasional discount users: 100%")
+
+
 def test_no_price_line_for_a_segment_with_too_few_labelled_customers() -> None:
     frame = _price_frame()
     frame.loc[:39, "price_orders_365d"] = 2  # the deal seekers have fewer than 3 orders each

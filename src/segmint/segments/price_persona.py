@@ -45,17 +45,20 @@ def price_sentence(labels: pd.Series, mask: np.ndarray, lang: str) -> tuple[str,
     if len(seg) < MIN_LABELLED or everyone.empty:
         return None
     deal, full = float((seg == "deal seeker").mean()), float((seg == "full price").mean())
+    occasional = 1.0 - deal - full
     pop_deal = float((everyone == "deal seeker").mean())
     pop_full = float((everyone == "full price").mean())
     if deal >= 0.5:
         key = "persona.price.deal"
     elif full >= 0.5:
         key = "persona.price.full"
+    elif occasional >= 0.5:
+        key = "persona.price.occasional"
     else:
         key = "persona.price.mixed"
     text = i18n.t(
-        key, lang, deal=_pct(deal), full=_pct(full), pop_deal=_pct(pop_deal),
-        pop_full=_pct(pop_full),
+        key, lang, deal=_pct(deal), full=_pct(full), occasional=_pct(occasional),
+        pop_deal=_pct(pop_deal), pop_full=_pct(pop_full),
     )  # fmt: skip
     return text, deal
 
