@@ -103,6 +103,7 @@ CONTRACTS: dict[str, TableContract] = {
             "opened_at": "timestamp",
             "clicked_at": "timestamp",
             "converted_at": "timestamp",
+            "offer": "string",
         },
     ),
     "assignments": TableContract(

@@ -1119,6 +1119,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.stage.health": {"en": "health score", "ko": "건강 점수"},
     "cli.stage.churn": {"en": "churn model", "ko": "이탈 예측 모델"},
     "cli.stage.tiers": {"en": "service tiers", "ko": "서비스 등급"},
+    "cli.stage.timing": {"en": "next-purchase forecasts", "ko": "다음 구매 예측"},
     "cli.stage.segments": {"en": "schemes and tags", "ko": "세분화 체계와 태그"},
     "cli.stage.kpis": {"en": "KPIs per segment", "ko": "세그먼트별 KPI"},
     "cli.stage.history": {
@@ -1779,6 +1780,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "insights.col.discount_share": {"en": "discount share", "ko": "할인 비중"},
     "insights.col.discounted_order_share": {"en": "orders discounted", "ko": "할인 주문 비율"},
     "insights.col.coupon_order_share": {"en": "orders with coupon", "ko": "쿠폰 주문 비율"},
+    "insights.col.redemption_rate": {"en": "offers redeemed", "ko": "혜택 사용률"},
     "insights.col.deal_seekers": {"en": "deal seekers", "ko": "할인 추구형"},
     "insights.col.full_price": {"en": "full price", "ko": "정가 구매형"},
     "insights.col.median_cycle": {"en": "median cycle (days)", "ko": "중앙 구매 주기(일)"},
@@ -1818,6 +1820,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "가격 민감도 (95% 구간). 주문 비율은 세그먼트 쪽으로 축소 추정했고, 주문이 {n}건 미만인 "
         "고객은 분류하지 않습니다.",
     },
+    "persona.price.deal": {
+        "en": "Deal seekers: {deal} buy on discount in at least half their orders (everybody "
+        "{pop_deal})",
+        "ko": "할인 추구형: {deal}가 주문의 절반 이상을 할인으로 구매 (전체 {pop_deal})",
+    },
+    "persona.price.full": {
+        "en": "Full-price buyers: {full} rarely use a discount (everybody {pop_full})",
+        "ko": "정가 구매형: {full}가 할인을 거의 쓰지 않음 (전체 {pop_full})",
+    },
+    "persona.price.occasional": {
+        "en": "Occasional discount users: {occasional} use a discount in some orders, {deal} are "
+        "deal seekers (everybody {pop_deal})",
+        "ko": "가끔 할인 이용형: {occasional}가 일부 주문에서 할인을 사용, 할인 추구형 {deal} "
+        "(전체 {pop_deal})",
+    },
+    "persona.price.mixed": {
+        "en": "Mixed on price: {deal} deal seekers, {full} full-price buyers (everybody {pop_deal} "
+        "and {pop_full})",
+        "ko": "가격 혼합형: 할인 추구형 {deal}, 정가 구매형 {full} (전체 {pop_deal}, {pop_full})",
+    },
     "understand.persona.deal": {
         "en": "{segment}: deal seekers — {deal} buy on discount in at least half their orders.",
         "ko": "{segment}: 할인 추구형 — {deal}가 주문의 절반 이상을 할인으로 구매합니다.",
@@ -1832,10 +1854,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "understand.timing": {
         "en": "When they buy (last 365 days). Chance to buy in 30 days and overdue customers come "
-        "from each customer's own rhythm shrunk toward the segment's, given the days since "
-        "their last order.",
+        "from each customer's own rhythm shrunk toward everybody's, given the days since "
+        "their last order (the same figures rules read as overdue_days and p_purchase_30d).",
         "ko": "구매 시기 (최근 365일). 30일 내 구매 확률과 주기 초과 고객은 각 고객의 구매 주기를 "
-        "세그먼트 주기 쪽으로 축소 추정하고 마지막 주문 이후 경과일을 반영해 계산했습니다.",
+        "전체 고객의 주기 쪽으로 축소 추정하고 마지막 주문 이후 경과일을 반영해 계산했습니다 "
+        "(규칙이 읽는 overdue_days, p_purchase_30d와 같은 값).",
     },
     "understand.col.item": {"en": "Item", "ko": "품목"},
     "understand.col.pair_lift": {"en": "Lift", "ko": "리프트"},
@@ -1853,6 +1876,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "understand.col.discount_share": {"en": "Discount share", "ko": "할인 비중"},
     "understand.col.discounted_order_share": {"en": "Orders discounted", "ko": "할인 주문 비율"},
     "understand.col.coupon_order_share": {"en": "Orders with coupon", "ko": "쿠폰 주문 비율"},
+    "understand.col.redemption_rate": {"en": "Offers redeemed", "ko": "혜택 사용률"},
     "understand.col.deal_seekers": {"en": "Deal seekers", "ko": "할인 추구형"},
     "understand.col.full_price": {"en": "Full price", "ko": "정가 구매형"},
     "understand.col.cycle": {"en": "Median cycle (days)", "ko": "중앙 구매 주기(일)"},

@@ -126,3 +126,85 @@ def test_engine_features_match_the_population_shrinkage():
     assert (merged["price_orders_365d"] == merged["orders"]).all()
     for column in ("discounted_order_share", "coupon_order_share", "discount_share"):
         np.testing.assert_allclose(merged[column], merged[f"{column}_pandas"], atol=1e-6)
+
+
+def _offer_touches(seed: int = 3) -> pd.DataFrame:
+    """'deals' redeem 60% of offers, 'full' 10%; plain touches always convert (must not count);
+    one pending offer each (sent 2 days before as_of, its 7-day window still open)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for seg, rate in (("deals", 0.6), ("full", 0.1)):
+        for k in range(60):
+            customer = f"{seg}{k:02d}"
+            for j in range(int(rng.integers(1, 8))):
+                sent = AS_OF - timedelta(days=int(rng.integers(10, 200)), hours=j)
+                won = rng.random() < rate
+                rows.append({"customer_id": customer, "sent_at": sent, "channel": "email",
+                             "offer": "SAVE10", "converted_at": sent + timedelta(days=1)
+                             if won else None})  # fmt: skip
+            plain = AS_OF - timedelta(days=50)
+            rows.append({"customer_id": customer, "sent_at": plain, "channel": "push",
+                         "offer": "", "converted_at": plain + timedelta(hours=2)})  # fmt: skip
+            pending = AS_OF - timedelta(days=2)
+            rows.append({"customer_id": customer, "sent_at": pending, "channel": "sms",
+                         "offer": "SAVE10", "converted_at": None})  # fmt: skip
+    frame = pd.DataFrame(rows)
+    frame["converted_at"] = pd.to_datetime(frame["converted_at"])
+    return frame
+
+
+def test_redemption_rate_of_offers_shrunk_toward_the_segment():
+    from segmint.analysis.channels import ChannelOptions, touch_outcomes
+
+    frame, labels = _shop()
+    raw = _offer_touches()
+    touches = touch_outcomes(
+        {"touches": duckdb_backend().create_table("touches", raw)},
+        as_of=AS_OF,
+        options=ChannelOptions(window_days=7),
+    )
+    result = price_sensitivity(
+        _table(frame), labels, as_of=AS_OF, segments=["deals", "full"],
+        options=PriceOptions(), touches=touches,
+    )  # fmt: skip
+    customers = result["customer_features"].set_index("customer_id")
+    decided = raw[(raw["offer"] != "") & (raw["sent_at"] < AS_OF - timedelta(days=8))]
+    received = decided.groupby("customer_id").size()
+    redeemed = decided.groupby("customer_id")["converted_at"].count()
+    assert (customers.loc[received.index, "offers_received"] == received).all()
+    assert (customers.loc[received.index, "offers_redeemed"] == redeemed).all()
+    # (k + a) / (n + a + b) with the beta prior fitted to the customer's segment
+    seg = labels.set_index("customer_id")["segment"]
+    for name in ("deals", "full"):
+        ids = received.index[seg.loc[received.index] == name]
+        a, b = beta_prior(redeemed.loc[ids].to_numpy(), received.loc[ids].to_numpy())
+        expected = (redeemed.loc[ids] + a) / (received.loc[ids] + a + b)
+        np.testing.assert_allclose(customers.loc[ids, "redemption_rate"], expected, atol=1e-6)
+    one = customers[(customers["offers_received"] == 1)]
+    assert (one["redemption_rate"].between(0.01, 0.99)).all()  # one offer never decides alone
+    by_name = {s["segment"]: s["redemption_rate"] for s in result["segments"]}
+    deals, full = by_name["deals"], by_name["full"]
+    ids = received.index[seg.loc[received.index] == "deals"]
+    assert deals["numerator"] == redeemed.loc[ids].sum()
+    assert deals["denominator"] == received.loc[ids].sum()
+    assert deals["value"] == pytest.approx(deals["numerator"] / deals["denominator"], abs=1e-6)
+    assert deals["ci_low"] > 0.45 and full["ci_high"] < 0.25
+    assert deals["p_value_adjusted"] < 0.001
+
+
+def test_without_offers_no_redemption_figures():
+    frame, labels = _shop()
+    raw = _offer_touches().assign(offer="")
+    from segmint.analysis.channels import ChannelOptions, touch_outcomes
+
+    touches = touch_outcomes(
+        {"touches": duckdb_backend().create_table("touches", raw)},
+        as_of=AS_OF,
+        options=ChannelOptions(window_days=7),
+    )
+    result = price_sensitivity(
+        _table(frame), labels, as_of=AS_OF, segments=["deals", "full"],
+        options=PriceOptions(), touches=touches,
+    )  # fmt: skip
+    assert "redemption_rate" not in result["customer_features"].columns
+    assert all("redemption_rate" not in s for s in result["segments"])

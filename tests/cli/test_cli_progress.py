@@ -22,6 +22,7 @@ SAAS_RUN_STAGES = [
     "health score",
     "churn model",
     "service tiers",
+    "next-purchase forecasts",
     "schemes and tags",
     "KPIs per segment",
     "segment changes, validity and goals",
@@ -75,8 +76,8 @@ def test_json_output_has_no_progress(cli_workspace: Any) -> None:
 def test_run_stages_follow_the_config(cli_workspace: Any) -> None:
     config = load_config(cli_workspace.root)
     assert run_stages(config, {"transactions": object()}, write_report=False) == [
-        "features", "rfm", "clv", "icp", "health", "churn", "tiers", "segments", "kpis", "history",
-        "experiments", "actions", "understand",
+        "features", "rfm", "clv", "icp", "health", "churn", "tiers", "timing", "segments", "kpis",
+        "history", "experiments", "actions", "understand",
     ]  # fmt: skip
     bare = config.model_copy(update={"icp": None, "health": None, "tiers": None})
     assert run_stages(bare, {"subscriptions": object(), "events": object()}) == [

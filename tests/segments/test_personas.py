@@ -99,3 +99,58 @@ def test_korean_flags_and_levels(customers: pd.DataFrame) -> None:
     texts = " ".join(t.text for t in at_risk.traits)
     assert "active: 예" in texts and "risk: 높음" in texts
     assert "yes" not in texts and "high" not in texts
+
+
+def _price_frame() -> pd.DataFrame:
+    """Three segments of 40: deal seekers, full-price buyers, a mix; 10 with too few orders."""
+    rng = np.random.default_rng(4)
+    share = np.concatenate([
+        rng.uniform(0.55, 0.9, 40),  # deals: all deal seekers
+        rng.uniform(0.0, 0.08, 40),  # full: all full price
+        np.r_[rng.uniform(0.5, 0.9, 12), rng.uniform(0.0, 0.09, 12), rng.uniform(0.1, 0.4, 16)],
+    ])  # fmt: skip
+    orders = np.full(120, 6)
+    orders[110:] = 2  # ten of the mix have fewer than 3 orders: not labelled
+    return pd.DataFrame({
+        "customer_id": [f"c{i}" for i in range(120)],
+        "segment": ["deals"] * 40 + ["full"] * 40 + ["mix"] * 40,
+        "discounted_order_share": share,
+        "price_orders_365d": orders,
+        "revenue_365d": rng.uniform(10, 100, 120),
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_cards_name_deal_seekers_and_full_price_buyers_in_words(lang: str) -> None:
+    cards = {c.segment: c for c in persona_cards(_price_frame(), segment_col="segment", lang=lang)}
+    first = {name: card.traits[0] for name, card in cards.items()}
+    assert {t.kind for t in first.values()} == {"price"}
+    deal_word, full_word, mixed_word = (
+        ("Deal seekers", "Full-price buyers", "Mixed on price")
+        if lang == "en"
+        else ("할인 추구형", "정가 구매형", "가격 혼합형")
+    )
+    assert first["deals"].text.startswith(deal_word) and "100%" in first["deals"].text
+    assert first["full"].text.startswith(full_word) and "100%" in first["full"].text
+    # the mix: of the 30 labelled, 12 deal seekers (40%), 12 full price (40%), 6 occasional
+    assert first["mix"].text.startswith(mixed_word)
+    assert first["mix"].text.count("40%") == 2
+    assert first["mix"].segment_value == pytest.approx(12 / 30)
+    # the bare share is not repeated as a second trait
+    assert all(t.feature != "discounted_order_share" for c in cards.values() for t in c.traits)
+    assert deal_word in cards["deals"].to_markdown()
+
+
+def test_a_segment_of_occasional_discount_users_is_named_so() -> None:
+    frame = _price_frame()
+    frame.loc[:39, "discounted_order_share"] = 0.3  # between the cut points: occasional
+    cards = {c.segment: c for c in persona_cards(frame, segment_col="segment")}
+    assert cards["deals"].traits[0].text.startswith("Occasional discount users: 100%")
+
+
+def test_no_price_line_for_a_segment_with_too_few_labelled_customers() -> None:
+    frame = _price_frame()
+    frame.loc[:39, "price_orders_365d"] = 2  # the deal seekers have fewer than 3 orders each
+    cards = {c.segment: c for c in persona_cards(frame, segment_col="segment")}
+    assert all(t.kind != "price" for t in cards["deals"].traits)
+    assert cards["full"].traits[0].kind == "price"

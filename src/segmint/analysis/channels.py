@@ -22,6 +22,7 @@ from segmint.analysis.stats import benjamini_hochberg, two_proportion_ztest, wil
 from segmint.errors import InputError
 
 BY: tuple[str, ...] = ("channel", "campaign")
+NO_OFFER: tuple[str, ...] = ("", "0", "false", "no", "n", "none", "null", "nan", "없음")
 UNDETERMINED = "undetermined"
 TOO_FEW_TOUCHES = "too_few_touches"  # the key counting customers whose preferred_channel is null
 MONTE_CARLO_DRAWS = 4000
@@ -69,6 +70,7 @@ def touch_outcomes(
         campaign=base.campaign if "campaign" in columns else ibis.null("string"),
         opened=base.opened_at.notnull() if "opened_at" in columns else ibis.null("boolean"),
         clicked=base.clicked_at.notnull() if "clicked_at" in columns else ibis.null("boolean"),
+        offer=_carries_offer(base.offer) if "offer" in columns else ibis.null("boolean"),
     )
     base = base.mutate(pending=base._window_end > as_of_ts)
     transactions = tables.get("transactions")
@@ -109,11 +111,17 @@ def touch_outcomes(
     base = base.mutate(earlier_touches=base._touch_id.count().over(earlier) - 1)
     frame = base.select(
         "customer_id", "sent_at", "channel", "campaign", "opened", "clicked", "converted",
-        "revenue", "pending", "earlier_touches",
+        "revenue", "pending", "earlier_touches", "offer",
     ).execute()  # fmt: skip
     frame["customer_id"] = frame["customer_id"].astype(str)
     frame["revenue"] = frame["revenue"].astype(float)
     return frame.sort_values(["customer_id", "sent_at", "channel"], ignore_index=True)
+
+
+def _carries_offer(offer: ir.Value) -> ir.BooleanValue:
+    """Return whether a touch's `offer` names one (a code or a flag; blank, 0, no, none: not)."""
+    code = offer.cast("string").strip().lower().fill_null("")
+    return ~code.isin(NO_OFFER)
 
 
 def _rate(

@@ -5,6 +5,10 @@ with few orders they are noisy, so each is shrunk toward its segment with a beta
 the segment by the method of moments (beta-binomial): (k + a) / (n + a + b). The discount share
 of money is shrunk the same way with the orders as the weight. Customers with fewer than
 `min_orders` orders keep their figures but get the label `insufficient`.
+
+Where touches carry offers (an `offer` column), `redemption_rate` = offer touches converted ÷
+offer touches received (pending ones left out, see segmint.analysis.channels), shrunk toward the
+segment the same way with the touches as the trials.
 """
 
 from __future__ import annotations
@@ -172,6 +176,79 @@ def customer_price_sensitivity(
     ]
 
 
+def offer_redemptions(touches: pd.DataFrame) -> pd.DataFrame:
+    """Return per customer offers_received and offers_redeemed (decided offer touches only)."""
+    decided = touches[touches["offer"].fillna(False).astype(bool) & ~touches["pending"]]
+    grouped = decided.groupby("customer_id")["converted"]
+    return pd.DataFrame(
+        {
+            "offers_received": grouped.size().astype("int64"),
+            "offers_redeemed": grouped.sum().astype("int64"),
+        }
+    ).reset_index()
+
+
+def add_redemption(
+    customers: pd.DataFrame, redemptions: pd.DataFrame, labels: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Return customers with offers_received, offers_redeemed and the shrunk redemption_rate."""
+    frame = customers.merge(redemptions, on="customer_id", how="outer")
+    frame["price_sensitivity"] = frame["price_sensitivity"].fillna("insufficient")
+    frame["orders"] = frame["orders"].fillna(0).astype("int64")
+    received = frame["offers_received"].fillna(0).to_numpy(float)
+    redeemed = frame["offers_redeemed"].fillna(0).to_numpy(float)
+    if labels is not None:
+        seg = labels.drop_duplicates("customer_id").set_index("customer_id")["segment"]
+        groups = frame["customer_id"].map(seg).fillna("(none)").astype(str).to_numpy()
+    else:
+        groups = np.full(len(frame), "all")
+    shrunk = np.full(len(frame), np.nan)
+    got = received > 0
+    shrunk[got] = shrink(redeemed[got], received[got], groups[got])
+    frame["redemption_rate"] = np.round(shrunk, 6)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["redemption_rate_raw"] = np.round(np.where(got, redeemed / received, np.nan), 6)
+    for column in ("offers_received", "offers_redeemed"):
+        frame[column] = frame[column].fillna(0).astype("int64")
+    return frame.sort_values("customer_id", ignore_index=True)
+
+
+def segment_redemption(
+    customers: pd.DataFrame, labels: pd.DataFrame, *, segments: list[str]
+) -> dict[str, dict[str, Any] | None]:
+    """Return per segment the redemption rate (ratio of sums, delta-method 95% CI, BH vs rest)."""
+    data = customers[customers["offers_received"] > 0].merge(
+        labels[["customer_id", "segment"]], on="customer_id", how="inner"
+    )
+    data["segment"] = data["segment"].astype(str)
+    out: dict[str, dict[str, Any] | None] = {}
+    tests: list[tuple[str, float]] = []
+    for s in segments:
+        inside, rest = data[data["segment"] == s], data[data["segment"] != s]
+        if inside.empty:
+            out[s] = None
+            continue
+        m = _moments(inside, "offers_received", "offers_redeemed")
+        low, high = ratio_interval(m)
+        out[s] = {
+            "value": _round(m.ratio),
+            "numerator": int(m.sum_y),
+            "denominator": int(m.sum_x),
+            "ci_low": _round(max(low, 0.0)) if math.isfinite(low) else None,
+            "ci_high": _round(min(high, 1.0)) if math.isfinite(high) else None,
+            "p_value_adjusted": None,
+        }
+        if len(rest) and len(inside) >= 2:
+            p = ratio_ztest(m, _moments(rest, "offers_received", "offers_redeemed")).p_value
+            if math.isfinite(p):
+                tests.append((s, p))
+    for (s, _p), adj in zip(tests, benjamini_hochberg([p for _s, p in tests]), strict=True):
+        row = out[s]
+        if row is not None:
+            row["p_value_adjusted"] = _round(adj)
+    return out
+
+
 def segment_price_sensitivity(
     inputs: pd.DataFrame,
     customers: pd.DataFrame,
@@ -250,10 +327,21 @@ def price_sensitivity(
     as_of: datetime,
     segments: list[str],
     options: PriceOptions,
+    touches: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Return the price-sensitivity payload (per segment) and the per-customer frame."""
+    """Return the price-sensitivity payload (per segment) and the per-customer frame.
+
+    `touches` (segmint.analysis.channels.touch_outcomes) adds the redemption rate of offers
+    when any touch carries one.
+    """
     inputs = price_inputs(transactions, as_of=as_of, window_days=options.window_days)
     customers = customer_price_sensitivity(inputs, labels, options=options)
+    rows = segment_price_sensitivity(inputs, customers, labels, segments=segments)
+    if touches is not None and touches["offer"].fillna(False).astype(bool).any():
+        customers = add_redemption(customers, offer_redemptions(touches), labels)
+        redemption = segment_redemption(customers, labels, segments=segments)
+        for row in rows:
+            row["redemption_rate"] = redemption[row["segment"]]
     return {
         "window_days": options.window_days,
         "min_orders": options.min_orders,
@@ -261,7 +349,7 @@ def price_sensitivity(
             "full_price_below": options.full_price_below,
             "deal_seeker_from": options.deal_seeker_from,
         },
-        "segments": segment_price_sensitivity(inputs, customers, labels, segments=segments),
+        "segments": rows,
         "customer_features": customers,
     }
 
@@ -276,11 +364,14 @@ def _round(value: Any, digits: int = 6) -> float | None:
 __all__ = [
     "LABELS",
     "PriceOptions",
+    "add_redemption",
     "beta_prior",
     "check_price_columns",
     "customer_price_sensitivity",
+    "offer_redemptions",
     "price_inputs",
     "price_sensitivity",
     "segment_price_sensitivity",
+    "segment_redemption",
     "shrink",
 ]

@@ -1,13 +1,14 @@
 """When customers buy: next-purchase forecasts per customer, cycles and seasonality per segment.
 
-The model: each customer's inter-purchase gaps are the segment's gap distribution stretched by a
-personal scale, exp(w · (mean log gap of the customer − mean log gap of the segment)), where the
-weight w = k / (k + kappa) grows with the customer's k gaps (few orders → mostly the segment's
-rhythm; kappa is the empirical-Bayes ratio of within- to between-customer variance). The segment's
+The model: each customer's inter-purchase gaps are the group's gap distribution stretched by a
+personal scale, exp(w · (mean log gap of the customer − mean log gap of the group)), where the
+weight w = k / (k + kappa) grows with the customer's k gaps (few orders → mostly the group's
+rhythm; kappa is the empirical-Bayes ratio of within- to between-customer variance). The group's
 distribution is a Kaplan-Meier curve over scaled gaps in which each customer's open gap (last
 purchase → as_of) is a censored observation, so customers who never come back lower the curve's
 floor instead of being ignored. Forecasts condition on the time already elapsed since the last
-purchase.
+purchase. The published forecasts use one group, the whole population: rules read them before
+segments exist, and it is the model the backtest checks.
 """
 
 from __future__ import annotations
@@ -296,21 +297,25 @@ def timing(
     *,
     as_of: datetime,
     segments: list[str],
+    forecasts: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Return the timing payload: per-segment rhythm and the per-customer forecasts frame."""
+    """Return the timing payload: per-segment rhythm and the per-customer forecasts frame.
+
+    The forecasts are the population-shrunk ones of `customer_timing` (the backtested model,
+    and the columns rules read in a run); a run passes its own as `forecasts` to reuse them.
+    """
     days = purchase_days(transactions, as_of=as_of)
     gaps = customer_gaps(days, as_of=as_of)
-    groups = labels.drop_duplicates("customer_id").set_index("customer_id")["segment"].astype(str)
-    fitted = fit_timing(gaps, groups)
-    features = timing_features(fitted)
-    customers = features.merge(fitted[["customer_id", "median_gap"]], on="customer_id", how="left")
+    if forecasts is None:
+        forecasts = timing_features(fit_timing(gaps, _groups(gaps, None)))
+    customers = forecasts.merge(gaps[["customer_id", "median_gap"]], on="customer_id", how="left")
     return {
         "horizons_days": list(HORIZONS),
         "interval": 0.8,
         "segments": segment_timing(
             transactions, labels, as_of=as_of, segments=segments, customers=customers
         ),
-        "customer_features": features,
+        "customer_features": forecasts,
     }
 
 

@@ -6,6 +6,7 @@ Each returns the JSON payload shaped like the KPIs (`{"scheme", "run_id", "as_of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,19 @@ def _workspace_inputs(
     return tables["transactions"], labels, head
 
 
+def offer_touches(
+    tables: Mapping[str, ir.Table], config: SegmintConfig, *, as_of: datetime
+) -> pd.DataFrame | None:
+    """Return the touch outcomes when the touches carry offers (else None): redemption's input."""
+    from segmint.analysis.channels import ChannelOptions, touch_outcomes
+
+    if "touches" not in tables or "offer" not in tables["touches"].columns:
+        return None
+    c = config.channels
+    options = ChannelOptions(c.window_days, c.min_touches, c.preferred_probability, c.fatigue_days)
+    return touch_outcomes(dict(tables), as_of=as_of, options=options)
+
+
 def _publish(head: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
     """Return head + payload without private keys and per-customer frames."""
     out = {k: v for k, v in head.items() if not k.startswith("_")}
@@ -86,7 +100,9 @@ def workspace_price(
     run_id: int | None = None,
     options: PriceOptions | None = None,
 ) -> dict[str, Any]:
-    """Return the price-sensitivity payload of a scheme in a run."""
+    """Return the price-sensitivity payload of a scheme in a run (offer redemption with touches)."""
+    from segmint.workspace_data import engine_tables
+
     transactions, labels, head = _workspace_inputs(root, config, store, scheme, run_id)
     as_of = datetime.fromisoformat(head["as_of"])
     payload = price_sensitivity(
@@ -95,6 +111,7 @@ def workspace_price(
         as_of=as_of,
         segments=head["_segments"],
         options=options or PriceOptions(),
+        touches=offer_touches(engine_tables(config, store, root), config, as_of=as_of),
     )
     return _publish(head, payload)
 
@@ -140,11 +157,14 @@ def file_understand(
     as_of: datetime,
     segments: list[str],
     seed: int = 0,
+    forecasts: pd.DataFrame | None = None,
+    touches: pd.DataFrame | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Return the Understand block of `analyze` (what the file allows) and per-customer columns.
 
     Preferences at category level when the file has categories, else product level; price
-    sensitivity when it has discounts or coupons; timing always.
+    sensitivity when it has discounts or coupons (with offer redemption when `touches`, the
+    touch outcomes, carry offers); timing always (from `forecasts` when a run computed them).
     """
     block: dict[str, Any] = {"scheme": "rfm_segment"}
     features = pd.DataFrame({"customer_id": labels["customer_id"]})
@@ -159,14 +179,17 @@ def file_understand(
         block["preferences"] = result
     if "discount" in transactions.columns or "coupon" in transactions.columns:
         result = price_sensitivity(
-            transactions, labels, as_of=as_of, segments=segments, options=PriceOptions()
-        )
+            transactions, labels, as_of=as_of, segments=segments, options=PriceOptions(),
+            touches=touches,
+        )  # fmt: skip
         customers = result.pop("customer_features")
         keep = ["customer_id", "discount_share", "discounted_order_share", "coupon_order_share",
                 "price_sensitivity"]  # fmt: skip
+        keep += [c for c in ("offers_received", "offers_redeemed", "redemption_rate")
+                 if c in customers.columns]  # fmt: skip
         features = features.merge(customers[keep], on="customer_id", how="left")
         block["price"] = result
-    result = timing(transactions, labels, as_of=as_of, segments=segments)
+    result = timing(transactions, labels, as_of=as_of, segments=segments, forecasts=forecasts)
     customers = result.pop("customer_features")
     features = features.merge(customers, on="customer_id", how="left")
     block["timing"] = result

@@ -8,7 +8,8 @@ from segmint.run_context import RunContext
 
 def add_understand(ctx: RunContext) -> None:
     """Add the Understand block (for the report) and per-customer timing and price columns."""
-    from segmint.analysis.understand import file_understand
+    from segmint.analysis.timing_stage import TIMING_COLUMNS
+    from segmint.analysis.understand import file_understand, offer_touches
 
     if ctx.segments.empty or "transactions" not in ctx.tables:
         return
@@ -17,13 +18,22 @@ def add_understand(ctx: RunContext) -> None:
     labels = labels.assign(segment=labels["segment"].astype(str))
     counts = labels["segment"].value_counts()
     order = sorted(counts.index, key=lambda s: (-int(counts[s]), s))
+    # the forecasts the `timing` stage joined before the segments: the ones rules have read
+    timing_columns = [c for c in TIMING_COLUMNS if c in ctx.customers.columns]
+    forecasts = None
+    if len(timing_columns) == len(TIMING_COLUMNS):
+        forecasts = ctx.customers[["customer_id", *timing_columns]]
+        forecasts = forecasts[forecasts["days_since_last_order"].notna()]
     try:
+        touches = offer_touches(ctx.tables, ctx.config, as_of=ctx.as_of)
         block, features = file_understand(
             ctx.tables["transactions"],
             labels,
             as_of=ctx.as_of,
             segments=order,
             seed=ctx.config.seed,
+            forecasts=forecasts,
+            touches=touches,
         )
     except (SegmintError, ValueError) as exc:
         ctx.notes.append(f"Understand not computed: {exc}")

@@ -168,18 +168,23 @@ def print_price(result: dict[str, Any], lang: str) -> None:
     console.print(plain(t("insights.head", lang, scheme=result["scheme"], run=result["run_id"],
                           as_of=result["as_of"][:10])))  # fmt: skip
     table = Table(title=t("insights.price.title", lang))
-    keys = ("segment", "customers", "discount_share", "discounted_order_share",
-            "coupon_order_share", "deal_seekers", "full_price")  # fmt: skip
+    offers = any("redemption_rate" in seg for seg in result["segments"])
+    rates: tuple[str, ...] = ("discount_share", "discounted_order_share", "coupon_order_share")
+    rates += ("redemption_rate",) if offers else ()
+    keys = ("segment", "customers", *rates, "deal_seekers", "full_price")
     for key in keys:
         table.add_column(
             t(f"insights.col.{key}", lang), justify="left" if key == "segment" else "right"
         )
     for seg in result["segments"]:
         cells: list[Text | str] = [plain(seg["segment"]), f"{seg['customers']:,}"]
-        for name in keys[2:5]:
-            m = seg[name]
+        for name in rates:
+            m = seg.get(name)
+            if m is None or m["value"] is None:
+                cells.append("–")
+                continue
             interval = _interval(m["ci_low"], m["ci_high"], "{:.0%}")
-            cells.append("–" if m["value"] is None else f"{_pct(m['value'])} {interval}")
+            cells.append(f"{_pct(m['value'])} {interval}")
         for label in ("deal seeker", "full price"):
             cells.append(_pct(seg["labels"][label]["share"]))
         table.add_row(*cells)

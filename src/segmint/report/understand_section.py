@@ -72,11 +72,14 @@ def price_table(payload: Mapping[str, Any], lang: str) -> pd.DataFrame:
         if not seg["customers_with_orders"]:
             continue
         row = {t("col.segment", lang): segment_label(seg["segment"], lang)}
-        for name in ("discount_share", "discounted_order_share", "coupon_order_share"):
-            m = seg[name]
+        names = ["discount_share", "discounted_order_share", "coupon_order_share"]
+        if any("redemption_rate" in s for s in payload["segments"]):
+            names.append("redemption_rate")
+        for name in names:
+            m = seg.get(name)
             row[t(f"understand.col.{name}", lang)] = (
                 MISSING
-                if m["value"] is None
+                if m is None or m["value"] is None
                 else format_percent(m["value"])
                 + _interval(m["ci_low"], m["ci_high"], format_percent)
             )

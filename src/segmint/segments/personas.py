@@ -14,6 +14,8 @@ from segmint import i18n
 from segmint.errors import MissingColumnError
 from segmint.segments.clustering.labels import human_name
 from segmint.segments.clustering.preprocess import categorical_values, column_kind
+from segmint.segments.price_persona import FEATURE as PRICE_FEATURE
+from segmint.segments.price_persona import price_labels, price_sentence
 
 LANGS = ("en", "ko")
 MAX_LEVELS = 20
@@ -163,6 +165,7 @@ def persona_cards(
     numeric = [c for c in columns if column_kind(frame[c]) == "numeric"]
     scaled = {c: _scaled_numeric(frame[c]) for c in numeric}
     cards: list[PersonaCard] = []
+    labels = price_labels(frame) if PRICE_FEATURE in columns else None
     counts = segments.value_counts(sort=False)
     ordered = sorted(counts.index, key=lambda s: (-counts[s], str(s)))
     for seg in ordered:
@@ -173,6 +176,10 @@ def persona_cards(
         ranked = _dedupe(traits)
         strong = [t for t in ranked if abs(t.std_diff) >= MIN_TRAIT_EFFECT]
         chosen = (strong if len(strong) >= MIN_TRAITS else ranked[:MIN_TRAITS])[:top_traits]
+        price = _price_trait(labels, mask, lang) if labels is not None else None
+        if price is not None:
+            # the sentence says it in words; the bare share trait would repeat it
+            chosen = [price, *[t for t in chosen if t.feature != PRICE_FEATURE]][:top_traits]
         # Typical values of what sets the segment apart first, then a few more for context.
         lead = [t.feature for t in chosen if t.kind == "numeric"]
         rest = [
@@ -208,6 +215,21 @@ def persona_cards(
             )
         )
     return cards
+
+
+def _price_trait(labels: pd.Series, mask: np.ndarray, lang: str) -> PersonaTrait | None:
+    """Return the trait naming the segment deal seekers, full-price buyers or mixed."""
+    found = price_sentence(labels, mask, lang)
+    if found is None:
+        return None
+    text, deal = found
+    everyone = labels.dropna()
+    pop = float((everyone == "deal seeker").mean())
+    sd = float(np.sqrt(pop * (1 - pop)))
+    d = (deal - pop) / sd if sd > 0 else 0.0
+    return PersonaTrait(
+        "price_sensitivity", "price", text, d, deal, pop, deal / pop if pop else None
+    )
 
 
 def _feature_columns(

@@ -101,6 +101,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "campaign": ("campaign", "campaignname", "campaignid", "캠페인", "캠페인명"),
     "clicked_at": ("clickedat", "clickdate", "clicktime", "클릭일시", "클릭일"),
     "converted_at": ("convertedat", "conversiondate", "conversiontime", "전환일시", "전환일"),
+    "offer": ("offer", "offercode", "promotion", "promo", "promocode", "혜택", "프로모션"),
 }  # fmt: skip
 
 

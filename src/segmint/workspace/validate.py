@@ -7,6 +7,7 @@ from typing import Any
 
 import ibis
 
+from segmint.analysis.timing_stage import TIMING_COLUMNS
 from segmint.config import SegmintConfig
 from segmint.contract import CONTRACTS
 from segmint.i18n import t
@@ -31,7 +32,7 @@ SCORE_COLUMNS: dict[str, str] = {
     "tier_rank": "int64", "icp_similarity": "float64", "contractual_clv": "float64",
     "expected_lifetime_months": "float64", "upgrade_propensity": "float64", "next_plan": "string",
     "next_plan_probability": "float64", "churn_driver_1": "string", "churn_driver_2": "string",
-    "churn_driver_3": "string",
+    "churn_driver_3": "string", **TIMING_COLUMNS,
 }  # fmt: skip
 
 

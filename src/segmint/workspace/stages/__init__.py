@@ -17,6 +17,7 @@ from segmint.activation.sync_stage import destinations_configured, sync_run_dest
 from segmint.analysis.experiments.stages import experiments_stage
 from segmint.analysis.insights_stages import add_engagement, engagement_needed
 from segmint.analysis.stages import segment_history
+from segmint.analysis.timing_stage import add_timing
 from segmint.analysis.understand_stage import add_understand
 from segmint.run_context import RunPlanInputs, RunStage
 from segmint.workspace.stages.churn import add_churn, churn_needed
@@ -45,6 +46,7 @@ RUN_STAGES: tuple[RunStage, ...] = (
     RunStage("health", add_health, lambda inputs: inputs.config.health is not None),
     RunStage("churn", add_churn, churn_needed),
     RunStage("tiers", add_tiers, lambda inputs: inputs.config.tiers is not None),
+    RunStage("timing", add_timing, _has("transactions")),
     RunStage("segments", assign_segments),
     RunStage("kpis", segment_kpis),
     RunStage("history", segment_history),
