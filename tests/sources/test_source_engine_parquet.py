@@ -176,7 +176,8 @@ def test_shuffled_rows_load_the_same_rows(tmp_path: Path) -> None:
     [
         ("text dates", pa.array(["2024-01-01", "2024-01-02"])),
         ("a product column", None),
-        ("a control character in an id", None),
+        ("a control character in an id", pa.array(["a\x00", "b"])),
+        ("a no-break space around an id", pa.array(["a\u00a0", " \u3000b"])),
     ],
 )
 def test_other_files_go_to_the_pandas_reader(tmp_path: Path, name: str, column: object) -> None:
@@ -192,7 +193,7 @@ def test_other_files_go_to_the_pandas_reader(tmp_path: Path, name: str, column: 
     elif name == "a product column":
         table = table.append_column("product", pa.array(["tea", "cake"]))
     else:
-        table = table.set_column(0, "customer_id", pa.array(["a\x00", "b"]))
+        table = table.set_column(0, "customer_id", column)
     path = _write(tmp_path, "export.parquet", table)
     assert _engine_result(path) is None
     via_read_source = read_source(path)

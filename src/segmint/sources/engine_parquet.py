@@ -42,9 +42,10 @@ _DATE_TYPES = ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S",
                "TIMESTAMP WITH TIME ZONE", "DATE")  # fmt: skip
 # pandas' datetime64[ns] range: outside it the pandas reader fails, so this path doesn't decide.
 _FIRST_DAY, _LAST_DAY = "1677-09-22", "2262-04-10"
-# What `str.strip()` removes (Python's str.isspace), as an RE2 class.
-_SPACE = r"[\s\x{0b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
-_CONTROL = r"[\x{00}-\x{1f}\x{7f}-\x{9f}]"
+# An id the pandas rules would treat differently: a control character anywhere, or whitespace
+# other than plain spaces at its edges (`str.strip()` removes it; Python's str.isspace).
+_OTHER_SPACE = r"[\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_UNCLEAN_ID = rf"[\x{{00}}-\x{{1f}}\x{{7f}}-\x{{9f}}]|^ *{_OTHER_SPACE}|{_OTHER_SPACE} *$"
 _OUT_OF_RANGE = f"amount out of range (must be finite and below {parsing.MAX_AMOUNT:,.0f})"
 
 
@@ -79,6 +80,7 @@ def read_parquet_in_engine(
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
         return _read(con, path, schema, options=options, source=source, content_hash=content_hash)
     finally:
         con.close()
@@ -131,7 +133,7 @@ def _read(
         return None
 
     loaded = _loaded(con, parsed, plan)
-    rejected = _rejected(con, parsed, path, plan, source)
+    rejected = _rejected(con, parsed if check["rejects"] else None, path, plan, source)
     stats: dict[str, Any] = {}
     if plan.types[column_map["occurred_at"]] == "DATE" and check["first_day"] is not None:
         stats["formats"] = {"occurred_at.date_format": "ISO 8601"}  # as the pandas reader notes
@@ -206,13 +208,10 @@ def _id_sql(plan: _Plan, canonical: str) -> tuple[str, str, str]:
     if plan.types[plan.column_map[canonical]] != "VARCHAR":
         return f"CAST({column} AS VARCHAR)", f"{column} IS NULL", "false"
     blank = _blank_sql(column)
-    # Spaces around an id are stripped; any other edge whitespace or control character is left
+    # Spaces around an id are stripped; other edge whitespace and control characters are left
     # to the pandas reader's rules (Unicode strip, control-character rejects).
     stripped = f"regexp_replace({column}, '^ +| +$', '', 'g')"
-    unclean = (
-        f"(NOT {blank} AND (regexp_matches({column}, '{_CONTROL}') "
-        f"OR regexp_matches({stripped}, '^{_SPACE}|{_SPACE}$')))"
-    )
+    unclean = f"(NOT {blank} AND regexp_matches({column}, '{_UNCLEAN_ID}'))"
     value = (
         f"CASE WHEN {blank} THEN NULL ELSE regexp_replace({stripped}, '^(\\d+)\\.0+$', '\\1') END"
     )
@@ -285,12 +284,14 @@ def _check(con: duckdb.DuckDBPyConnection, parsed: str, plan: _Plan) -> dict[str
                count(*) FILTER (WHERE reason IS NULL AND amount < 0) AS refunds,
                coalesce(sum({cents}) FILTER (WHERE reason IS NULL AND amount < 0), 0)
                    AS refund_cents,
-               count(*) FILTER (WHERE reason IS NULL AND {cents} = 0) AS zero_amount
+               count(*) FILTER (WHERE reason IS NULL AND {cents} = 0) AS zero_amount,
+               count(*) FILTER (WHERE reason IS NOT NULL) AS rejects
         FROM ({parsed})
         """
     ).fetchone()
     assert row is not None
-    names = ("rows", "unclean", "first_day", "last_day", "refunds", "refund_cents", "zero_amount")
+    names = ("rows", "unclean", "first_day", "last_day", "refunds", "refund_cents", "zero_amount",
+             "rejects")  # fmt: skip
     return dict(zip(names, row, strict=True))
 
 
@@ -322,12 +323,15 @@ def _loaded(con: duckdb.DuckDBPyConnection, parsed: str, plan: _Plan) -> pd.Data
 
 
 def _rejected(
-    con: duckdb.DuckDBPyConnection, parsed: str, path: Path, plan: _Plan, source: str
+    con: duckdb.DuckDBPyConnection, parsed: str | None, path: Path, plan: _Plan, source: str
 ) -> pd.DataFrame:
-    """Return the rejected rows with the raw text the pandas reader shows for them."""
-    reasons = con.execute(
-        f"SELECT line, reject_column, reason FROM ({parsed}) WHERE reason IS NOT NULL ORDER BY line"
-    ).fetchall()
+    """Return the rejected rows (none when `parsed` is None) with the pandas reader's raw text."""
+    reasons: list[tuple[Any, ...]] = []
+    if parsed is not None:
+        reasons = con.execute(
+            f"SELECT line, reject_column, reason FROM ({parsed}) WHERE reason IS NOT NULL "
+            "ORDER BY line"
+        ).fetchall()
     lines = [int(line) for line, _c, _r in reasons]
     raws = _raw_rows(con, path, plan, lines)
     return pd.DataFrame(
