@@ -11,6 +11,7 @@ import time
 
 BENCHMARKS = (
     "bench_rfm", "bench_features", "bench_clv", "bench_kpis", "bench_serve", "bench_understand",
+    "bench_analyze",
 )  # fmt: skip
 
 

@@ -97,7 +97,7 @@ def analyze_file(
 
     path = Path(path)
     plan = StagePlan("analyze", ["read", "rfm", *(["clv"] if with_clv else []), "write"], on_step)
-    plan.start("read", subject=path.name)
+    plan.start("read", subject=path.name, megabytes=_megabytes(path))
     result = read_source(path, table="transactions", options=options)
     loaded = result.loaded
     if loaded.empty:
@@ -203,6 +203,11 @@ def analyze_file(
         json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", files["summary"]
     )
     return AnalyzeResult(summary, customers, result.rejected, segments, out, files)
+
+
+def _megabytes(path: Path) -> int:
+    """Return the file's size in whole megabytes (0 when it is missing: the reader says so)."""
+    return round(path.stat().st_size / 1e6) if path.is_file() else 0
 
 
 def _understand(

@@ -1144,6 +1144,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.stage.analyze": {"en": "analysing the commerce export", "ko": "커머스 내보내기 분석"},
     "cli.count.rows": {"en": "{count} rows", "ko": "{count}행"},
     "cli.count.customers": {"en": "{count} customers", "ko": "고객 {count}명"},
+    "cli.count.megabytes": {"en": "{count} MB", "ko": "{count}MB"},
     # ingest
     "cli.ingest.title": {"en": "ingest", "ko": "데이터 적재"},
     "cli.col.source": {"en": "source", "ko": "원본"},

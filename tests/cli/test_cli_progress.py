@@ -99,3 +99,37 @@ def test_nested_stages_show_their_parent_first() -> None:
     )
     assert describe_stage(seen[-1], "ko") == "데모 2/2: 세분화 › 실행 2/2: RFM 점수 · 고객 1,234명"
     assert describe_stage(seen[0], "en") == "demo 1/2: generating the SaaS data set"
+
+
+def test_analyze_read_stage_shows_the_file_size(tmp_path: Any) -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from segmint.analyze import analyze_file
+
+    rng = np.random.default_rng(0)
+    n = 400_000  # random floats do not compress: about 10 MB
+    path = tmp_path / "export.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": rng.integers(0, 5000, n),
+                "order_date": pa.array(
+                    np.datetime64("2023-01-01") + rng.integers(0, 365, n).astype("timedelta64[D]")
+                ),
+                "amount": rng.random(n) * 100,
+            }
+        ),
+        path,
+        compression="none",
+    )
+    stages: list[Stage] = []
+    analyze_file(path, out_dir=tmp_path / "out", with_clv=False, on_step=stages.append)
+    read = next(s for s in stages if s.key == "read")
+    size = round(path.stat().st_size / 1e6)
+    assert size >= 5 and read.counts == {"megabytes": size}
+    assert describe_stage(read, "en").endswith(f"· {size} MB")
+    assert describe_stage(read, "ko").endswith(f"· {size}MB")
+    rfm = next(s for s in stages if s.key == "rfm")
+    assert rfm.counts["rows"] == n

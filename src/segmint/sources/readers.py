@@ -18,6 +18,7 @@ from segmint.config import check_date_format, delimiter_character
 from segmint.contract import contract_for
 from segmint.errors import InputError, MissingColumnError
 from segmint.sources import parsing, text
+from segmint.sources.engine_parquet import read_parquet_in_engine
 from segmint.sources.normalise import normalise, unique_headers
 from segmint.sources.result import IngestResult, ReadOptions, empty_rejected
 
@@ -36,10 +37,13 @@ def read_source(
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     name = path.name.lower()
-    data = path.read_bytes()
-    content_hash = hashlib.sha256(data).hexdigest()
+    content_hash = _file_hash(path)
     source = str(path)
     if name.endswith(PARQUET_SUFFIXES):
+        engine = read_parquet_in_engine(path, table=table, options=options, source=source,
+                                        content_hash=content_hash)  # fmt: skip
+        if engine is not None:
+            return engine
         frame = _read_parquet(path)
         return _from_frame(frame, table=table, options=options, source=source,
                            content_hash=content_hash)  # fmt: skip
@@ -351,6 +355,12 @@ def _object_to_text(values: pd.Series) -> pd.Series:
     return values.map(lambda v: None if v is None or v is pd.NA else str(v)).astype(
         parsing.TEXT_DTYPE
     )
+
+
+def _file_hash(path: Path) -> str:
+    """Return the SHA-256 of a file, read in chunks so a large export is never held whole."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
