@@ -191,9 +191,14 @@ def list_actions(
 
 
 def set_action_status(
-    store: Store, action_id: str, status: str, *, note: str | None = None, at: datetime
+    store: Store,
+    action_id: str,
+    status: str,
+    *,
+    note: str | None = None,
+    at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Record that an action was done, skipped or sent (at `at`); return the updated action."""
+    """Record that an action was done, skipped or sent (at `at`, default now); return it updated."""
     if status not in SETTABLE_STATUSES:
         raise InputError(f"unknown status {status!r}; allowed: {', '.join(SETTABLE_STATUSES)}")
     actions = load_actions(store)
@@ -208,6 +213,8 @@ def set_action_status(
             f"action {action_id} was cancelled by a run ({reason_text(match.iloc[0].to_dict(), 'en')}); "
             "it is no longer due"
         )
+    if at is None:
+        at = bookkeeping_now().replace(microsecond=0)
     # A clock truncated to seconds can fall before the run's own entry; history must stay causal.
     earlier = load_history(store, action_id)["changed_at"]
     if not earlier.empty and pd.notna(earlier.max()):

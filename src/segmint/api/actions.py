@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -59,9 +58,8 @@ def patch_action(
     action_id: str = Path(min_length=1, max_length=200),
 ) -> dict[str, Any]:
     """Record the status change (kept in the action's history); return the action and history."""
-    at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     try:
-        updated = set_action_status(store, action_id, body.status, note=body.note, at=at)
+        updated = set_action_status(store, action_id, body.status, note=body.note)
     except InputError as exc:
         status = 404 if str(exc).startswith("no action") else 409
         raise ApiError(status, str(exc)) from None

@@ -177,7 +177,6 @@ def set_status(
     json_output: JsonFlag = False,
 ) -> None:
     """Record that an action was done, skipped or sent; the change is kept in its history."""
-    from datetime import UTC, datetime
 
     from segmint.activation.actions import SETTABLE_STATUSES, action_history, set_action_status
     from segmint.config import load_config
@@ -193,8 +192,7 @@ def set_status(
         config = load_config(workspace)
         chosen = resolve_lang(lang, config)
         with open_store(workspace / config.database) as store:
-            at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-            updated = set_action_status(store, action_id, status, note=note, at=at)
+            updated = set_action_status(store, action_id, status, note=note)
             history = action_history(store, action_id, lang=chosen)
     last = history[-1]
     if json_output:
