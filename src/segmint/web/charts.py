@@ -21,6 +21,49 @@ def _layout(**extra: Any) -> dict[str, Any]:
     return {**_LAYOUT, **extra}
 
 
+def _interval_dots(
+    labels: list[str],
+    values: list[float],
+    lows: list[float | None],
+    highs: list[float | None],
+    *,
+    horizontal: bool,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Return a scatter trace of dots with asymmetric interval bars (no bar where a bound is missing)."""
+    bars = {
+        "type": "data",
+        "symmetric": False,
+        "array": [
+            None if h is None else max(0.0, h - v) for v, h in zip(values, highs, strict=True)
+        ],
+        "arrayminus": [
+            None if lo is None else max(0.0, v - lo) for v, lo in zip(values, lows, strict=True)
+        ],
+    }
+    value_axis, label_axis = ("x", "y") if horizontal else ("y", "x")
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        label_axis: labels,
+        value_axis: values,
+        f"error_{value_axis}": bars,
+        **extra,
+    }
+
+
+def _category_rows_layout(
+    rows: int, min_height: int, row_height: int, **extra: Any
+) -> dict[str, Any]:
+    """Return a layout with one category row per dot, top to bottom, tall enough for every label."""
+    return _layout(
+        height=max(min_height, 60 + row_height * rows),
+        margin={"l": 150, "r": 20, "t": 10, "b": 40},
+        yaxis={"type": "category", "autorange": "reversed"},
+        **extra,
+    )
+
+
 def _colour(segment: str, i: int) -> str:
     return _BAND_COLOURS.get(segment, _PALETTE[i % len(_PALETTE)])
 
@@ -87,19 +130,14 @@ def kpi_intervals(
         )
     return {
         "data": [
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": [segment_label(str(s["segment"]), lang) for s in rows],
-                "y": [v["value"] for v in values],
-                "error_y": {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [(v.get("ci_high") or v["value"]) - v["value"] for v in values],
-                    "arrayminus": [v["value"] - (v.get("ci_low") or v["value"]) for v in values],
-                },
-                "marker": {"size": 10, "color": "#3b5bdb"},
-            }
+            _interval_dots(
+                [segment_label(str(s["segment"]), lang) for s in rows],
+                [v["value"] for v in values],
+                [v.get("ci_low") for v in values],
+                [v.get("ci_high") for v in values],
+                horizontal=False,
+                marker={"size": 10, "color": "#3b5bdb"},
+            )
         ],
         "layout": _layout(shapes=shapes, yaxis={"title": t(f"kpi.{kpi}", lang)}),
     }
@@ -264,37 +302,27 @@ def experiment_uplifts(results: list[dict[str, Any]], lang: str) -> dict[str, An
     for i, variant in enumerate(variants):
         mine = [r for r in rows if r["variant"] == variant]
         traces.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": str(variant),
-                "y": [
+            _interval_dots(
+                [
                     t("web.experiments.all", lang)
                     if r["segment"] == "all"
                     else segment_label(str(r["segment"]), lang)
                     for r in mine
                 ],
-                "x": [r["uplift_abs"] for r in mine],
-                "error_x": {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [
-                        None if r["ci_high"] is None else r["ci_high"] - r["uplift_abs"]
-                        for r in mine
-                    ],
-                    "arrayminus": [
-                        None if r["ci_low"] is None else r["uplift_abs"] - r["ci_low"] for r in mine
-                    ],
-                },
-                "marker": {"size": 10, "color": _PALETTE[i % len(_PALETTE)]},
-            }
+                [r["uplift_abs"] for r in mine],
+                [r["ci_low"] for r in mine],
+                [r["ci_high"] for r in mine],
+                horizontal=True,
+                name=str(variant),
+                marker={"size": 10, "color": _PALETTE[i % len(_PALETTE)]},
+            )
         )
     return {
         "data": traces,
-        "layout": _layout(
-            height=max(220, 60 + 36 * len(rows)),
-            margin={"l": 150, "r": 20, "t": 10, "b": 40},
-            yaxis={"type": "category", "autorange": "reversed"},
+        "layout": _category_rows_layout(
+            len(rows),
+            220,
+            36,
             xaxis={"title": t("web.experiments.uplift", lang), "zeroline": True},
         ),
     }
@@ -305,28 +333,23 @@ def validity_rates(entry: dict[str, Any], lang: str) -> dict[str, Any]:
     rows = [r for r in entry["segments"] if r["churn_rate"] is not None]
     return {
         "data": [
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "y": [segment_label(str(r["segment"]), lang) for r in rows],
-                "x": [r["churn_rate"] for r in rows],
-                "error_x": {
-                    "type": "data",
-                    "symmetric": False,
-                    "array": [max(0.0, r["ci_high"] - r["churn_rate"]) for r in rows],
-                    "arrayminus": [max(0.0, r["churn_rate"] - r["ci_low"]) for r in rows],
-                },
-                "marker": {
+            _interval_dots(
+                [segment_label(str(r["segment"]), lang) for r in rows],
+                [r["churn_rate"] for r in rows],
+                [r["ci_low"] for r in rows],
+                [r["ci_high"] for r in rows],
+                horizontal=True,
+                marker={
                     "size": 10,
                     "color": [_colour(str(r["segment"]), i) for i, r in enumerate(rows)],
                 },
-                "hovertemplate": "%{y}: %{x:.1%}<extra></extra>",
-            }
+                hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+            )
         ],
-        "layout": _layout(
-            height=max(200, 60 + 32 * len(rows)),
-            margin={"l": 150, "r": 20, "t": 10, "b": 40},
-            yaxis={"type": "category", "autorange": "reversed"},
+        "layout": _category_rows_layout(
+            len(rows),
+            200,
+            32,
             xaxis={
                 "title": t("web.validity.churn_rate", lang),
                 "tickformat": ".0%",
