@@ -159,3 +159,18 @@ def test_unknown_language_is_one_line_exit_2(command: list[str], tmp_path: Path)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "'fr'" in lines[0] and "en, ko" in lines[0]
+
+
+def test_an_error_inside_a_workspace_command_speaks_the_workspace_language(
+    cli_workspace: Any, tmp_path: Path
+) -> None:
+    copy = tmp_path / "ws"
+    shutil.copytree(cli_workspace.root, copy)
+    set_workspace_language(copy, "ko")
+    result = invoke("actions", "set", "no-such-action", "done", "-w", copy)
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("오류:"), line
+    assert invoke(
+        "actions", "set", "no-such-action", "done", "-w", copy, "--lang", "en"
+    ).stderr.startswith("error:")

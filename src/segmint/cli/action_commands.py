@@ -15,7 +15,7 @@ from segmint.cli.app import (
     plain,
     print_json,
     resolve_lang,
-    user_errors,
+    workspace_session,
 )
 from segmint.cli.workspace_commands import JsonFlag, Lang, Workspace
 from segmint.i18n import t
@@ -56,13 +56,10 @@ def actions(
     if ctx.invoked_subcommand is not None:
         return
     from segmint.activation.actions import action_queue_view
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             view = action_queue_view(
                 store,
@@ -179,7 +176,6 @@ def set_status(
     """Record that an action was done, skipped or sent; the change is kept in its history."""
 
     from segmint.activation.actions import SETTABLE_STATUSES, action_history, set_action_status
-    from segmint.config import load_config
     from segmint.store import open_store
 
     chosen = resolve_lang(lang)
@@ -188,9 +184,8 @@ def set_status(
             f"STATUS: unknown status {status!r}; allowed: {', '.join(SETTABLE_STATUSES)}",
             lang=chosen,
         )
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database) as store:
             updated = set_action_status(store, action_id, status, note=note)
             history = action_history(store, action_id, lang=chosen)
@@ -220,13 +215,10 @@ def history(
 ) -> None:
     """Show every status change of one action: by which run or by hand, why, and the notes."""
     from segmint.activation.actions import action_history
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             rows = action_history(store, action_id, lang=chosen)
     if json_output:

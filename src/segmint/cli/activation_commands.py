@@ -15,8 +15,7 @@ from segmint.cli.app import (
     fail,
     plain,
     print_json,
-    resolve_lang,
-    user_errors,
+    workspace_session,
 )
 from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace
 from segmint.errors import InputError
@@ -56,13 +55,10 @@ def export(
 ) -> None:
     """Export a scheme's segment, a tag or the action queue (CSV safe for spreadsheets, Parquet, JSON)."""
     from segmint.activation.exports import export_actions, export_members
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         wanted = [c.strip() for c in (columns or "").split(",") if c.strip()]
         form = fmt or (output.suffix.lstrip(".").lower() or "csv")
         if actions and (scheme or tag or segment):
@@ -108,13 +104,10 @@ def sync(
 ) -> None:
     """Send the newest segments to the configured destinations (webhooks, PostgreSQL)."""
     from segmint.activation.sync import sync_destinations, sync_status
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         if status:
             with open_store(workspace / config.database, read_only=True) as store:
                 report = sync_status(store, config)
@@ -203,12 +196,9 @@ def erase(
 ) -> None:
     """Erase a customer from the workspace, its files and PostgreSQL destinations; tell webhook receivers."""
     from segmint.activation.erase import erase_customer
-    from segmint.config import load_config
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         if not yes and not typer.confirm(f"erase {customer_id} from {workspace}?", err=True):
             fail("not confirmed; nothing erased (use --yes to skip the question)", lang=chosen)
         report = erase_customer(workspace, config, customer_id)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -14,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from segmint.config import SegmintConfig
+from segmint.config import SegmintConfig, load_config
 from segmint.errors import SegmintError
 from segmint.i18n import DEFAULT_LANG, LANGUAGES, detect_lang, t
 from segmint.progress import OnStage, Stage
@@ -44,18 +46,43 @@ def fail(message: str, code: int = 2, *, lang: str = DEFAULT_LANG) -> None:
 @contextmanager
 def user_errors(lang: str = DEFAULT_LANG) -> Iterator[None]:
     """Turn SegmintError (and a missing file) into a one-line message and exit 2."""
+    with _one_line_errors(lambda: lang):
+        yield
+
+
+@dataclass
+class WorkspaceSession:
+    """A command's workspace config and the language it speaks (--lang, else the workspace's)."""
+
+    config: SegmintConfig
+    lang: str
+
+
+@contextmanager
+def workspace_session(workspace: Path, lang_option: str | None) -> Iterator[WorkspaceSession]:
+    """Load a workspace's config; a user error inside is one line in the workspace's language."""
+    speaking = resolve_lang(lang_option)
+    with _one_line_errors(lambda: speaking):
+        config = load_config(workspace)
+        speaking = resolve_lang(lang_option, config)
+        yield WorkspaceSession(config, speaking)
+
+
+@contextmanager
+def _one_line_errors(lang_now: Callable[[], str]) -> Iterator[None]:
+    """Print SegmintError, a missing file or an I/O error as one line in `lang_now()` and exit 2."""
     try:
         yield
     except SegmintError as exc:
-        fail(str(exc), lang=lang)
+        fail(str(exc), lang=lang_now())
     except FileNotFoundError as exc:
-        fail(t("cli.file_not_found", lang, path=exc.filename or exc), lang=lang)
+        fail(t("cli.file_not_found", lang_now(), path=exc.filename or exc), lang=lang_now())
     except OSError as exc:  # full disk, read-only folder, permissions: the environment, not a bug
-        fail(os_error_message(exc), lang=lang)
+        fail(os_error_message(exc), lang=lang_now())
     except Exception as exc:
         if not _is_engine_io_error(exc):
             raise
-        fail(f"input/output error: {_last_line(str(exc))}", lang=lang)
+        fail(f"input/output error: {_last_line(str(exc))}", lang=lang_now())
 
 
 def resolve_lang(option: str | None, config: SegmintConfig | None = None) -> str:

@@ -22,6 +22,7 @@ from segmint.cli.app import (
     print_json,
     resolve_lang,
     user_errors,
+    workspace_session,
 )
 from segmint.cli.workspace_commands import JsonFlag, Lang, Workspace
 from segmint.i18n import t
@@ -81,14 +82,12 @@ def assign(
 ) -> None:
     """Assign a segment's customers to variants by a hash of (experiment, customer id)."""
     from segmint.analysis.experiments import assign_experiment
-    from segmint.config import load_config
     from segmint.store import open_store
 
     chosen = resolve_lang(lang)
     when = parse_cli_date(at, option="--at") or datetime.now(UTC).replace(tzinfo=None)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database) as store:
             result = assign_experiment(
                 workspace, store, name, variants=variants, assigned_at=when, scheme=scheme,
@@ -118,13 +117,10 @@ def list_command(
 ) -> None:
     """List the workspace's experiments: variants, weights, population and users."""
     from segmint.analysis.experiments import list_experiments
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             result = list_experiments(store)
     if json_output:

@@ -8,7 +8,15 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from segmint.cli.app import app, console, plain, print_json, resolve_lang, user_errors
+from segmint.cli.app import (
+    app,
+    console,
+    plain,
+    print_json,
+    resolve_lang,
+    user_errors,
+    workspace_session,
+)
 from segmint.cli.workspace_commands import JsonFlag, Lang, Workspace
 
 _PERCENT_KPIS = {"revenue_share", "retention_rate", "churn_rate", "conversion_rate",
@@ -127,14 +135,11 @@ def goals(
     """Each goal of segmint.yaml: latest value with its interval, trend, and whether on track."""
     from segmint.analysis.goals import workspace_goals
     from segmint.analysis.history import workspace_history
-    from segmint.config import load_config
     from segmint.store import open_store
     from segmint.workspace_data import engine_tables
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             tables = engine_tables(config, store, workspace)
             result = workspace_goals(

@@ -18,6 +18,7 @@ from segmint.cli.app import (
     resolve_lang,
     user_errors,
     with_language,
+    workspace_session,
 )
 from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace
 from segmint.i18n import segment_label, t
@@ -44,13 +45,10 @@ def changes(
 ) -> None:
     """Who entered and left each segment at a run, against the snapshot before it."""
     from segmint.analysis.history import workspace_changes
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             result = workspace_changes(
                 store, scheme=scheme, run_id=run, segment=segment, config=config
@@ -141,13 +139,10 @@ def migration(
 ) -> None:
     """Transition matrix of a scheme between two runs, with new and gone customers."""
     from segmint.analysis.history import workspace_migration
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             result = workspace_migration(
                 store, scheme=scheme, from_run=from_run, to_run=to_run, config=config

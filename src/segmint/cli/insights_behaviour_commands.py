@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from segmint.cli.app import console, print_json, resolve_lang, user_errors
+from segmint.cli.app import console, print_json, workspace_session
 from segmint.cli.insights_commands import insights_app
 from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace
 from segmint.i18n import t
@@ -59,13 +59,10 @@ def behaviours(
 ) -> None:
     """Which behaviours of the first days after signup go with the outcome (associations)."""
     from segmint.analysis.insights_workspace import behaviour_options, workspace_behaviours
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         options = behaviour_options(
             config,
             outcome=outcome,
@@ -93,13 +90,10 @@ def hypothesis(
 ) -> None:
     """Test one written condition against the outcome, the same way as `insights behaviours`."""
     from segmint.analysis.insights_workspace import behaviour_options, workspace_hypothesis
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         options = behaviour_options(
             config,
             outcome=outcome,
@@ -204,13 +198,10 @@ def survival(
 ) -> None:
     """Kaplan–Meier subscriber retention by a customer attribute, with log-rank tests."""
     from segmint.analysis.insights_workspace import workspace_survival
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             result = workspace_survival(workspace, config, store, attribute=by_attribute)
     if json_output:
@@ -271,13 +262,10 @@ def channels(
 ) -> None:
     """Open, click and conversion rates per segment × channel (or campaign), and preferred channels."""
     from segmint.analysis.insights_workspace import workspace_channels
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             result = workspace_channels(
                 workspace, config, store, scheme=scheme, run_id=run, by=by,

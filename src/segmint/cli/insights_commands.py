@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from segmint.cli.app import app, console, plain, print_json, resolve_lang, user_errors
+from segmint.cli.app import (
+    app,
+    console,
+    plain,
+    print_json,
+    resolve_lang,
+    user_errors,
+    workspace_session,
+)
 from segmint.cli.workspace_commands import JsonFlag, Lang, Workspace
 from segmint.i18n import t
 
@@ -30,13 +38,10 @@ def _in_workspace(
     workspace: Path, lang: str | None, work: Callable[[Path, Any, Any], dict[str, Any]]
 ) -> tuple[dict[str, Any], str]:
     """Load the workspace config and store (read-only), run `work`, return its payload."""
-    from segmint.config import load_config
     from segmint.store import open_store
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             return work(workspace, config, store), chosen
     raise AssertionError("unreachable")

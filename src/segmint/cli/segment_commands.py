@@ -16,7 +16,7 @@ from segmint.cli.app import (
     plain,
     print_json,
     resolve_lang,
-    user_errors,
+    workspace_session,
 )
 from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace, shown_run_line
 from segmint.i18n import has_message, segment_label, t
@@ -30,14 +30,11 @@ def validate(
     workspace: Workspace = Path("."), lang: Lang = None, json_output: JsonFlag = False
 ) -> None:
     """Check segmint.yaml: keys, sources, rules (syntax, features, types), scorecard, playbooks."""
-    from segmint.config import load_config
     from segmint.store import open_store
     from segmint.workspace.validate import validate_workspace
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         database = workspace / config.database
         if database.exists():
             with open_store(database, read_only=True) as store:
@@ -77,15 +74,13 @@ def health_backtest(
     json_output: JsonFlag = False,
 ) -> None:
     """How well the health score separates customers who churned in the following N days."""
-    from segmint.config import load_config
     from segmint.store import open_store
     from segmint.workspace.run import health_backtest_workspace
 
     chosen = resolve_lang(lang)
     end = parse_cli_date(as_of, option="--as-of")
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             report = health_backtest_workspace(workspace, config, store, days=days, as_of=end)
     if json_output:
@@ -129,14 +124,11 @@ def validate_segments(
     json_output: JsonFlag = False,
 ) -> None:
     """Judge each segment: distinct, measurable, accessible, substantial, actionable (pass/warn/fail)."""
-    from segmint.config import load_config
     from segmint.store import open_store
     from segmint.workspace.segment_review import validate_workspace_segments
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             results = validate_workspace_segments(config, store, scheme=scheme, run=run_id)
     if json_output:
@@ -188,14 +180,11 @@ def personas(
     json_output: JsonFlag = False,
 ) -> None:
     """Persona cards: size, revenue share, the traits that set each segment apart, its playbook."""
-    from segmint.config import load_config
     from segmint.store import open_store
     from segmint.workspace.segment_review import workspace_personas
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with open_store(workspace / config.database, read_only=True) as store:
             cards = workspace_personas(config, store, scheme=scheme, lang=chosen, run=run_id)
             shown = store.snapshot_run(run_id)

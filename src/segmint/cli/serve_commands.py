@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from segmint.cli.app import app, console, err_console, plain, print_json, resolve_lang, user_errors
+from segmint.cli.app import (
+    app,
+    console,
+    err_console,
+    plain,
+    print_json,
+    workspace_session,
+)
 from segmint.cli.workspace_commands import JsonFlag, Lang, RunOption, Workspace
 from segmint.i18n import t
 
@@ -34,13 +41,10 @@ def serve(
 
     from segmint.api import create_app
     from segmint.api.state import ServerState
-    from segmint.config import load_config
     from segmint.workspace.tokens import load_tokens
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         state = ServerState(workspace, config=config)
         active = [r for r in load_tokens(workspace) if r.active]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
@@ -73,13 +77,10 @@ def token_create(
     json_output: JsonFlag = False,
 ) -> None:
     """Create a token and print it once; only its hash is stored in the workspace."""
-    from segmint.config import load_config
     from segmint.workspace.tokens import create_token
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        chosen = session.lang
         token = create_token(workspace, name, scope=scope)
     if json_output:
         print_json({"name": name.strip(), "scope": scope, "token": token})
@@ -93,13 +94,10 @@ def token_list(
     workspace: Workspace = Path("."), lang: Lang = None, json_output: JsonFlag = False
 ) -> None:
     """List the workspace's tokens (names, scopes, dates; never the tokens)."""
-    from segmint.config import load_config
     from segmint.workspace.tokens import load_tokens
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        chosen = session.lang
         records = load_tokens(workspace)
     rows = [
         {"name": r.name, "scope": r.scope, "created_at": r.created_at, "revoked_at": r.revoked_at}
@@ -127,13 +125,10 @@ def token_revoke(
     json_output: JsonFlag = False,
 ) -> None:
     """Revoke a token: a running server rejects it from the next request on."""
-    from segmint.config import load_config
     from segmint.workspace.tokens import revoke_token
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        chosen = session.lang
         record = revoke_token(workspace, name)
     if json_output:
         print_json({"name": record.name, "scope": record.scope, "revoked_at": record.revoked_at})
@@ -155,14 +150,11 @@ def report(
     json_output: JsonFlag = False,
 ) -> None:
     """Write one self-contained HTML report (overview, schemes, personas, KPIs, cohorts, health)."""
-    from segmint.config import load_config
     from segmint.store import open_store
     from segmint.web.report_file import write_report
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         target = output or workspace / "segmint-report.html"
         with open_store(workspace / config.database, read_only=True) as store:
             written = write_report(workspace, config, store, target, lang=chosen, run_id=run_id)

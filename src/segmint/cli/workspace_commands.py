@@ -20,6 +20,7 @@ from segmint.cli.app import (
     resolve_lang,
     user_errors,
     with_language,
+    workspace_session,
 )
 from segmint.i18n import has_message, segment_label, t
 from segmint.report.churn_drivers import churn_driver_text
@@ -78,14 +79,11 @@ def ingest(
     workspace: Workspace = Path("."), lang: Lang = None, json_output: JsonFlag = False
 ) -> None:
     """Load every configured source into the workspace; bad rows are quarantined, ids stitched."""
-    from segmint.config import load_config
     from segmint.store import open_store
     from segmint.workspace.ingest import ingest_workspace
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         with (
             open_store(workspace / config.database) as store,
             progress_steps(chosen, quiet=json_output) as step,
@@ -197,15 +195,13 @@ def run(
     json_output: JsonFlag = False,
 ) -> None:
     """Compute features, scores, schemes and tags as of a date; store a snapshot; write the report."""
-    from segmint.config import load_config
     from segmint.store import open_store
     from segmint.workspace.run import run_workspace
 
     chosen = resolve_lang(lang)
     cutoff = parse_cli_date(as_of, option="--as-of")
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         config = with_language(config, chosen)
         with (
             open_store(workspace / config.database) as store,
@@ -287,14 +283,11 @@ def customer(
     json_output: JsonFlag = False,
 ) -> None:
     """Show one customer: merged source records and why, segments with reasons, scores."""
-    from segmint.config import load_config
     from segmint.store import open_store
     from segmint.workspace.customer import customer_profile
 
-    chosen = resolve_lang(lang)
-    with user_errors(chosen):
-        config = load_config(workspace)
-        chosen = resolve_lang(lang, config)
+    with workspace_session(workspace, lang) as session:
+        config, chosen = session.config, session.lang
         if export:
             from segmint.activation.access import write_access_record
 
