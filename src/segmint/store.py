@@ -482,6 +482,14 @@ class Store:
             "ORDER BY r.as_of DESC NULLS LAST, r.run_id DESC"
         )
 
+    def dated_snapshot_runs(self) -> pd.DataFrame:
+        """Return one snapshot run per as_of (the run made last for that date), newest first.
+
+        A run repeated for the same date stands in for the earlier ones in trends and pooled
+        statistics; the earlier snapshots stay stored and can still be named by run id.
+        """
+        return self.snapshot_runs().drop_duplicates("as_of", keep="first").reset_index(drop=True)
+
     def latest_snapshot_run(self) -> int | None:
         """Return the run id of the snapshot with the newest as_of (ties: highest run id)."""
         runs = self.snapshot_runs()

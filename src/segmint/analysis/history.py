@@ -122,7 +122,7 @@ def workspace_history(
     from segmint.analysis.workspace import kpi_options, options_key
     from segmint.workspace_data import engine_tables
 
-    runs = store.snapshot_runs().iloc[::-1]
+    runs = store.dated_snapshot_runs().iloc[::-1]
     if runs.empty:
         raise InputError("the workspace has no runs with segments yet; run `segmint run` first")
     newest = int(runs["run_id"].iloc[-1])

@@ -144,7 +144,7 @@ def workspace_validity(
     `data_end`: the first instant after the data (a horizon ending later is not observed yet).
     """
     label_fn, definition = churn_labels(store)
-    runs = store.snapshot_runs().iloc[::-1]
+    runs = store.dated_snapshot_runs().iloc[::-1]
     known = sorted(
         {str(s) for s in store.frame("SELECT DISTINCT scheme FROM snapshot_segments")["scheme"]}
     )
