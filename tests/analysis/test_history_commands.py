@@ -511,9 +511,19 @@ def _store_payloads(root: Path, run_id: int, payloads: dict[str, tuple[str, dict
             store.save_run_kpis(run_id, chosen, options=options)
 
 
+def _backfilled_runs(root: Path) -> list[int]:
+    """The runs now standing for the backfilled dates (an earlier test may have replaced one)."""
+    with open_store(root / "segmint.duckdb", read_only=True) as store:
+        runs = store.dated_snapshot_runs()
+    by_date = {
+        pd.Timestamp(a).date(): int(r) for r, a in zip(runs["run_id"], runs["as_of"], strict=True)
+    }
+    return [by_date[d.date()] for d in BACKFILL]
+
+
 def test_goals_read_the_stored_kpis_and_name_the_runs_they_recompute(with_goals) -> None:
     root = with_goals["root"]
-    older, newer = (d["run_id"] for d in with_goals["backfill"].dates)
+    older, newer = _backfilled_runs(root)
     saved = {run: _stored_payloads(root, run) for run in (older, newer)}
     assert saved[older] and saved[newer]
     # A stored value no computation would give proves the goal reads the stored payload.
