@@ -51,8 +51,8 @@ class RunResult:
             .reset_index(drop=True)
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready summary of the run."""
+    def to_dict(self, *, outputs: bool = True) -> dict[str, Any]:
+        """Return a JSON-ready summary of the run (with what later stages computed, unless told)."""
         sizes = self.scheme_sizes()
         return {
             "run_id": self.run_id,
@@ -69,6 +69,7 @@ class RunResult:
             "notes": self.notes,
             "diagnostics": self.diagnostics,
             "report": str(self.report_path) if self.report_path else None,
+            **({"outputs": self.outputs} if outputs else {}),
         }
 
 

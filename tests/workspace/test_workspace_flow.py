@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -185,3 +186,16 @@ def test_latest_features_for_discovery_hold_behaviour_only(
     assert {"customer_id", "active_days_30d", "mrr"} <= set(behaviour.columns)
     assert not {"email", "icp_reasons", "tier"} & set(behaviour.columns)
     assert len(behaviour) == len(everything)  # both from the latest stored run
+
+
+def test_run_json_carries_what_the_later_stages_computed_and_the_runs_table_does_not(
+    saas_workspace: Path, run_result
+) -> None:
+    payload = json.loads(json.dumps(run_result.to_dict()))
+    assert {"history", "understand"} <= set(payload["outputs"])
+    assert payload["outputs"]["history"]["segment_changes"] >= 0
+    config = load_config(saas_workspace)
+    with open_store(saas_workspace / config.database, read_only=True) as store:
+        counts = store.frame("SELECT counts FROM runs WHERE run_id = ?", [run_result.run_id])
+    stored = json.loads(counts["counts"].iloc[0])
+    assert "outputs" not in stored and stored["customers"] == payload["customers"]

@@ -68,7 +68,7 @@ def run_workspace(
                 plan.start(stage.name, customers=len(ctx.customers))
             stage.run(ctx)
         result = ctx.result()
-        store.finish_run(run_id, counts=result.to_dict())
+        store.finish_run(run_id, counts=result.to_dict(outputs=False))
         return result
     except SegmintError as exc:
         _record_failure(store, run_id, stage_name, exc)
