@@ -394,8 +394,10 @@ def install_dashboard(app: FastAPI) -> None:
         return _page(request, build)
 
     from segmint.web.activity_pages import install_activity_pages
+    from segmint.web.discovery_page import install_discovery_page
 
     install_activity_pages(app)
+    install_discovery_page(app)
 
 
 _CACHE = {"Cache-Control": "public, max-age=3600"}
