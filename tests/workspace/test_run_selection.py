@@ -166,7 +166,9 @@ def test_discover_save_keeps_clusters_with_the_run_they_came_from(
         assert discovery_view(store)["run"]["run_id"] == newest.run_id
         en, ko = discovery_view(store), discovery_view(store, lang="ko")
     assert [c["size"] for c in en["clusters"]] == [c["size"] for c in ko["clusters"]]
-    assert all(a["label"] != b["label"] for a, b in zip(en["clusters"], ko["clusters"]))
+    assert all(
+        a["label"] != b["label"] for a, b in zip(en["clusters"], ko["clusters"], strict=True)
+    )
 
 
 def test_discover_save_needs_a_workspace(tmp_path: Path) -> None:
