@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from segmint.api.auth import ReadScope, StoreDep
-from segmint.workspace.browse import customer_detail, search_customers
+from segmint.api.auth import ReadScope, StateDep, StoreDep
+from segmint.api.lookups import served_customer_detail
+from segmint.workspace.browse import search_customers
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
@@ -28,9 +29,10 @@ def get_customers(
 )
 def get_customer(
     _scope: ReadScope,
+    state: StateDep,
     store: StoreDep,
     customer_id: str,
     run: Annotated[int | None, Query(ge=1)] = None,
 ) -> dict[str, Any]:
     """Return the same profile as `segmint customer ID --json`, plus the segment history."""
-    return customer_detail(store, customer_id, run_id=run)
+    return served_customer_detail(state, store, customer_id, run)

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query, Response
 
 from segmint.api.auth import ReadScope, StateDep, StoreDep
 from segmint.api.kpis import scheme_kpis_cached
+from segmint.api.lookups import served_segment_members
 from segmint.api.personas import persona_cards_cached
 from segmint.workspace.browse import (
     MEMBER_SORTS,
     check_segment,
     chosen_run,
     segment_detail,
-    segment_members,
     segment_members_csv,
 )
 
@@ -46,6 +46,7 @@ def get_segment(
 @router.get("/{scheme}/{segment}/members", summary="Members of a segment, paginated")
 def get_members(
     _scope: ReadScope,
+    state: StateDep,
     store: StoreDep,
     scheme: str,
     segment: str,
@@ -57,11 +58,12 @@ def get_members(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
     """Return {"data": [members], "count": N} with N the number of all matching members."""
-    return segment_members(
+    return served_segment_members(
+        state,
         store,
         scheme,
         segment,
-        run_id=run,
+        run=run,
         q=q,
         sort=sort,
         descending=order == "desc",
