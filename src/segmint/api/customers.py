@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from segmint.api.auth import ReadScope, StateDep, StoreDep
 from segmint.api.lookups import served_customer_detail
+from segmint.api.responses import json_response
 from segmint.workspace.browse import search_customers
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
@@ -25,7 +26,9 @@ def get_customers(
 
 
 @router.get(
-    "/{customer_id}", summary="One customer: records, segments with reasons, scores, history"
+    "/{customer_id}",
+    summary="One customer: records, segments with reasons, scores, history",
+    response_model=dict[str, Any],
 )
 def get_customer(
     _scope: ReadScope,
@@ -33,6 +36,6 @@ def get_customer(
     store: StoreDep,
     customer_id: str,
     run: Annotated[int | None, Query(ge=1)] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Return the same profile as `segmint customer ID --json`, plus the segment history."""
-    return served_customer_detail(state, store, customer_id, run)
+    return json_response(served_customer_detail(state, store, customer_id, run))

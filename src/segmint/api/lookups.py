@@ -16,10 +16,10 @@ from segmint.workspace.browse import (
 from segmint.workspace.lookup_index import (
     MEMORY_INDEX_LIMIT,
     RunIndex,
+    SegmentMembers,
     WorkspaceIndex,
     indexed_customer_detail,
     members_page,
-    segment_member_frame,
 )
 
 
@@ -75,7 +75,7 @@ def served_segment_members(
         )
     members = state.catalogue_once(
         ("segment_members", run_id, scheme, segment),
-        lambda: segment_member_frame(store, run_id, scheme, segment),
+        lambda: SegmentMembers.read(store, run_id, scheme, segment),
     )
     return members_page(
         members,

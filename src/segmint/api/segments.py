@@ -11,6 +11,7 @@ from segmint.api.auth import ReadScope, StateDep, StoreDep
 from segmint.api.kpis import scheme_kpis_cached
 from segmint.api.lookups import served_segment_members
 from segmint.api.personas import persona_cards_cached
+from segmint.api.responses import json_response
 from segmint.workspace.browse import (
     MEMBER_SORTS,
     check_segment,
@@ -43,7 +44,11 @@ def get_segment(
     return segment_detail(kpis, cards, segment, size=size)
 
 
-@router.get("/{scheme}/{segment}/members", summary="Members of a segment, paginated")
+@router.get(
+    "/{scheme}/{segment}/members",
+    summary="Members of a segment, paginated",
+    response_model=dict[str, Any],
+)
 def get_members(
     _scope: ReadScope,
     state: StateDep,
@@ -56,9 +61,9 @@ def get_members(
     order: Literal["asc", "desc"] = "asc",
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> dict[str, Any]:
+) -> Response:
     """Return {"data": [members], "count": N} with N the number of all matching members."""
-    return served_segment_members(
+    payload = served_segment_members(
         state,
         store,
         scheme,
@@ -70,6 +75,7 @@ def get_members(
         limit=limit,
         offset=offset,
     )
+    return json_response(payload)
 
 
 @router.get(

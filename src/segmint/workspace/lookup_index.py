@@ -207,10 +207,43 @@ def indexed_customer_detail(
     return profile
 
 
-def segment_member_frame(store: Store, run: int, scheme: str, segment: str) -> pd.DataFrame:
-    """Return every member of a segment with its shown values, for `members_page`."""
-    frame = _member_rows(store, run, scheme, segment, None, "customer_id", False, None)
-    return frame.drop(columns="_count").reset_index(drop=True)
+class SegmentMembers:
+    """A segment's members with their shown values, JSON-ready, and their orders per sort."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame.reset_index(drop=True)
+        self.rows = [
+            {k: _json_value(v) for k, v in row.items()}
+            for row in self.frame.to_dict(orient="records")
+        ]
+        self.ids = [str(i) for i in self.frame["customer_id"]]
+        names = self.frame["name"] if "name" in self.frame else [None] * len(self.frame)
+        self.names = [n if isinstance(n, str) else None for n in names]
+        self._orders: dict[tuple[str, bool], list[int]] = {}
+
+    @classmethod
+    def read(cls, store: Store, run: int, scheme: str, segment: str) -> SegmentMembers:
+        """Read every member of a segment with the values a member page shows."""
+        frame = _member_rows(store, run, scheme, segment, None, "customer_id", False, None)
+        return cls(frame.drop(columns="_count"))
+
+    def order(self, sort: str, descending: bool) -> list[int]:
+        """Return the row positions sorted as the SQL sorts (NULLS LAST, ties by customer id)."""
+        key = (sort, descending)
+        if key not in self._orders:  # a race computes the same list twice: harmless
+            if sort == "customer_id":
+                ordered = self.frame.sort_values(
+                    "customer_id", ascending=not descending, kind="stable"
+                )
+            else:
+                ordered = self.frame.sort_values(
+                    [sort, "customer_id"],
+                    ascending=[not descending, True],
+                    na_position="last",
+                    kind="stable",
+                )
+            self._orders[key] = [int(i) for i in ordered.index]
+        return self._orders[key]
 
 
 def _like(pattern: str) -> re.Pattern[str]:
@@ -219,8 +252,13 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
 
 
+def _matches(like: re.Pattern[str], text: str | None) -> bool:
+    """Return True when a text is there and matches (NULL ILIKE anything is not true in SQL)."""
+    return text is not None and like.fullmatch(text) is not None
+
+
 def members_page(
-    members: pd.DataFrame,
+    members: SegmentMembers,
     *,
     run: int,
     scheme: str,
@@ -234,26 +272,10 @@ def members_page(
     """Return what `browse.segment_members` returns, filtered, sorted and paged in memory."""
     if sort not in MEMBER_SORTS:
         raise InputError(f"sort: unknown column {sort!r}; allowed: {', '.join(MEMBER_SORTS)}")
-    shown = members
+    order = members.order(sort, descending)
     if q and q.strip():
         like = _like(f"%{q.strip()}%")
-        ids = shown["customer_id"].astype(str)
-        names = shown["name"] if "name" in shown else pd.Series([None] * len(shown))
-        keep = [
-            bool(like.fullmatch(i)) or (isinstance(n, str) and bool(like.fullmatch(n)))
-            for i, n in zip(ids, names, strict=True)
-        ]
-        shown = shown[keep]
-    if sort == "customer_id":
-        ordered = shown.sort_values("customer_id", ascending=not descending, kind="stable")
-    else:
-        # NULLS LAST in both directions, ties by customer id (ascending), as the SQL orders.
-        ordered = shown.sort_values(
-            [sort, "customer_id"],
-            ascending=[not descending, True],
-            na_position="last",
-            kind="stable",
-        )
-    page = ordered.iloc[offset : offset + limit]
-    data = [{k: _json_value(v) for k, v in row.items()} for row in page.to_dict(orient="records")]
-    return {"run_id": run, "scheme": scheme, "segment": segment, "data": data, "count": len(shown)}
+        ids, names = members.ids, members.names
+        order = [i for i in order if like.fullmatch(ids[i]) or _matches(like, names[i])]
+    data = [dict(members.rows[i]) for i in order[offset : offset + limit]]
+    return {"run_id": run, "scheme": scheme, "segment": segment, "data": data, "count": len(order)}
