@@ -71,3 +71,20 @@ def test_member_pages_sort_filter_and_page_like_the_sql(served: Served, store: A
             expected = segment_members(store, scheme, segment, q=q, sort=sort)
             assert got == expected, (q, sort)
     assert got["count"] == 0
+
+
+def test_a_run_too_big_for_memory_is_read_from_the_database(
+    served: Served, store: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import segmint.api.lookups as lookups
+
+    def no_index(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("the index must not be built above MEMORY_INDEX_LIMIT")
+
+    monkeypatch.setattr(lookups, "MEMORY_INDEX_LIMIT", 10)
+    monkeypatch.setattr(lookups.RunIndex, "read", no_index)
+    monkeypatch.setattr(lookups.SegmentMembers, "read", no_index)
+    got = served_customer_detail(served.state, store, "ACC-00002", None)
+    assert _json(got) == _json(customer_detail(store, "ACC-00002"))
+    members = served_segment_members(served.state, store, "lifecycle", "established", limit=5)
+    assert members == segment_members(store, "lifecycle", "established", limit=5)

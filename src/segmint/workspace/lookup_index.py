@@ -32,8 +32,9 @@ from segmint.workspace.browse import (
 from segmint.workspace.customer import _clean_number
 
 # Beyond this many customers in a run the server reads per request from the database: the index
-# holds every stored value of the run in memory (about 20 bytes per value).
-MEMORY_INDEX_LIMIT = 200_000
+# holds every stored value of the run in memory (about 24 bytes per value: 100 values of 100,000
+# customers take some 240 MB).
+MEMORY_INDEX_LIMIT = 100_000
 
 
 class RowsByCustomer:
