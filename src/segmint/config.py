@@ -225,6 +225,21 @@ class KPIsConfig(_Strict):
     activation_days: int = Field(default=14, ge=1, le=365)
 
 
+class DiscoveryConfig(_Strict):
+    """Clusters found in every run's behaviour features and stored for the dashboard."""
+
+    k: int | Literal["auto"] = "auto"
+    method: Literal["kmeans", "gmm", "hierarchical", "hdbscan"] = "kmeans"
+    features: list[str] | None = None
+
+    @field_validator("k")
+    @classmethod
+    def _at_least_two(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value < 2:
+            raise ValueError(f"k must be 'auto' or an integer >= 2, got {value}")
+        return value
+
+
 class GoalConfig(_Strict):
     """A target for one KPI of one segment by a date, e.g. churn_rate of "SMB new" below 0.10."""
 
@@ -277,6 +292,7 @@ class SegmintConfig(_Strict):
     churn: ChurnConfig = ChurnConfig()
     clv: CLVConfig = CLVConfig()
     kpis: KPIsConfig = KPIsConfig()
+    discovery: DiscoveryConfig | None = None
     behaviours: BehavioursConfig = BehavioursConfig()
     channels: ChannelsConfig = ChannelsConfig()
     playbooks: dict[str, PlaybookConfig] = Field(default_factory=dict)

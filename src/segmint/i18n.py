@@ -133,6 +133,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web.title": {"en": "Dashboard", "ko": "대시보드"},
     "web.nav.overview": {"en": "Overview", "ko": "개요"},
     "web.nav.cohorts": {"en": "Cohorts", "ko": "코호트"},
+    "web.nav.discovery": {"en": "Clusters", "ko": "군집"},
     "web.nav.health": {"en": "Health", "ko": "건강 점수"},
     "web.search.placeholder": {"en": "Customer id or name", "ko": "고객 ID 또는 이름"},
     "web.search.button": {"en": "Search", "ko": "검색"},
@@ -229,6 +230,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     "web.customer.linked_by": {"en": "Linked by", "ko": "연결 기준"},
     "web.customer.details": {"en": "Features and values", "ko": "특성과 값"},
     "web.cohorts.by_month": {"en": "By month", "ko": "월별"},
+    "web.discovery.title": {"en": "Discovered clusters", "ko": "발견된 군집"},
+    "web.discovery.caption": {
+        "en": "{k} clusters ({method}) found in the features of run {run} (as of {as_of})",
+        "ko": "실행 {run}(기준일 {as_of})의 피처에서 찾은 군집 {k}개({method})",
+    },
+    "web.discovery.older": {
+        "en": "Found in run {run}; the newest run is {latest}. Run segmint discover -w WORKSPACE "
+        "--save again to profile the newest data.",
+        "ko": "실행 {run}에서 찾은 군집입니다. 최신 실행은 {latest}입니다. 최신 데이터로 보려면 "
+        "segmint discover -w WORKSPACE --save를 다시 실행하세요.",
+    },
+    "web.discovery.rows": {"en": "{rows} customers", "ko": "고객 {rows}명"},
+    "web.discovery.traits_column": {"en": "Traits (difference)", "ko": "특징(차이)"},
+    "web.discovery.sizes": {"en": "Cluster sizes", "ko": "군집 크기"},
+    "web.discovery.profiles": {"en": "Cluster profiles", "ko": "군집 프로필"},
+    "web.discovery.traits": {
+        "en": "What sets each cluster apart",
+        "ko": "각 군집을 구별하는 특징",
+    },
+    "web.discovery.medians": {
+        "en": "Median of each feature per cluster",
+        "ko": "군집별 피처 중앙값",
+    },
+    "web.discovery.choice": {"en": "How k was chosen", "ko": "k 선택 근거"},
+    "web.discovery.stability": {
+        "en": "Stability (adjusted Rand index over bootstrap refits): {ari}",
+        "ko": "안정성(부트스트랩 재적합의 조정 랜드 지수): {ari}",
+    },
+    "web.discovery.feature": {"en": "Feature", "ko": "피처"},
+    "web.discovery.difference": {
+        "en": "Difference (population SDs)",
+        "ko": "차이(모집단 표준편차 단위)",
+    },
+    "web.discovery.none": {
+        "en": "No cluster profiles are stored yet. Run segmint discover -w WORKSPACE --save.",
+        "ko": "저장된 군집 프로필이 없습니다. segmint discover -w WORKSPACE --save를 실행하세요.",
+    },
     "web.cohorts.by_week": {"en": "By week", "ko": "주별"},
     "web.cohorts.periods_month": {
         "en": "Months since the first purchase",
@@ -1128,6 +1166,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli.stage.experiments": {"en": "experiments (A/B tests)", "ko": "실험 (A/B 테스트)"},
     "cli.stage.actions": {"en": "action queue", "ko": "조치 대기열"},
+    "cli.stage.discovery": {"en": "clusters", "ko": "군집 탐색"},
     "cli.stage.understand": {
         "en": "preferences, price and timing",
         "ko": "선호, 가격 민감도, 구매 시기",
@@ -1514,6 +1553,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "가장 가까운 군집에 배정된 hdbscan 잡음 점: {count}",
     },
     "cli.discover.wrote": {"en": "wrote {rows} rows to {path}", "ko": "{path}에 {rows}행 저장"},
+    "cli.discover.saved": {
+        "en": "cluster profiles stored with run {run} (dashboard: /discovery)",
+        "ko": "군집 프로필을 실행 {run}에 저장했습니다(대시보드: /discovery)",
+    },
     "cli.discover.not_saved": {
         "en": "assignments not saved: add -o FILE.csv to write id, cluster and cluster_label",
         "ko": "배정 결과는 저장하지 않았습니다: id, 군집, 군집 이름을 저장하려면 -o FILE.csv를 지정하세요",

@@ -8,6 +8,7 @@ Layout inside the file:
 - segment_changes: who entered or left a segment at each run, against the previous snapshot
 - snapshot_kpis: the KPI payload of each scheme of a run, keyed by the KPI options it used
 - experiments, assignments: experiment definitions and who got which variant (never rewritten)
+- snapshot_discoveries: cluster profiles that `segmint discover -w --save` found in a run's features
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ CREATE TABLE IF NOT EXISTS assignments (
     scheme VARCHAR, segment VARCHAR
 );
 CREATE TABLE IF NOT EXISTS erasures (id_hash VARCHAR, erased_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS snapshot_discoveries (
+    run_id BIGINT, lang VARCHAR, saved_at TIMESTAMP, payload JSON
+);
 """
 SEGMENT_CHANGE_COLUMNS = ("run_id", "scheme", "customer_id", "from_segment", "to_segment", "as_of")
 
@@ -544,6 +548,42 @@ class Store:
             [run_id],
         )
         return _to_wide(long)
+
+    # -- discoveries (cluster profiles) -------------------------------------------------------
+    def save_discovery(self, run_id: int, payloads: Mapping[str, Any]) -> None:
+        """Replace the stored cluster profiles of a run (language → JSON-ready payload)."""
+        saved_at = _now()
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("DELETE FROM snapshot_discoveries WHERE run_id = ?", [run_id])
+            for lang, payload in payloads.items():
+                self.con.execute(
+                    "INSERT INTO snapshot_discoveries VALUES (?, ?, ?, ?)",
+                    [run_id, lang, saved_at, json.dumps(payload, ensure_ascii=False)],
+                )
+            self.con.execute("COMMIT")
+        except Exception:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def discovery(self, run_id: int, lang: str) -> tuple[dict[str, Any], datetime] | None:
+        """Return the stored cluster profiles of a run in `lang` and when they were saved."""
+        if not self.has_table("snapshot_discoveries"):
+            return None
+        row = self.con.execute(
+            "SELECT payload, saved_at FROM snapshot_discoveries WHERE run_id = ? AND lang = ?",
+            [run_id, lang],
+        ).fetchone()
+        return (json.loads(row[0]), row[1]) if row else None
+
+    def discovery_runs(self) -> list[int]:
+        """Return the run ids with stored cluster profiles, newest run first."""
+        if not self.has_table("snapshot_discoveries"):
+            return []
+        rows = self.con.execute(
+            "SELECT DISTINCT run_id FROM snapshot_discoveries ORDER BY run_id DESC"
+        ).fetchall()
+        return [int(r[0]) for r in rows]
 
     # -- experiments --------------------------------------------------------------------------
     def experiments(self) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """Helpers: a small SaaS workspace served by a real uvicorn server on a free localhost port.
 
-Two runs (an earlier and the current as_of) so that movements and histories have data, two goals
-and one experiment; one customer name, one segment name and one goal name carry markup, for the
-escaping tests.
+Two runs (an earlier and the current as_of) so that movements and histories have data, two goals,
+one experiment and clusters found by every run (`discovery: {k: 3}`); one customer name, one
+segment name and one goal name carry markup, for the escaping tests.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ goals:
   - {{kpi: revenue_per_customer, scheme: value, segment: core, target: 900, by: 2026-06-30,
      name: '{XSS_GOAL}'}}
   - {{kpi: churn_rate, scheme: lifecycle, segment: established, target: 0.05, by: 2026-06-30}}
+discovery: {{k: 3}}
 """
 
 

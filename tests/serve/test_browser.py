@@ -19,6 +19,7 @@ PAGES = {
     "cohorts": "/cohorts",
     "health": "/health",
     "migration": "/migration",
+    "discovery": "/discovery",
     "validity": "/validity",
     "experiments": "/experiments",
     "experiment": f"/experiments/{EXPERIMENT}",
@@ -165,6 +166,7 @@ def test_new_pages_in_korean_with_charts(watched: Watched, tmp_path: Path) -> No
         ("actions", "/actions", ("액션 대기열", "담당자", "예정")),
         ("validity", "/validity", ("이탈률", "카이제곱", "이탈 가능 고객")),
         ("overview", "/", ("목표", "예정된 액션")),
+        ("discovery", "/discovery", ("발견된 군집", "군집 크기", "각 군집을 구별하는 특징")),
     ):
         watched.open(path)
         assert watched.page.locator("html").get_attribute("lang") == "ko", name

@@ -137,3 +137,56 @@ def test_unknown_run_is_one_line_with_the_runs_there_are(
     assert f"{newest.run_id} (as of {newest.as_of:%Y-%m-%d})" in message
     assert f"{older.run_id} (as of {older.as_of:%Y-%m-%d})" in message
     assert "Traceback" not in result.output
+
+
+def test_discover_save_keeps_clusters_with_the_run_they_came_from(
+    runs: tuple[Path, RunResult, RunResult],
+) -> None:
+    from segmint.workspace.discovery import discovery_view
+
+    root, newest, older = runs
+    saved = _cli("discover", "-w", root, "--run", older.run_id, "--k", "2", "--save", "--json")
+    assert saved.exit_code == 0, saved.output
+    payload = json.loads(saved.output)
+    assert payload["saved"] is True and payload["run"]["run_id"] == older.run_id
+    with open_store(root / "segmint.duckdb", read_only=True) as store:
+        shown = discovery_view(store)
+        assert shown["run"]["run_id"] == older.run_id  # the only run with clusters
+        assert shown["latest_run_id"] == newest.run_id
+        assert shown["clusters"][0]["label"] == payload["clusters"][0]["label"]
+        assert [c["size"] for c in shown["clusters"]] == [c["size"] for c in payload["clusters"]]
+        assert shown["options"] == {"features": None, "k": "2", "method": "kmeans", "seed": 0}
+        with pytest.raises(InputError, match=rf"run {newest.run_id} has no stored cluster"):
+            discovery_view(store, newest.run_id)
+    korean = _cli("discover", "-w", root, "--k", "2", "--save", "--lang", "ko")
+    assert korean.exit_code == 0, korean.output
+    assert f"군집 프로필을 실행 {newest.run_id}에 저장했습니다" in korean.output
+    with open_store(root / "segmint.duckdb", read_only=True) as store:
+        assert store.discovery_runs() == sorted([newest.run_id, older.run_id], reverse=True)
+        assert discovery_view(store)["run"]["run_id"] == newest.run_id
+        en, ko = discovery_view(store), discovery_view(store, lang="ko")
+    assert [c["size"] for c in en["clusters"]] == [c["size"] for c in ko["clusters"]]
+    assert all(
+        a["label"] != b["label"] for a, b in zip(en["clusters"], ko["clusters"], strict=True)
+    )
+
+
+def test_discover_save_needs_a_workspace(tmp_path: Path) -> None:
+    table = tmp_path / "c.csv"
+    table.write_text("customer_id,x\na,1\nb,2\n", encoding="utf-8")
+    result = _cli("discover", table, "--save")
+    assert result.exit_code == 2
+    assert "--save applies only with --workspace" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_discovery_config_rejects_k_below_two(tmp_path: Path) -> None:
+    from segmint.errors import ConfigError
+
+    init_workspace(tmp_path, example="saas", n_accounts=20, seed=1)
+    config_file = tmp_path / "segmint.yaml"
+    config_file.write_text(
+        config_file.read_text(encoding="utf-8") + "\ndiscovery: {k: 1}\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match="discovery"):
+        load_config(tmp_path)

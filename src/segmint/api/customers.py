@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from segmint.api.auth import ReadScope, StoreDep
-from segmint.workspace.browse import customer_detail, search_customers
+from segmint.api.auth import ReadScope, StateDep, StoreDep
+from segmint.api.lookups import served_customer_detail
+from segmint.api.responses import json_response
+from segmint.workspace.browse import search_customers
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
@@ -24,13 +26,16 @@ def get_customers(
 
 
 @router.get(
-    "/{customer_id}", summary="One customer: records, segments with reasons, scores, history"
+    "/{customer_id}",
+    summary="One customer: records, segments with reasons, scores, history",
+    response_model=dict[str, Any],
 )
 def get_customer(
     _scope: ReadScope,
+    state: StateDep,
     store: StoreDep,
     customer_id: str,
     run: Annotated[int | None, Query(ge=1)] = None,
-) -> dict[str, Any]:
+) -> Response:
     """Return the same profile as `segmint customer ID --json`, plus the segment history."""
-    return customer_detail(store, customer_id, run_id=run)
+    return json_response(served_customer_detail(state, store, customer_id, run))

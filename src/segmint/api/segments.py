@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query, Response
 
 from segmint.api.auth import ReadScope, StateDep, StoreDep
 from segmint.api.kpis import scheme_kpis_cached
+from segmint.api.lookups import served_segment_members
 from segmint.api.personas import persona_cards_cached
+from segmint.api.responses import json_response
 from segmint.workspace.browse import (
     MEMBER_SORTS,
     check_segment,
     chosen_run,
     segment_detail,
-    segment_members,
     segment_members_csv,
 )
 
@@ -43,9 +44,14 @@ def get_segment(
     return segment_detail(kpis, cards, segment, size=size)
 
 
-@router.get("/{scheme}/{segment}/members", summary="Members of a segment, paginated")
+@router.get(
+    "/{scheme}/{segment}/members",
+    summary="Members of a segment, paginated",
+    response_model=dict[str, Any],
+)
 def get_members(
     _scope: ReadScope,
+    state: StateDep,
     store: StoreDep,
     scheme: str,
     segment: str,
@@ -55,19 +61,21 @@ def get_members(
     order: Literal["asc", "desc"] = "asc",
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> dict[str, Any]:
+) -> Response:
     """Return {"data": [members], "count": N} with N the number of all matching members."""
-    return segment_members(
+    payload = served_segment_members(
+        state,
         store,
         scheme,
         segment,
-        run_id=run,
+        run=run,
         q=q,
         sort=sort,
         descending=order == "desc",
         limit=limit,
         offset=offset,
     )
+    return json_response(payload)
 
 
 @router.get(

@@ -88,6 +88,7 @@ class ServerState:
         self.config = config or load_config(self.root)
         self.store = Store(self.root / self.config.database)
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
         self._tokens: list[TokenRecord] = []
         self._tokens_stamp: tuple[int, int] | None = None
         self._cache: dict[tuple[Any, ...], Any] = {}
@@ -127,6 +128,20 @@ class ServerState:
         value = compute()
         with self._lock:
             return self._catalogue.setdefault(key, value)
+
+    def catalogue_once(self, key: tuple[Any, ...], compute: Any) -> Any:
+        """Like `catalogue`, but concurrent requests wait for one build instead of each building
+        it (for the lookup indexes: 50 clients at once must not read the same run 50 times)."""
+        with self._lock:
+            if key in self._catalogue:
+                return self._catalogue[key]
+        with self._build_lock:
+            with self._lock:
+                if key in self._catalogue:
+                    return self._catalogue[key]
+            value = compute()
+            with self._lock:
+                return self._catalogue.setdefault(key, value)
 
     def forget_catalogue(self) -> None:
         """Drop the cached run list, tables and sizes (a run may have changed them)."""

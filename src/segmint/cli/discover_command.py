@@ -96,6 +96,25 @@ def _render(payload: dict[str, Any], lang: str) -> None:
         console.print(t("cli.discover.noise", lang, count=count), markup=False, highlight=False)
 
 
+def _save(
+    folder: Path,
+    shown: Any,
+    result: Any,
+    features: list[str] | None,
+    k: str,
+    method: str,
+    seed: int,
+) -> None:
+    """Store the cluster profiles with the run they were found in (for the dashboard)."""
+    from segmint.config import load_config
+    from segmint.store import open_store
+    from segmint.workspace.discovery import save_discovery
+
+    options = {"features": features, "k": k, "method": method, "seed": seed}
+    with open_store(folder / load_config(folder).database) as store:
+        save_discovery(store, result, run_id=shown.run_id, as_of=shown.as_of, options=options)
+
+
 @app.command("discover")
 def discover_command(
     file: Annotated[
@@ -130,7 +149,20 @@ def discover_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     lang: Lang = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for sampling and the models.")] = 0,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", help="Seed for sampling and the models (default: the workspace seed, or 0)."
+        ),
+    ] = None,
+    save: Annotated[
+        bool,
+        typer.Option(
+            "--save",
+            help="With --workspace: store the cluster profiles with the run (dashboard page "
+            "/discovery, GET /api/v1/discovery).",
+        ),
+    ] = False,
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="File encoding (detected if omitted).")
     ] = None,
@@ -144,7 +176,10 @@ def discover_command(
             raise ConfigError("give either FILE or --workspace DIR (exactly one)")
         if run_id is not None and workspace is None:
             raise ConfigError("--run applies only with --workspace DIR")
+        if save and workspace is None:
+            raise ConfigError("--save applies only with --workspace DIR")
         shown: Any = None
+        workspace_seed = 0
         if file is not None:
             from segmint.sources import read_table
 
@@ -153,7 +188,9 @@ def discover_command(
             assert workspace is not None
             from segmint.config import load_config
 
-            chosen_lang = resolve_lang(lang, load_config(workspace))
+            config = load_config(workspace)
+            chosen_lang = resolve_lang(lang, config)
+            workspace_seed = config.seed
             shown = _load_workspace(workspace, run_id)
             frame = shown.values
             if id_col is None and "customer_id" in frame.columns:
@@ -165,7 +202,12 @@ def discover_command(
         chosen = [c.strip() for c in features.split(",") if c.strip()] if features else None
         try:
             result = discover(
-                frame, id_col=id_col, features=chosen, k=_parse_k(k), method=method, seed=seed
+                frame,
+                id_col=id_col,
+                features=chosen,
+                k=_parse_k(k),
+                method=method,
+                seed=workspace_seed if seed is None else seed,
             )
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
@@ -181,6 +223,18 @@ def discover_command(
             )
             write_csv(assignments, output)
             payload["output"] = str(output)
+        if save:
+            assert workspace is not None
+            _save(
+                workspace,
+                shown,
+                result,
+                chosen,
+                k,
+                method,
+                workspace_seed if seed is None else seed,
+            )
+            payload["saved"] = True
         if as_json:
             print_json(payload)
             return
@@ -195,9 +249,17 @@ def discover_command(
                 highlight=False,
             )
         _render(payload, chosen_lang)
+        if save:
+            console.print(
+                t("cli.discover.saved", chosen_lang, run=shown.run_id),
+                markup=False,
+                highlight=False,
+            )
         if output is not None:
             rows = f"{len(result.assignments):,}"
             message = t("cli.discover.wrote", chosen_lang, rows=rows, path=output)
+        elif save:
+            return
         else:
             message = t("cli.discover.not_saved", chosen_lang)
         console.print(message, markup=False, highlight=False)

@@ -89,6 +89,30 @@ def segment_sizes(scheme: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
+def cluster_sizes(clusters: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """Return a horizontal bar chart of discovered clusters' sizes, labelled in words."""
+    shown = list(reversed(clusters))
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [f"{c['cluster']}" for c in shown],
+                "x": [c["size"] for c in shown],
+                "text": [c["label"] for c in shown],
+                "textposition": "auto",
+                "marker": {"color": [_PALETTE[c["cluster"] % len(_PALETTE)] for c in shown]},
+                "hovertemplate": "%{text}: %{x:,}<extra></extra>",
+            }
+        ],
+        "layout": _layout(
+            height=max(160, 40 + 34 * len(shown)),
+            margin={"l": 40, "r": 20, "t": 10, "b": 30},
+            yaxis={"type": "category"},
+        ),
+    }
+
+
 def sizes_over_time(history: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     """Return one line per segment: its size in every run."""
     names = list(dict.fromkeys(h["segment"] for h in history))

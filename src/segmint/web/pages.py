@@ -17,6 +17,7 @@ from segmint.api.auth import COOKIE, request_scope, server_state
 from segmint.api.cohorts import cohorts_cached
 from segmint.api.goals import goals_cached
 from segmint.api.kpis import scheme_kpis_cached
+from segmint.api.lookups import served_customer_detail, served_segment_members
 from segmint.api.personas import persona_cards_cached
 from segmint.errors import SegmintError
 from segmint.i18n import LANGUAGES, segment_label, t
@@ -26,14 +27,12 @@ from segmint.workspace.browse import (
     NotFoundError,
     check_segment,
     chosen_run,
-    customer_detail,
     health_summary,
     list_runs,
     scheme_overview,
     scheme_summary,
     search_customers,
     segment_detail,
-    segment_members,
 )
 
 HERE = Path(__file__).parent
@@ -283,11 +282,12 @@ def install_dashboard(app: FastAPI) -> None:
             q = request.query_params.get("q") or None
             page = request.query_params.get("page", "1")
             number = int(page) if page.isdigit() and int(page) >= 1 else 1
-            members = segment_members(
+            members = served_segment_members(
+                state,
                 store,
                 scheme,
                 segment,
-                run_id=run_id,
+                run=run_id,
                 q=q,
                 limit=MEMBERS_PAGE,
                 offset=(number - 1) * MEMBERS_PAGE,
@@ -333,7 +333,9 @@ def install_dashboard(app: FastAPI) -> None:
     def customer_page(request: Request, customer_id: str) -> Response:
         def build(store: Store) -> HTMLResponse:
             lang = page_lang(request)
-            profile = customer_detail(store, customer_id, run_id=_run_param(request))
+            profile = served_customer_detail(
+                server_state(request), store, customer_id, _run_param(request)
+            )
             values = profile["values"]
             actions = action_queue_view(
                 store,
@@ -394,8 +396,10 @@ def install_dashboard(app: FastAPI) -> None:
         return _page(request, build)
 
     from segmint.web.activity_pages import install_activity_pages
+    from segmint.web.discovery_page import install_discovery_page
 
     install_activity_pages(app)
+    install_discovery_page(app)
 
 
 _CACHE = {"Cache-Control": "public, max-age=3600"}

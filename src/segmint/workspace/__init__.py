@@ -35,11 +35,16 @@ def load_snapshot_features(
         run_id, as_of = store.snapshot_run(run)
         values = store.snapshot_values(run_id)
     if behaviour_only:
-        from segmint.features import FEATURE_CATALOGUE
-
-        keep = [f.name for f in FEATURE_CATALOGUE if f.table != "customers" and f.name in values]
-        values = values[["customer_id", *keep]]
+        values = behaviour_features(values)
     return SnapshotFeatures(run_id, as_of, values)
+
+
+def behaviour_features(values: pd.DataFrame) -> pd.DataFrame:
+    """Return customer_id and the catalogue's behaviour features of a snapshot's values."""
+    from segmint.features import FEATURE_CATALOGUE
+
+    keep = [f.name for f in FEATURE_CATALOGUE if f.table != "customers" and f.name in values]
+    return values[["customer_id", *keep]]
 
 
 def load_latest_features(

@@ -21,6 +21,7 @@ from segmint.analysis.timing_stage import add_timing
 from segmint.analysis.understand_stage import add_understand
 from segmint.run_context import RunPlanInputs, RunStage
 from segmint.workspace.stages.churn import add_churn, churn_needed
+from segmint.workspace.stages.discovery import add_discovery, discovery_needed
 from segmint.workspace.stages.features import compute_customer_features
 from segmint.workspace.stages.fit import add_icp, add_tiers
 from segmint.workspace.stages.health import add_health
@@ -50,6 +51,7 @@ RUN_STAGES: tuple[RunStage, ...] = (
     RunStage("segments", assign_segments),
     RunStage("kpis", segment_kpis),
     RunStage("history", segment_history),
+    RunStage("discovery", add_discovery, discovery_needed),
     RunStage("experiments", experiments_stage),
     RunStage("actions", action_queue_stage),
     RunStage("understand", add_understand, _has("transactions")),
