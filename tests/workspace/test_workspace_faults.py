@@ -152,3 +152,20 @@ def test_absolute_source_paths_are_allowed_and_checked(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", "-w", str(root)])
     assert result.exit_code == 2
     assert "file not found" in result.output
+
+
+def test_a_rule_on_next_purchase_dates_runs_when_nobody_has_a_forecast(tmp_path: Path) -> None:
+    root = _workspace(tmp_path)  # one purchase each: no rhythm, so every forecast date is empty
+    rules = (
+        "schemes:\n  - name: reorder\n    rules:\n"
+        "      - {segment: due, when: \"expected_next_purchase <= '2024-03-01'\"}\n"
+        "    default: not due\n"
+    )
+    (root / "segmint.yaml").write_text(CONFIG.format(path="data/orders.csv") + rules)
+    config = load_config(root)
+    with open_store(root / config.database) as store:
+        ingest_workspace(root, config, store)
+        result = run_workspace(root, config, store, write_report=False)
+    assert result.customers["expected_next_purchase"].isna().all()
+    reorder = result.segments[result.segments["scheme"] == "reorder"]
+    assert sorted(reorder["segment"]) == ["not due", "not due"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from segmint.engine import duckdb_backend
 from segmint.i18n import t
@@ -23,7 +24,7 @@ def _schemes_and_tags(ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     from segmint.workspace.validate import SCORE_COLUMNS
 
     config, customers = ctx.config, ctx.customers
-    features = duckdb_backend().create_table("features", customers)
+    features = duckdb_backend().create_table("features", _typed_for_engine(customers))
     frames = []
     for scheme_config in config.schemes:
         scheme = scheme_from_config(scheme_config)
@@ -57,6 +58,26 @@ def _schemes_and_tags(ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
             ignore_index=True,
         )
     return segments, tags
+
+
+def _typed_for_engine(customers: pd.DataFrame) -> pd.DataFrame:
+    """Give entirely empty object columns a type (DuckDB cannot create a column typed NULL).
+
+    The timing dates are empty when nobody has a forecast yet (e.g. one purchase each); they stay
+    dates so that a rule comparing them with a date still type-checks. Other empty columns are text.
+    """
+    from segmint.analysis.timing_stage import TIMING_COLUMNS
+
+    empty = [
+        c for c in customers.columns if customers[c].dtype == object and customers[c].isna().all()
+    ]
+    if not empty:
+        return customers
+    typed = customers.copy()
+    for column in empty:
+        dtype = pd.ArrowDtype(pa.date32()) if TIMING_COLUMNS.get(column) == "date" else "string"
+        typed[column] = pd.array([None] * len(typed), dtype=dtype)
+    return typed
 
 
 def _column_scheme(customers: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
