@@ -23,7 +23,13 @@ def _schemes_and_tags(ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     from segmint.workspace.validate import SCORE_COLUMNS
 
     config, customers = ctx.config, ctx.customers
-    features = duckdb_backend().create_table("features", customers)
+    # An optional text column nobody got a value in (e.g. clv_note when every fit went well) has
+    # no type DuckDB can create: give it the text type it would have had.
+    empty_text = [
+        c for c in customers.columns if customers[c].dtype == object and customers[c].isna().all()
+    ]
+    typed = customers.astype({c: "string" for c in empty_text}) if empty_text else customers
+    features = duckdb_backend().create_table("features", typed)
     frames = []
     for scheme_config in config.schemes:
         scheme = scheme_from_config(scheme_config)
