@@ -265,6 +265,9 @@ def segment_price_sensitivity(
         "discounted_order_share": ("orders", "discounted_orders"),
         "coupon_order_share": ("orders", "coupon_orders"),
     }
+    # converted once: money columns may arrive as Decimal objects, slow to convert per segment
+    used = sorted({c for pair in metrics.values() for c in pair})
+    data[used] = data[used].astype(float)
     out: list[dict[str, Any]] = []
     tests: list[tuple[int, str, float]] = []
     for s in segments:
