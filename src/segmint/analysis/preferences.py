@@ -16,6 +16,7 @@ from scipy.stats import hypergeom
 
 from segmint.analysis.memtables import engine_memtable
 from segmint.analysis.stats import RatioMoments, benjamini_hochberg, ratio_ztest
+from segmint.engine import trimmed
 from segmint.errors import InputError
 from segmint.features.transactions import visible_transactions
 
@@ -57,7 +58,7 @@ def customer_item_revenue(
     t = visible_transactions(transactions, as_of=as_of)
     start = as_of - timedelta(days=window_days)
     t = t.filter((t.occurred_at >= start) & t[level].notnull())
-    item = t[level].cast("string").strip()
+    item = trimmed(t[level].cast("string"))
     t = t.mutate(item=item).filter(item != "")
     # summed exactly as DECIMAL, handed to Python as float (Decimal objects are slow to convert)
     agg = t.group_by(["customer_id", "item"]).aggregate(
@@ -282,7 +283,7 @@ def basket_items(
         basket = t.customer_id.concat("\x1f", t.invoice_id.cast("string"))
     else:
         basket = t.customer_id.concat("\x1f", t.occurred_at.date().cast("string"))
-    t = t.mutate(basket=basket, item=t[level].cast("string").strip())
+    t = t.mutate(basket=basket, item=trimmed(t[level].cast("string")))
     return t.filter(t.item != "").select("basket", "item").distinct()
 
 
