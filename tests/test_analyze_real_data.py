@@ -50,12 +50,15 @@ def test_online_retail_customers_have_sensible_scores(online_retail) -> None:
     assert set(rejected["reason"]) == {"missing customer id"}
 
 
-def test_demo_command_builds_both_reports(tmp_path: Path) -> None:
+def test_demo_command_builds_the_three_reports(tmp_path: Path) -> None:
     _register_commands()
     result = CliRunner().invoke(app, ["demo", str(tmp_path / "demo"), "--accounts", "150"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo" / "saas" / "report.html").is_file()
     assert (tmp_path / "demo" / "commerce" / "report.html").is_file()
+    assert (tmp_path / "demo" / "shop" / "report.html").is_file()
+    assert "Shop workspace (synthetic, seeded" in result.output
+    assert "deal seeker" in result.output  # the shop's price_sensitivity scheme
     assert "rows read = loaded + rejected" in result.output
     assert "lifecycle" in result.output and "Champions" in result.output
 

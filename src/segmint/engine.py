@@ -16,6 +16,15 @@ from ibis.backends import BaseBackend
 ENGINES = ("duckdb", "spark")
 
 
+def trimmed(text: Any) -> Any:
+    """Return an Ibis string expression without leading and trailing whitespace, on any engine.
+
+    Ibis' `.strip()` compiles on Spark to TRIM(' \\t\\n\\r\\v\\f' FROM x), and Spark reads
+    the unknown escapes \\v and \\f as the letters v and f: 'filters' became 'ilters'.
+    """
+    return text.re_replace(r"^\s+|\s+$", "")
+
+
 def check_engine(engine: str) -> str:
     """Return the engine name or raise ValueError listing the allowed engines."""
     if engine not in ENGINES:

@@ -1181,6 +1181,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.stage.ingest": {"en": "loading the sources", "ko": "원본 적재"},
     "cli.stage.run": {"en": "segmenting", "ko": "세분화"},
     "cli.stage.analyze": {"en": "analysing the commerce export", "ko": "커머스 내보내기 분석"},
+    "cli.stage.shop": {"en": "building the shop workspace", "ko": "상점 워크스페이스 구축"},
     "cli.count.rows": {"en": "{count} rows", "ko": "{count}행"},
     "cli.count.customers": {"en": "{count} customers", "ko": "고객 {count}명"},
     "cli.count.megabytes": {"en": "{count} MB", "ko": "{count}MB"},
@@ -1289,11 +1290,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Commerce export (UCI Online Retail II sample)",
         "ko": "커머스 내보내기 (UCI Online Retail II 표본)",
     },
+    "cli.demo.shop_rule": {
+        "en": "Shop workspace (synthetic, seeded: categories, discounts, channels, touches)",
+        "ko": "상점 워크스페이스 (합성 데이터, 시드 고정: 카테고리, 할인, 채널, 마케팅 접촉)",
+    },
     "cli.demo.saas_report": {"en": "SaaS report:     {path}", "ko": "SaaS 보고서:   {path}"},
     "cli.demo.commerce_report": {
         "en": "commerce report: {path}",
         "ko": "커머스 보고서: {path}",
     },
+    "cli.demo.shop_report": {"en": "shop report:     {path}", "ko": "상점 보고서:   {path}"},
     # analyze
     "cli.analyze.summary": {
         "en": "{read} rows read = {loaded} loaded + {rejected} rejected · {customers} customers",

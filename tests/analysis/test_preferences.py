@@ -8,12 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from mlxtend.frequent_patterns import apriori, association_rules
+from scipy import sparse
 from scipy.stats import fisher_exact
 
+from segmint.analysis import preferences as preferences_module
 from segmint.analysis.preferences import (
+    EXACT_RESAMPLING_MAX,
     PreferenceOptions,
     basket_items,
     basket_pairs,
+    bootstrap_sums,
     customer_preferences,
     preferences,
 )
@@ -163,3 +167,39 @@ def test_missing_level_column_is_a_clear_error():
             _table(frame), labels, as_of=AS_OF, segments=["A"],
             options=PreferenceOptions(level="department"), seed=1,
         )  # fmt: skip
+
+
+def _revenue_matrix(n: int, seed: int = 4) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Skewed revenue of n customers in 3 items (item 2 rare), and each customer's total."""
+    rng = np.random.default_rng(seed)
+    dense = rng.lognormal(2.0, 1.0, (n, 3)) * (rng.random((n, 3)) < [0.8, 0.4, 0.05])
+    return sparse.csr_matrix(dense), dense.sum(axis=1)
+
+
+def test_normal_limit_bootstrap_has_the_moments_of_multinomial_resampling(monkeypatch):
+    matrix, totals = _revenue_matrix(EXACT_RESAMPLING_MAX + 500)
+    normal = bootstrap_sums(matrix, totals, resamples=4000, rng=np.random.default_rng(1))
+    monkeypatch.setattr(preferences_module, "EXACT_RESAMPLING_MAX", 10**9)
+    exact = bootstrap_sums(matrix, totals, resamples=4000, rng=np.random.default_rng(1))
+    (item_n, total_n), (item_e, total_e) = normal, exact
+    assert total_n.mean() == pytest.approx(total_e.mean(), rel=2e-3)
+    assert item_n.mean(axis=0) == pytest.approx(item_e.mean(axis=0), rel=1e-2)
+    for j in range(3):
+        share_n, share_e = item_n[:, j] / total_n, item_e[:, j] / total_e
+        # the interval of a share: same centre and width within Monte Carlo error
+        assert np.quantile(share_n, [0.025, 0.975]) == pytest.approx(
+            np.quantile(share_e, [0.025, 0.975]), rel=0.05
+        )
+        assert share_n.std() == pytest.approx(share_e.std(), rel=0.08)
+
+
+def test_normal_limit_bootstrap_is_seeded_and_row_order_free():
+    matrix, totals = _revenue_matrix(EXACT_RESAMPLING_MAX + 10, seed=5)
+    first = bootstrap_sums(matrix, totals, resamples=200, rng=np.random.default_rng(3))
+    order = np.random.default_rng(0).permutation(len(totals))
+    again = bootstrap_sums(
+        matrix[order], totals[order], resamples=200, rng=np.random.default_rng(3)
+    )
+    np.testing.assert_allclose(first[0], again[0], rtol=1e-9)
+    np.testing.assert_allclose(first[1], again[1], rtol=1e-9)
+    assert (first[0] >= 0).all() and (first[1] >= 0).all()

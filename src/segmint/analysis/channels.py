@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from segmint.analysis.stats import benjamini_hochberg, two_proportion_ztest, wilson_interval
+from segmint.engine import trimmed
 from segmint.errors import InputError
 
 BY: tuple[str, ...] = ("channel", "campaign")
@@ -120,7 +121,7 @@ def touch_outcomes(
 
 def _carries_offer(offer: ir.Value) -> ir.BooleanValue:
     """Return whether a touch's `offer` names one (a code or a flag; blank, 0, no, none: not)."""
-    code = offer.cast("string").strip().lower().fill_null("")
+    code = trimmed(offer.cast("string")).lower().fill_null("")
     return ~code.isin(NO_OFFER)
 
 

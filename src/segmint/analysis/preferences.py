@@ -14,11 +14,15 @@ from ibis.expr import types as ir
 from scipy import sparse
 from scipy.stats import hypergeom
 
+from segmint.analysis.memtables import engine_memtable
 from segmint.analysis.stats import RatioMoments, benjamini_hochberg, ratio_ztest
+from segmint.engine import trimmed
 from segmint.errors import InputError
 from segmint.features.transactions import visible_transactions
 
 LEVELS: tuple[str, ...] = ("category", "product", "department")
+# Segments with more customers than this get their bootstrap sums from the normal limit.
+EXACT_RESAMPLING_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ def customer_item_revenue(
     t = visible_transactions(transactions, as_of=as_of)
     start = as_of - timedelta(days=window_days)
     t = t.filter((t.occurred_at >= start) & t[level].notnull())
-    item = t[level].cast("string").strip()
+    item = trimmed(t[level].cast("string"))
     t = t.mutate(item=item).filter(item != "")
     # summed exactly as DECIMAL, handed to Python as float (Decimal objects are slow to convert)
     agg = t.group_by(["customer_id", "item"]).aggregate(
@@ -125,10 +129,9 @@ def segment_preferences(
         rows = rows_of[s]
         if len(rows) == 0:
             continue
-        counts = rng.multinomial(len(rows), np.full(len(rows), 1 / len(rows)), options.resamples)
-        weights = sparse.csr_matrix(counts.astype(float))
-        boot_item[s] = np.asarray((weights @ matrix[rows]).todense())
-        boot_total[s] = counts @ totals[rows]
+        boot_item[s], boot_total[s] = bootstrap_sums(
+            matrix[rows], totals[rows], resamples=options.resamples, rng=rng
+        )
     pop_item = np.zeros((options.resamples, len(items)))
     pop_total = np.zeros(options.resamples)
     for s in boot_item:
@@ -180,6 +183,40 @@ def segment_preferences(
         seg["categories"] = _ordered(seg["categories"], options.top)
         seg["top_categories"] = [c["category"] for c in seg["categories"] if _stands_out(c)][:3]
     return results
+
+
+def bootstrap_sums(
+    matrix: Any, totals: np.ndarray, *, resamples: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return resampled item sums (resamples x items) and total sums of one segment's customers.
+
+    Up to EXACT_RESAMPLING_MAX customers: multinomial resampling of the customers. Above it the
+    resampled sums are drawn from their normal limit, which has the same mean and covariance
+    (n times the customers' covariance) and is indistinguishable at that size, at a cost that no
+    longer grows with customers x resamples. Only each item's marginal interval is reported, so
+    every item shares the two normal draws of a resample: (item sum, total) of every item and the
+    population sums over segments then have exactly the joint law the lift interval needs.
+    """
+    n = len(totals)
+    if n <= EXACT_RESAMPLING_MAX:
+        counts = rng.multinomial(n, np.full(n, 1 / n), resamples)
+        item = np.asarray(matrix.T @ counts.T.astype(float)).T
+        return item, counts @ totals
+    sum_y = np.asarray(matrix.sum(axis=0)).ravel()
+    sum_yy = np.asarray(matrix.multiply(matrix).sum(axis=0)).ravel()
+    sum_xy = np.asarray(matrix.T @ totals).ravel()
+    sum_x, sum_xx = float(totals.sum()), float(totals @ totals)
+    var_x = max(sum_xx - sum_x * sum_x / n, 0.0)
+    var_y = np.maximum(sum_yy - sum_y * sum_y / n, 0.0)
+    cov_xy = sum_xy - sum_y * sum_x / n
+    sd_x = math.sqrt(var_x)
+    # Cholesky factor of each item's 2x2 covariance [[var_x, cov_xy], [cov_xy, var_y]]
+    along = cov_xy / sd_x if sd_x > 0 else np.zeros_like(cov_xy)
+    apart = np.sqrt(np.maximum(var_y - along * along, 0.0))
+    z = rng.standard_normal((resamples, 2))
+    total = sum_x + sd_x * z[:, 0]
+    item = sum_y[None, :] + along[None, :] * z[:, [0]] + apart[None, :] * z[:, [1]]
+    return np.maximum(item, 0.0), np.maximum(total, 0.0)
 
 
 def _stands_out(category: dict[str, Any]) -> bool:
@@ -246,24 +283,39 @@ def basket_items(
         basket = t.customer_id.concat("\x1f", t.invoice_id.cast("string"))
     else:
         basket = t.customer_id.concat("\x1f", t.occurred_at.date().cast("string"))
-    t = t.mutate(basket=basket, item=t[level].cast("string").strip())
+    t = t.mutate(basket=basket, item=trimmed(t[level].cast("string")))
     return t.filter(t.item != "").select("basket", "item").distinct()
 
 
 def basket_pairs(baskets: ir.Table, *, options: PreferenceOptions) -> dict[str, Any]:
     """Return item pairs bought in the same basket with support, confidence, lift, Fisher p (BH)."""
-    sizes = baskets.group_by("basket").aggregate(size=baskets.count())
-    kept = sizes.filter(sizes.size <= options.max_basket_size)
-    n_baskets = int(kept.count().execute())
-    left_out = int(sizes.filter(sizes.size > options.max_basket_size).count().execute())
+    # Each basket's size travels with its rows (a window, not a join), and the kept rows are
+    # computed once: every figure below reads them instead of re-reading the transactions.
+    sized = baskets.mutate(size=baskets.count().over(group_by=baskets.basket))
+    kept_rows = sized.filter(sized.size <= options.max_basket_size).select("basket", "item")
+    kept_rows = kept_rows.cache()
+    size_counts = (
+        sized.group_by(kept=sized.size <= options.max_basket_size)
+        .aggregate(baskets=sized.basket.nunique())
+        .to_pandas()
+    )
+    by_kept = dict(zip(size_counts["kept"].astype(bool), size_counts["baskets"], strict=True))
+    n_baskets, left_out = int(by_kept.get(True, 0)), int(by_kept.get(False, 0))
     empty = {"baskets": n_baskets, "baskets_left_out": left_out, "pairs": []}
     if n_baskets == 0:
         return empty
-    rows = baskets.semi_join(kept, "basket")
     min_count = max(1, math.ceil(options.min_support * n_baskets - 1e-9))
-    item_counts = rows.group_by("item").aggregate(n=rows.count())
-    frequent = item_counts.filter(item_counts.n >= min_count)
-    rows = rows.semi_join(frequent, "item")
+    item_counts = kept_rows.group_by("item").aggregate(n=kept_rows.count()).to_pandas()
+    counts = item_counts[item_counts["n"] >= min_count].set_index("item")["n"]
+    if len(counts) < 2:
+        return empty
+    frequent = engine_memtable(
+        pd.DataFrame({"item": counts.index.astype(str)}),
+        {"item": "string"},
+        kept_rows,
+        name="segmint_frequent_items",
+    )
+    rows = kept_rows.semi_join(frequent, "item")
     a = rows.rename(item_a="item")
     b = rows.rename(item_b="item", basket_b="basket")
     joined = a.join(b, (a.basket == b.basket_b) & (a.item_a < b.item_b))
@@ -271,7 +323,6 @@ def basket_pairs(baskets: ir.Table, *, options: PreferenceOptions) -> dict[str, 
     pairs = pairs.filter(pairs.n_ab >= min_count).to_pandas()
     if pairs.empty:
         return empty
-    counts = frequent.to_pandas().set_index("item")["n"]
     pairs["n_a"] = pairs["item_a"].map(counts).astype("int64")
     pairs["n_b"] = pairs["item_b"].map(counts).astype("int64")
     pairs = pairs.sort_values(["item_a", "item_b"], ignore_index=True)
@@ -346,6 +397,7 @@ __all__ = [
     "PreferenceOptions",
     "basket_items",
     "basket_pairs",
+    "bootstrap_sums",
     "check_level",
     "customer_item_revenue",
     "customer_preferences",

@@ -30,6 +30,7 @@ from segmint.analysis.stats import (
     ratio_ztest,
     wilson_interval,
 )
+from segmint.engine import trimmed
 from segmint.errors import InputError
 from segmint.features.price import not_nan
 from segmint.features.transactions import visible_transactions
@@ -70,7 +71,7 @@ def price_inputs(transactions: ir.Table, *, as_of: datetime, window_days: int) -
         else ibis.literal(0).cast("decimal(18,2)")
     )
     if "coupon" in t.columns:
-        code = t.coupon.cast("string").strip().lower().fill_null("")
+        code = trimmed(t.coupon.cast("string")).lower().fill_null("")
         coupon = ~code.isin(_NO_COUPON)
     else:
         coupon = ibis.literal(False)
@@ -265,6 +266,9 @@ def segment_price_sensitivity(
         "discounted_order_share": ("orders", "discounted_orders"),
         "coupon_order_share": ("orders", "coupon_orders"),
     }
+    # converted once: money columns may arrive as Decimal objects, slow to convert per segment
+    used = sorted({c for pair in metrics.values() for c in pair})
+    data[used] = data[used].astype(float)
     out: list[dict[str, Any]] = []
     tests: list[tuple[int, str, float]] = []
     for s in segments:

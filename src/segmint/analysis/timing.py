@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from ibis.expr import types as ir
 
+from segmint.analysis.memtables import engine_memtable
 from segmint.features.transactions import visible_transactions
 
 HORIZONS: tuple[int, ...] = (7, 14, 30, 60, 90)
@@ -250,17 +251,25 @@ def segment_timing(
         hour=t.occurred_at.hour(),
         month=t.occurred_at.month(),
     )
-    by_time = (
-        t.group_by(["customer_id", "weekday", "hour", "month"])
-        .aggregate(
-            # an invoice has one timestamp, so its lines fall in one group and count once
-            orders=t.invoice_id.nunique() if "invoice_id" in t.columns else t.count(),
-            revenue=t.net_amount.sum().cast("float64"),
-        )
+    by_time = t.group_by(["customer_id", "weekday", "hour", "month"]).aggregate(
+        # an invoice has one timestamp, so its lines fall in one group and count once
+        orders=t.invoice_id.nunique() if "invoice_id" in t.columns else t.count(),
+        revenue=t.net_amount.sum().cast("float64"),
+    )
+    # summed per segment in the engine: only segments x weekdays x hours x months come back
+    segment_of = engine_memtable(
+        labels[["customer_id", "segment"]].astype({"customer_id": str, "segment": str}),
+        {"customer_id": "string", "segment": "string"},
+        transactions,
+        name="segmint_timing_labels",
+    )
+    joined = by_time.join(segment_of, "customer_id")
+    merged = (
+        joined.group_by(["segment", "weekday", "hour", "month"])
+        .aggregate(orders=joined.orders.sum(), revenue=joined.revenue.sum())
         .to_pandas()
     )
-    by_time["revenue"] = by_time["revenue"].astype(float)
-    merged = by_time.merge(labels, on="customer_id", how="inner")
+    merged["revenue"] = merged["revenue"].astype(float)
     per_customer = customers.merge(labels, on="customer_id", how="inner")
     out = []
     for s in segments:

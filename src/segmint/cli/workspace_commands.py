@@ -56,7 +56,7 @@ Lang = Annotated[
 def init(
     folder: Annotated[Path, typer.Argument(help="Folder to create the workspace in.")],
     example: Annotated[
-        str, typer.Option(help="Sample data and config: saas or commerce.")
+        str, typer.Option(help="Sample data and config: saas, commerce or shop.")
     ] = "saas",
     force: Annotated[bool, typer.Option(help="Overwrite an existing segmint.yaml.")] = False,
     lang: Lang = None,
@@ -365,12 +365,16 @@ def print_customer(profile: dict[str, Any], lang: str) -> None:
 def demo(
     folder: Annotated[Path, typer.Argument(help="Where to build the demo.")] = Path("segmint-demo"),
     accounts: Annotated[
-        int, typer.Option(help="Number of synthetic SaaS accounts.", min=50)
+        int,
+        typer.Option(
+            help="Number of synthetic SaaS accounts (the shop gets half as many customers).",
+            min=50,
+        ),
     ] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic data.")] = 0,
     lang: Lang = None,
 ) -> None:
-    """Build a SaaS workspace from generated data, analyse a real commerce export, print segments and reports."""
+    """Build SaaS and shop workspaces from generated data, analyse a real commerce export, print segments and reports."""
     from segmint.demo.run_demo import run_demo
 
     chosen = resolve_lang(lang)
@@ -400,10 +404,13 @@ def demo(
     )
     print_rfm_segments(result.commerce.segments, chosen)
     print_notes(s.get("notes", []), chosen)
+    console.rule(t("cli.demo.shop_rule", chosen))
+    print_run(result.shop.run, chosen)
     console.print(t("cli.demo.saas_report", chosen, path=result.run.report_path), markup=False)
     console.print(
         t("cli.demo.commerce_report", chosen, path=result.commerce.files["report"]), markup=False
     )
+    console.print(t("cli.demo.shop_report", chosen, path=result.shop.run.report_path), markup=False)
 
 
 def print_rfm_segments(segments: Any, lang: str, *, revenue_share: bool = False) -> None:

@@ -1,4 +1,4 @@
-"""`segmint demo`: build a SaaS workspace from generated data and analyse a real commerce export."""
+"""`segmint demo`: a SaaS workspace and a shop workspace from generated data, a real commerce export."""
 
 from __future__ import annotations
 
@@ -19,13 +19,23 @@ ACTIONS_SHOWN = 10
 
 
 @dataclass
+class ShopDemo:
+    """The shop workspace of the demo: categories, discounts, channels and touches."""
+
+    folder: Path
+    ingest: IngestSummary
+    run: RunResult
+
+
+@dataclass
 class DemoResult:
-    """The demo's two halves: the SaaS workspace run and the commerce analysis."""
+    """The demo's parts: the SaaS workspace run, the commerce analysis and the shop workspace."""
 
     saas_dir: Path
     ingest: IngestSummary
     run: RunResult
     commerce: AnalyzeResult
+    shop: ShopDemo
     # What `segmint actions` shows for the SaaS workspace (the first rows of the queue).
     actions: dict[str, Any] = field(default_factory=dict)
 
@@ -40,7 +50,7 @@ def run_demo(
     on_step: OnStage | None = None,
 ) -> DemoResult:
     """Run the whole product on bundled data; return what it produced (reports included)."""
-    plan = StagePlan("demo", ["generate", "ingest", "run", "analyze"], on_step)
+    plan = StagePlan("demo", ["generate", "ingest", "run", "analyze", "shop"], on_step)
     root = Path(folder)
     saas_dir = root / "saas"
     plan.start("generate", customers=n_accounts)
@@ -57,7 +67,27 @@ def run_demo(
     commerce = analyze_file(
         commerce_sample_path(), out_dir=root / "commerce", lang=lang, on_step=plan.nested()
     )
-    return DemoResult(saas_dir, ingest, run, commerce, actions)
+    # the shop has half as many customers as the SaaS company has accounts (1,000 by default)
+    shop_customers = max(n_accounts // 2, 50)
+    plan.start("shop", customers=shop_customers)
+    shop = run_shop(
+        root / "shop", n_customers=shop_customers, seed=seed, lang=lang, on_step=plan.nested()
+    )
+    return DemoResult(saas_dir, ingest, run, commerce, shop, actions)
+
+
+def run_shop(
+    folder: Path, *, n_customers: int = 1000, seed: int = 0, lang: str = "en",
+    on_step: OnStage | None = None,
+) -> ShopDemo:  # fmt: skip
+    """Build the synthetic shop workspace (`segmint init --example shop`), ingest it and run it."""
+    init_workspace(folder, example="shop", n_accounts=n_customers, seed=seed, force=True)
+    set_workspace_language(folder, lang)
+    config = load_config(folder)
+    with open_store(folder / config.database) as store:
+        ingest = ingest_workspace(folder, config, store)
+        run = run_workspace(folder, config, store, on_step=on_step)
+    return ShopDemo(folder, ingest, run)
 
 
 def set_workspace_language(folder: Path, lang: str) -> None:

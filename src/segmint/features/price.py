@@ -13,6 +13,7 @@ from datetime import datetime
 import ibis
 import ibis.expr.types as ir
 
+from segmint.engine import trimmed
 from segmint.features.money import safe_ratio, to_float, to_money
 from segmint.features.point_in_time import cutoff
 
@@ -50,7 +51,7 @@ def price_features(t: ir.Table, *, as_of: datetime) -> ir.Table:
     zero = ibis.literal(0).cast("decimal(18, 2)")
     discount = to_money(not_nan(t.discount)).fill_null(zero) if "discount" in t.columns else zero
     if "coupon" in t.columns:
-        coupon = ~t.coupon.cast("string").strip().lower().fill_null("").isin(_NO_COUPON)
+        coupon = ~trimmed(t.coupon.cast("string")).lower().fill_null("").isin(_NO_COUPON)
     else:
         coupon = ibis.literal(False)
     order = (

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import ibis.expr.types as ir
 
+from segmint.engine import trimmed
 from segmint.features.inputs import has_column, require_columns
 from segmint.features.money import safe_ratio
 from segmint.features.point_in_time import cutoff
@@ -38,7 +39,7 @@ def ticket_features(tickets: ir.Table, *, as_of: datetime) -> ir.Table:
         closed_by_now = closed_at.notnull() & (closed_at < now)
         metrics["open_tickets"] = t.count(where=~closed_by_now).cast("int64")
     if has_column(t, "priority"):
-        high = t.priority.cast("string").strip().lower().isin(HIGH_PRIORITIES).fill_null(False)
+        high = trimmed(t.priority.cast("string")).lower().isin(HIGH_PRIORITIES).fill_null(False)
         metrics["high_priority_tickets_90d"] = t.count(where=high & recent).cast("int64")
     if has_column(t, "csat"):
         rated = t.csat.notnull()

@@ -9,6 +9,7 @@ from datetime import datetime
 import ibis
 import ibis.expr.types as ir
 
+from segmint.engine import trimmed
 from segmint.features.inputs import has_column, require_columns
 from segmint.features.money import safe_ratio, to_float, to_money
 from segmint.features.point_in_time import cutoff, days_between, days_until
@@ -52,7 +53,7 @@ def visible_transactions(transactions: ir.Table, *, as_of: datetime) -> ir.Table
     if has_column(t, "is_refund"):
         flags.append(t.is_refund.cast("boolean").fill_null(False))
     if has_column(t, "status"):
-        status = t.status.cast("string").strip().lower()
+        status = trimmed(t.status.cast("string")).lower()
         flags.append(status.isin(REFUND_STATUSES).fill_null(False))
     if flags:
         flagged = functools.reduce(operator.or_, flags)

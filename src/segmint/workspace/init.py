@@ -9,12 +9,12 @@ from pathlib import Path
 from segmint.config import CONFIG_FILE_NAME
 from segmint.errors import InputError
 
-EXAMPLES = ("saas", "commerce")
+EXAMPLES = ("saas", "commerce", "shop")
 COMMERCE_SAMPLE = "online_retail_ii_sample.csv.gz"
 
 
 def template_text(example: str) -> str:
-    """Return the commented segmint.yaml of an example ('saas' or 'commerce')."""
+    """Return the commented segmint.yaml of an example ('saas', 'commerce' or 'shop')."""
     if example not in EXAMPLES:
         raise ValueError(f"unknown example {example!r}; allowed: {', '.join(EXAMPLES)}")
     return (
@@ -49,6 +49,10 @@ def init_workspace(
         from segmint.demo.synthetic_saas import write_saas_csvs
 
         write_saas_csvs(data, korean_headers=True, n_accounts=n_accounts, seed=seed)
+    elif example == "shop":
+        from segmint.demo.synthetic_shop import write_shop_csvs
+
+        write_shop_csvs(data, n_customers=n_accounts, seed=seed)
     else:
         shutil.copyfile(commerce_sample_path(), data / COMMERCE_SAMPLE)
     config_path.write_text(template_text(example), encoding="utf-8")

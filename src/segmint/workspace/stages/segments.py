@@ -64,7 +64,8 @@ def _typed_for_engine(customers: pd.DataFrame) -> pd.DataFrame:
     """Give entirely empty object columns a type (DuckDB cannot create a column typed NULL).
 
     The timing dates are empty when nobody has a forecast yet (e.g. one purchase each); they stay
-    dates so that a rule comparing them with a date still type-checks. Other empty columns are text.
+    dates so that a rule comparing them with a date still type-checks. Other empty columns (e.g.
+    clv_note when every fit went well) get the text type they would have had.
     """
     from segmint.analysis.timing_stage import TIMING_COLUMNS
 
