@@ -76,8 +76,10 @@ def _typed_for_engine(customers: pd.DataFrame) -> pd.DataFrame:
         return customers
     typed = customers.copy()
     for column in empty:
-        dtype = pd.ArrowDtype(pa.date32()) if TIMING_COLUMNS.get(column) == "date" else "string"
-        typed[column] = pd.array([None] * len(typed), dtype=dtype)
+        if TIMING_COLUMNS.get(column) == "date":
+            typed[column] = pd.Series(typed[column], dtype=pd.ArrowDtype(pa.date32()))
+        else:
+            typed[column] = typed[column].astype("string")
     return typed
 
 
