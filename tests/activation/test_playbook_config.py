@@ -118,3 +118,9 @@ def test_persona_cards_see_playbooks_by_the_segment_they_trigger_on() -> None:
     )
     mapped = playbooks_by_segment(config.playbooks)
     assert {k: v["action"] for k, v in mapped.items()} == {"big": "QBR", "small": "content"}
+
+
+@pytest.mark.parametrize("channel", ["sms", "push", "kakao"])
+def test_messaging_channels_of_the_touches_table_are_playbook_channels(channel: str) -> None:
+    config = _config({"p": {"action": "x", "channel": channel, "trigger": {"segment": "big"}}})
+    assert config.playbooks["p"].channel == channel

@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-CHANNELS = ("email", "in_app", "call", "csm_task", "webhook")
-Channel = Literal["email", "in_app", "call", "csm_task", "webhook"]
+CHANNELS = ("email", "sms", "push", "kakao", "in_app", "call", "csm_task", "webhook")
+Channel = Literal["email", "sms", "push", "kakao", "in_app", "call", "csm_task", "webhook"]
 _CADENCE = re.compile(r"^every\s+(\d+)\s+(day|days|week|weeks)$")
 _NAMED_CADENCES = {"once": None, "daily": 1, "weekly": 7, "monthly": 30, "quarterly": 90}
 _SCORE_TESTS = ("above", "below", "crosses_above", "crosses_below")
