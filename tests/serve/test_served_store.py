@@ -56,3 +56,19 @@ def test_forgetting_the_catalogue_shows_a_new_table(served: Served) -> None:
         served.state.store.con.execute("DROP TABLE IF EXISTS zz_written_later")
         served.state.forget_catalogue()
         served.state.release(store)
+
+
+def test_signing_in_and_exporting_keep_the_catalogue_and_a_write_forgets_it(
+    served: Served,
+) -> None:
+    key = ("test-marker",)
+    served.state.forget_catalogue()
+    assert served.state.catalogue(key, lambda: "cached") == "cached"
+    with served.client() as anonymous:
+        anonymous.post("/login", data={"token": "wrong"})
+    with served.client(served.read_token) as reader:
+        reader.post("/api/v1/exports", json={"scheme": "lifecycle", "format": "csv"})
+    assert served.state.catalogue(key, lambda: "recomputed") == "cached"
+    with served.client(served.admin_token) as admin:
+        admin.patch("/api/v1/actions/no-such-action", json={"status": "done"})
+    assert served.state.catalogue(key, lambda: "recomputed") == "recomputed"

@@ -87,6 +87,10 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# Signing in or out and exporting a file write nothing to the workspace: the caches stay.
+POSTS_THAT_ONLY_READ = frozenset({"/login", "/logout", "/api/v1/exports"})
+
+
 class ForgetCatalogueAfterWrites:
     """ASGI middleware: after a request that may write (not GET/HEAD), the server forgets its
     cached run list, tables and segment sizes, so the next read sees what the write did."""
@@ -96,11 +100,24 @@ class ForgetCatalogueAfterWrites:
         self.server = server
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        try:
+        if not (
+            scope["type"] == "http"
+            and scope["method"] not in ("GET", "HEAD", "OPTIONS")
+            and scope["path"] not in POSTS_THAT_ONLY_READ
+        ):
             await self.app(scope, receive, send)
-        finally:
-            if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            return
+
+        async def forget_then_send(message: Any) -> None:
+            # Before the response leaves: a client reading right after its write sees the write.
+            if message["type"] == "http.response.start":
                 self.server.forget_catalogue()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, forget_then_send)
+        finally:
+            self.server.forget_catalogue()
 
 
 def create_app(root: Path | str, *, state: ServerState | None = None) -> FastAPI:
