@@ -13,11 +13,12 @@ import pandas as pd
 
 from segmint.contract import REJECTED_COLUMNS
 from segmint.engine import duckdb_backend
+from segmint.engine_csv import write_csv_in_engine
 from segmint.errors import InputError, ModelFitError
 from segmint.features.point_in_time import normalise_as_of
 from segmint.i18n import t
 from segmint.progress import OnStage, StagePlan
-from segmint.safe_output import money_text, write_csv, write_text
+from segmint.safe_output import money_text, write_text
 
 MONEY_DTYPE = ibis.dtype("decimal(18,2)")
 CLV_COLUMNS = ("p_alive", "expected_purchases_90d", "clv_365d")
@@ -194,8 +195,8 @@ def analyze_file(
     rejected = result.rejected.reindex(columns=list(REJECTED_COLUMNS)).drop(columns=["file"])
     # Each file appears whole or not at all; summary.json last, so it never describes
     # outputs that were not written.
-    write_csv(customers, files["customers"])
-    write_csv(rejected, files["rejected"])
+    write_csv_in_engine(customers, files["customers"])
+    write_csv_in_engine(rejected, files["rejected"])
     write_text(report, files["report"])
     for name, payload in (("kpis", kpis), ("cohorts", cohorts)):
         write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", files[name])
