@@ -215,6 +215,7 @@ def _understand(
     transactions: Any, customers: pd.DataFrame, as_of: datetime
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Return the Understand block (per RFM segment) and customers with its per-customer columns."""
+    from segmint.analysis.customer_columns import attach_customer_columns
     from segmint.analysis.understand import file_understand
 
     labels = customers[["customer_id", "rfm_segment"]].rename(columns={"rfm_segment": "segment"})
@@ -222,7 +223,7 @@ def _understand(
     counts = labels["segment"].value_counts()
     order = sorted(counts.index, key=lambda s: (-int(counts[s]), s))
     block, features = file_understand(transactions, labels, as_of=as_of, segments=order)
-    return block, customers.merge(features, on="customer_id", how="left")
+    return block, attach_customer_columns(customers, features)
 
 
 def _kpis_and_cohorts(

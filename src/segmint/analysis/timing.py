@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from ibis.expr import types as ir
 
+from segmint.analysis.memtables import as_text
 from segmint.features.transactions import visible_transactions
 
 HORIZONS: tuple[int, ...] = (7, 14, 30, 60, 90)
@@ -346,7 +347,9 @@ def segment_timing(
         revenue=t.net_amount.sum().cast("float64"),
     )
     # Summed per segment in the engine: only segments x weekday x hour x month come back.
-    segment_of = ibis.memtable(labels[["customer_id", "segment"]])
+    segment_of = ibis.memtable(
+        labels[["customer_id", "segment"]].assign(customer_id=lambda f: as_text(f["customer_id"]))
+    )
     joined = per_time.join(segment_of, "customer_id")
     by_time = (
         joined.group_by(["segment", "weekday", "hour", "month"])
