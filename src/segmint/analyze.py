@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from segmint.contract import REJECTED_COLUMNS
@@ -43,17 +44,20 @@ def default_as_of(transactions: pd.DataFrame) -> datetime:
     return (last.normalize() + timedelta(days=1)).to_pydatetime()
 
 
-def exact_amount_total(transactions: pd.DataFrame) -> str:
+def exact_amount_total(transactions: pd.DataFrame | ir.Table) -> str:
     """Return the sum of amounts computed as DECIMAL, refunds netted, as an exact decimal string.
 
     A JSON float loses cents above about 9×10^13, so money leaves segmint as text ("1234.50").
+    `transactions` may already be an engine table (the one analyze scores): no second copy.
     """
-    if transactions.empty:
-        return money_text(0)
-    con = duckdb_backend()
-    table = con.create_table("amounts", transactions[["amount"]])
-    total = con.execute(table.amount.cast(ibis.dtype("decimal(38,2)")).sum())
-    return money_text(total)
+    if isinstance(transactions, pd.DataFrame):
+        if transactions.empty:
+            return money_text(0)
+        table = duckdb_backend().create_table("amounts", transactions[["amount"]])
+    else:
+        table = transactions
+    total = table.amount.cast(ibis.dtype("decimal(38,2)")).sum().execute()
+    return money_text(0 if total is None else total)
 
 
 def segment_summary(customers: pd.DataFrame) -> pd.DataFrame:
@@ -116,8 +120,8 @@ def analyze_file(
 
     plan.start("rfm", rows=int(result.rows_read))
     con = duckdb_backend()
-    transactions = con.create_table("transactions", loaded.drop(columns=["_line"], errors="ignore"))
-    transactions = transactions.mutate(amount=transactions.amount.cast(MONEY_DTYPE))
+    stored = con.create_table("transactions", loaded.drop(columns=["_line"], errors="ignore"))
+    transactions = stored.mutate(amount=stored.amount.cast(MONEY_DTYPE))
     customers = rfm_table(transactions, as_of=cutoff, bins=bins).to_pandas()
     customers = customers.sort_values("customer_id", ignore_index=True)
     for money in ("monetary", "total_amount"):
@@ -147,7 +151,7 @@ def analyze_file(
         "rows_loaded": len(loaded),
         "rows_rejected": len(result.rejected),
         "customers": len(customers),
-        "amount_total": exact_amount_total(loaded),
+        "amount_total": exact_amount_total(stored),
         "first_date": first.date().isoformat(),
         "last_date": last.date().isoformat(),
         "as_of": cutoff.date().isoformat()
