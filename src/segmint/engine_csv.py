@@ -41,7 +41,7 @@ def write_csv_in_engine(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write `frame` like `write_csv` (formula-neutral UTF-8 CSV, whole file or none), via DuckDB."""
     path = Path(path)
     kinds = _column_kinds(frame)
-    if kinds is None:
+    if kinds is None or not kinds:
         return write_csv(frame, path)
     con = duckdb.connect()
     try:
@@ -58,7 +58,7 @@ def write_csv_in_engine(frame: pd.DataFrame, path: str | Path) -> Path:
         with atomic_path(path) as temporary:
             body = temporary.with_name(temporary.name + ".body")
             try:
-                select = f"SELECT {cells} FROM frame" if cells else "SELECT 1 WHERE false"
+                select = f"SELECT {cells} FROM frame"
                 con.execute(f"COPY ({select}) TO '{_sql_path(body)}' (FORMAT csv, HEADER false)")
                 with temporary.open("w", encoding="utf-8", newline="") as out:
                     out.write(header)
