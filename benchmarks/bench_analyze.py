@@ -3,8 +3,9 @@
 Parquet (customer_id, occurred_at, amount): `analyze_file` against one SQL statement that reads
 the file, groups by customer, scores R/F/M in quintiles and writes a CSV. The same for a CSV
 export of those rows against DuckDB's own `read_csv` + the same SQL. Rows default to 1M; set
-SEGMINT_BENCH_ANALYZE_ROWS (the issue's target is 50M Parquet / 10M CSV: within 2x, <= 4 GB) and
-SEGMINT_BENCH_REPEATS for the median.
+SEGMINT_BENCH_ANALYZE_ROWS (the issue's target is 50M Parquet / 10M CSV: within 2x, <= 4 GB),
+SEGMINT_BENCH_REPEATS for the median and SEGMINT_BENCH_ANALYZE_FORMATS (default "parquet,csv")
+to time one format only.
 """
 
 from __future__ import annotations
@@ -42,6 +43,16 @@ COPY (
 def analyze_rows(default: int = 1_000_000) -> int:
     """Return the row count from SEGMINT_BENCH_ANALYZE_ROWS (default 1M)."""
     return int(os.environ.get("SEGMINT_BENCH_ANALYZE_ROWS", default))
+
+
+def analyze_formats() -> list[str]:
+    """Return the formats from SEGMINT_BENCH_ANALYZE_FORMATS (default: parquet and csv)."""
+    chosen = os.environ.get("SEGMINT_BENCH_ANALYZE_FORMATS", "parquet,csv")
+    formats = [f.strip() for f in chosen.split(",") if f.strip()]
+    unknown = sorted(set(formats) - {"parquet", "csv"})
+    if unknown:
+        raise ValueError(f"SEGMINT_BENCH_ANALYZE_FORMATS: unknown {unknown}; allowed: parquet, csv")
+    return formats
 
 
 def naive_sql(scan: str, out: Path) -> int:
@@ -93,15 +104,19 @@ def main() -> None:
         parquet = folder / "transactions.parquet"
         started = time.perf_counter()
         customers = write_transactions(parquet, rows)
+        formats = analyze_formats()
         csv = folder / "transactions.csv"
-        duckdb.execute(f"COPY (SELECT * FROM read_parquet('{parquet}')) TO '{csv}' (HEADER)")
+        if "csv" in formats:
+            duckdb.execute(f"COPY (SELECT * FROM read_parquet('{parquet}')) TO '{csv}' (HEADER)")
         print(
             f"analyze benchmark: {rows:,} transactions, {customers:,} customers (files written "
             f"in {time.perf_counter() - started:.1f} s); median of {repeats}, run in turn",
             flush=True,
         )
-        compare("parquet", parquet, f"read_parquet('{parquet}')", folder, repeats)
-        compare("csv", csv, f"read_csv('{csv}')", folder, repeats)
+        if "parquet" in formats:
+            compare("parquet", parquet, f"read_parquet('{parquet}')", folder, repeats)
+        if "csv" in formats:
+            compare("csv", csv, f"read_csv('{csv}')", folder, repeats)
 
 
 if __name__ == "__main__":

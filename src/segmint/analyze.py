@@ -9,15 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from segmint.contract import REJECTED_COLUMNS
 from segmint.engine import duckdb_backend
+from segmint.engine_csv import write_csv_in_engine
 from segmint.errors import InputError, ModelFitError
 from segmint.features.point_in_time import normalise_as_of
 from segmint.i18n import t
 from segmint.progress import OnStage, StagePlan
-from segmint.safe_output import money_text, write_csv, write_text
+from segmint.safe_output import money_text, write_text
 
 MONEY_DTYPE = ibis.dtype("decimal(18,2)")
 CLV_COLUMNS = ("p_alive", "expected_purchases_90d", "clv_365d")
@@ -42,17 +44,20 @@ def default_as_of(transactions: pd.DataFrame) -> datetime:
     return (last.normalize() + timedelta(days=1)).to_pydatetime()
 
 
-def exact_amount_total(transactions: pd.DataFrame) -> str:
+def exact_amount_total(transactions: pd.DataFrame | ir.Table) -> str:
     """Return the sum of amounts computed as DECIMAL, refunds netted, as an exact decimal string.
 
     A JSON float loses cents above about 9×10^13, so money leaves segmint as text ("1234.50").
+    `transactions` may already be an engine table (the one analyze scores): no second copy.
     """
-    if transactions.empty:
-        return money_text(0)
-    con = duckdb_backend()
-    table = con.create_table("amounts", transactions[["amount"]])
-    total = con.execute(table.amount.cast(ibis.dtype("decimal(38,2)")).sum())
-    return money_text(total)
+    if isinstance(transactions, pd.DataFrame):
+        if transactions.empty:
+            return money_text(0)
+        table = duckdb_backend().create_table("amounts", transactions[["amount"]])
+    else:
+        table = transactions
+    total = table.amount.cast(ibis.dtype("decimal(38,2)")).sum().execute()
+    return money_text(0 if total is None else total)
 
 
 def segment_summary(customers: pd.DataFrame) -> pd.DataFrame:
@@ -115,8 +120,8 @@ def analyze_file(
 
     plan.start("rfm", rows=int(result.rows_read))
     con = duckdb_backend()
-    transactions = con.create_table("transactions", loaded.drop(columns=["_line"], errors="ignore"))
-    transactions = transactions.mutate(amount=transactions.amount.cast(MONEY_DTYPE))
+    stored = con.create_table("transactions", loaded.drop(columns=["_line"], errors="ignore"))
+    transactions = stored.mutate(amount=stored.amount.cast(MONEY_DTYPE))
     customers = rfm_table(transactions, as_of=cutoff, bins=bins).to_pandas()
     customers = customers.sort_values("customer_id", ignore_index=True)
     for money in ("monetary", "total_amount"):
@@ -146,7 +151,7 @@ def analyze_file(
         "rows_loaded": len(loaded),
         "rows_rejected": len(result.rejected),
         "customers": len(customers),
-        "amount_total": exact_amount_total(loaded),
+        "amount_total": exact_amount_total(stored),
         "first_date": first.date().isoformat(),
         "last_date": last.date().isoformat(),
         "as_of": cutoff.date().isoformat()
@@ -194,8 +199,8 @@ def analyze_file(
     rejected = result.rejected.reindex(columns=list(REJECTED_COLUMNS)).drop(columns=["file"])
     # Each file appears whole or not at all; summary.json last, so it never describes
     # outputs that were not written.
-    write_csv(customers, files["customers"])
-    write_csv(rejected, files["rejected"])
+    write_csv_in_engine(customers, files["customers"])
+    write_csv_in_engine(rejected, files["rejected"])
     write_text(report, files["report"])
     for name, payload in (("kpis", kpis), ("cohorts", cohorts)):
         write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", files[name])
@@ -214,6 +219,7 @@ def _understand(
     transactions: Any, customers: pd.DataFrame, as_of: datetime
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Return the Understand block (per RFM segment) and customers with its per-customer columns."""
+    from segmint.analysis.customer_columns import attach_customer_columns
     from segmint.analysis.understand import file_understand
 
     labels = customers[["customer_id", "rfm_segment"]].rename(columns={"rfm_segment": "segment"})
@@ -221,7 +227,7 @@ def _understand(
     counts = labels["segment"].value_counts()
     order = sorted(counts.index, key=lambda s: (-int(counts[s]), s))
     block, features = file_understand(transactions, labels, as_of=as_of, segments=order)
-    return block, customers.merge(features, on="customer_id", how="left")
+    return block, attach_customer_columns(customers, features)
 
 
 def _kpis_and_cohorts(

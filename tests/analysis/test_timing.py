@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from lifelines import KaplanMeierFitter
 
-from segmint.analysis.timing import customer_timing, kaplan_meier, timing
+from segmint.analysis.timing import customer_gaps, customer_timing, gap_rows, kaplan_meier, timing
 from segmint.analysis.timing_backtest import timing_backtest
 from segmint.engine import duckdb_backend
 from segmint.sources import read_source
@@ -120,3 +120,28 @@ def test_backtest_on_online_retail_beats_the_naive_rule(retail):
     assert model["brier_30d"] < naive["brier_30d"]
     assert 0.75 <= model["coverage_80"] <= 0.85
     assert model["coverage_customers"] > 300
+
+
+def test_customer_gaps_agree_with_a_pandas_groupby_in_any_row_order():
+    rng = np.random.default_rng(3)
+    days = pd.DataFrame(
+        {
+            "customer_id": pd.Series([f"c{k}" for k in rng.integers(0, 300, 3000)], dtype="string"),
+            "day": pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 500, 3000), "D"),
+        }
+    ).drop_duplicates()
+    out = customer_gaps(days.sample(frac=1.0, random_state=1), as_of=AS_OF)
+    ordered = days.sort_values(["customer_id", "day"])
+    gap = ordered.groupby("customer_id")["day"].diff().dt.days
+    grouped = ordered.assign(gap=gap, log_gap=np.log(gap)).groupby("customer_id")
+    np.testing.assert_array_equal(out["customer_id"], sorted(days["customer_id"].unique()))
+    np.testing.assert_array_equal(out["orders"], grouped.size())
+    np.testing.assert_array_equal(out["gaps"], grouped["gap"].count())
+    np.testing.assert_array_equal(out["median_gap"], grouped["gap"].median())
+    np.testing.assert_allclose(out["mean_log_gap"], grouped["log_gap"].mean(), rtol=1e-12)
+    np.testing.assert_array_equal(out["last_day"], grouped["day"].max())
+    expected_elapsed = (pd.Timestamp(AS_OF) - grouped["day"].max()).dt.total_seconds() / 86400
+    np.testing.assert_array_equal(out["elapsed_days"], expected_elapsed)
+    rows = gap_rows(out)
+    assert len(rows) == int(gap.notna().sum())
+    assert (rows.groupby("customer_id")["order_number"].min() == 1).all()

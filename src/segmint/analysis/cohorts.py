@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from segmint.analysis.memtables import engine_memtable
+from segmint.analysis.memtables import as_text, engine_memtable
 from segmint.features.money import to_money
 from segmint.features.point_in_time import cutoff
 from segmint.features.transactions import visible_transactions
@@ -85,7 +85,9 @@ def cohort_counts(
         raise InputError("cohorts need transactions or subscriptions in the workspace")
     if segments is not None:
         labels = engine_memtable(
-            segments[["customer_id", "segment"]].astype({"customer_id": str}),
+            segments[["customer_id", "segment"]].assign(
+                customer_id=lambda f: as_text(f["customer_id"])
+            ),
             {"customer_id": "string", "segment": "string"},
             activity,
             name="segmint_cohort_segments",

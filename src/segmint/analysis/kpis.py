@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from segmint.analysis.kpi_inputs import FIRST_PURCHASE, KPIOptions, customer_kpi_inputs
-from segmint.analysis.memtables import engine_memtable
+from segmint.analysis.memtables import as_text, engine_memtable
 from segmint.analysis.stats import (
     Moments,
     RatioMoments,
@@ -324,9 +324,9 @@ def scheme_kpis(
 ) -> dict[str, Any]:
     """Return the KPIs of the segments in `labels` (customer_id, segment) from cached `inputs`."""
     frame = labels[["customer_id", "segment"]].copy()
-    frame["customer_id"] = frame["customer_id"].astype(str)
+    frame["customer_id"] = as_text(frame["customer_id"])
     frame = frame[frame["segment"].notna()]
-    frame["segment"] = frame["segment"].astype(str)
+    frame["segment"] = as_text(frame["segment"])
     if frame["customer_id"].duplicated().any():
         raise ValueError("labels must hold each customer at most once")
     memtable = ibis.memtable(frame, schema={"customer_id": "string", "segment": "string"})
@@ -372,7 +372,7 @@ def scheme_kpis(
 def _value_frame(population: pd.DataFrame) -> pd.DataFrame:
     keep = ["customer_id", *[c for c in VALUE_COLUMNS if c in population.columns]]
     frame = population[keep].copy()
-    frame["customer_id"] = frame["customer_id"].astype(str)
+    frame["customer_id"] = as_text(frame["customer_id"])
     for column in keep[1:]:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
         if frame[column].isna().all():
@@ -387,7 +387,7 @@ def _assignment_frame(assignments: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"assignments lack column(s) {sorted(missing)}")
     frame = assignments.copy()
-    frame["customer_id"] = frame["customer_id"].astype(str)
+    frame["customer_id"] = as_text(frame["customer_id"])
     return frame
 
 

@@ -11,8 +11,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from ibis.expr import types as ir
-from scipy import sparse
-from scipy.stats import hypergeom
 
 from segmint.analysis.memtables import engine_memtable
 from segmint.analysis.stats import RatioMoments, benjamini_hochberg, ratio_ztest
@@ -100,6 +98,8 @@ def segment_preferences(
     seed: int,
 ) -> list[dict[str, Any]]:
     """Return per segment each item's revenue share, population share, lift (bootstrap CI), BH p."""
+    from scipy import sparse  # imported here: only files with categories or products need it
+
     data = revenue.merge(labels[["customer_id", "segment"]], on="customer_id", how="inner")
     item_codes, item_names = pd.factorize(data["item"], sort=True)
     customer_codes, customer_names = pd.factorize(data["customer_id"], sort=True)
@@ -328,6 +328,8 @@ def basket_pairs(baskets: ir.Table, *, options: PreferenceOptions) -> dict[str, 
     pairs = pairs.sort_values(["item_a", "item_b"], ignore_index=True)
     n = n_baskets
     # One-sided Fisher exact test (bought together more often than by chance): hypergeometric tail.
+    from scipy.stats import hypergeom  # only files with baskets need it
+
     pairs["p_value"] = hypergeom.sf(pairs["n_ab"] - 1, n, pairs["n_a"], pairs["n_b"])
     pairs["p_value_adjusted"] = benjamini_hochberg(pairs["p_value"].tolist())
     out = []

@@ -16,7 +16,7 @@ from typing import Any
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
-from scipy import stats as _scipy_stats
+from scipy import special as _special
 
 from segmint.analysis.stats import DEFAULT_LEVEL, benjamini_hochberg
 from segmint.errors import InputError
@@ -64,7 +64,7 @@ def kaplan_meier(
     with np.errstate(divide="ignore", invalid="ignore"):
         survival = np.cumprod(1.0 - deaths / at_risk)
         greenwood = np.cumsum(deaths / (at_risk * (at_risk - deaths)))
-        z = float(_scipy_stats.norm.ppf(1 - (1 - level) / 2))
+        z = float(_special.ndtri(1 - (1 - level) / 2))
         log_s = np.log(survival)
         low = np.exp(-np.exp(np.log(-log_s) - z * np.sqrt(greenwood) / log_s))
         high = np.exp(-np.exp(np.log(-log_s) + z * np.sqrt(greenwood) / log_s))
@@ -106,7 +106,7 @@ def logrank_test(
     if total_var <= 0:
         return LogRank(math.nan, math.nan)
     statistic = float((d_a - expected).sum() ** 2 / total_var)
-    return LogRank(statistic, float(_scipy_stats.chi2.sf(statistic, 1)))
+    return LogRank(statistic, float(_special.chdtrc(1, statistic)))
 
 
 def subscriber_lifetimes(

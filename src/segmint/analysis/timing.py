@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from ibis.expr import types as ir
 
-from segmint.analysis.memtables import engine_memtable
+from segmint.analysis.memtables import as_text, engine_memtable
 from segmint.features.transactions import visible_transactions
 
 HORIZONS: tuple[int, ...] = (7, 14, 30, 60, 90)
@@ -70,47 +70,123 @@ def purchase_days(transactions: ir.Table, *, as_of: datetime) -> pd.DataFrame:
     t = visible_transactions(transactions, as_of=as_of)
     t = t.filter(t.is_order_row)
     days = t.select("customer_id", day=t.occurred_at.truncate("D")).distinct()
-    frame = days.to_pandas()
+    # Sorted by the engine (binary string order, as pandas sorts): no second sort in Python.
+    frame = days.order_by(["customer_id", "day"]).to_pandas()
     frame["day"] = pd.to_datetime(frame["day"]).astype("datetime64[ns]")
-    return frame.sort_values(["customer_id", "day"], ignore_index=True)
+    return frame
+
+
+def _sorted_days(days: pd.DataFrame) -> pd.DataFrame:
+    """Return `days` sorted by customer then day (as given when it already is)."""
+    customer = days["customer_id"]
+    same = customer.iloc[1:].to_numpy() == customer.iloc[:-1].to_numpy()
+    day = days["day"].to_numpy("datetime64[ns]")
+    if customer.is_monotonic_increasing and bool(np.all(~same | (day[1:] > day[:-1]))):
+        return days.reset_index(drop=True)
+    return days.sort_values(["customer_id", "day"], ignore_index=True)
+
+
+def _group_sums(
+    codes: np.ndarray, values: np.ndarray, groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return per group the sum and count of the non-NaN values (codes 0..groups-1)."""
+    present = ~np.isnan(values)
+    sums = np.bincount(codes[present], weights=values[present], minlength=groups)
+    counts = np.bincount(codes[present], minlength=groups)
+    return sums, counts
+
+
+def _group_medians(codes: np.ndarray, values: np.ndarray, groups: int) -> np.ndarray:
+    """Return per group the median of the non-NaN values (NaN for a group without any)."""
+    present = ~np.isnan(values)
+    codes, values = codes[present], values[present]
+    order = np.lexsort((values, codes))
+    codes, values = codes[order], values[order]
+    counts = np.bincount(codes, minlength=groups)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    out = np.full(groups, np.nan)
+    has = counts > 0
+    low = starts[has] + (counts[has] - 1) // 2
+    high = starts[has] + counts[has] // 2
+    out[has] = (values[low] + values[high]) / 2
+    return out
 
 
 def customer_gaps(days: pd.DataFrame, *, as_of: datetime) -> pd.DataFrame:
     """Return per customer: orders (days), last_day, elapsed_days, gaps (k), mean_log_gap."""
-    frame = days.sort_values(["customer_id", "day"], ignore_index=True)
-    gap = frame.groupby("customer_id")["day"].diff().dt.days
-    # order_number: purchases before the one that ends the gap
-    number = frame.groupby("customer_id").cumcount()
-    frame = frame.assign(gap=gap, log_gap=np.log(gap.where(gap > 0)), order_number=number)
-    grouped = frame.groupby("customer_id", sort=True)
+    frame = _sorted_days(days)
+    # Sorted rows: each customer is one run of equal codes, in customer order.
+    codes, customers = pd.factorize(frame["customer_id"])
+    n_customers = len(customers)
+    day = frame["day"].to_numpy("datetime64[ns]")
+    new_customer = np.ones(len(frame), dtype=bool)
+    new_customer[1:] = codes[1:] != codes[:-1]
+    gap = np.full(len(frame), np.nan)
+    gap[1:] = (day[1:] - day[:-1]) // np.timedelta64(1, "D")
+    gap[new_customer] = np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_gap = np.where(gap > 0, np.log(gap), np.nan)
+    orders = np.bincount(codes, minlength=n_customers).astype("int64")
+    starts = np.flatnonzero(new_customer)
+    order_number = np.arange(len(frame)) - np.repeat(starts, orders)
+    log_sums, log_counts = _group_sums(codes, log_gap, n_customers)
+    _gap_sums, gap_counts = _group_sums(codes, gap, n_customers)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_log_gap = np.where(log_counts > 0, log_sums / log_counts, np.nan)
+    last_day = day[starts + orders - 1] if len(frame) else day[:0]
     out = pd.DataFrame(
         {
-            "orders": grouped.size().astype("int64"),
-            "last_day": grouped["day"].max(),
-            "gaps": grouped["gap"].count().astype("int64"),
-            "mean_log_gap": grouped["log_gap"].mean(),
-            "median_gap": grouped["gap"].median(),
+            "customer_id": frame["customer_id"].iloc[starts].reset_index(drop=True),
+            "orders": orders,
+            "last_day": last_day,
+            "gaps": gap_counts.astype("int64"),
+            "mean_log_gap": mean_log_gap,
+            "median_gap": _group_medians(codes, gap, n_customers),
         }
     )
-    cut = pd.Timestamp(as_of)
-    out["elapsed_days"] = (cut - out["last_day"]).dt.total_seconds() / 86400.0
-    out.attrs["gap_rows"] = frame[["customer_id", "gap", "log_gap", "order_number"]].dropna()
-    return out.reset_index()
+    cut = pd.Timestamp(as_of).to_datetime64().astype("datetime64[ns]")
+    out["elapsed_days"] = (cut - last_day) / np.timedelta64(1, "s") / 86400.0
+    rows = pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"],
+            "gap": gap,
+            "log_gap": log_gap,
+            "order_number": order_number,
+        }
+    )
+    out.attrs["gap_rows"] = _Shared(rows.dropna())
+    return out
 
 
-def _shrinkage_kappa(gap_rows: pd.DataFrame) -> float:
-    """Return within- / between-customer variance of log gaps (bounded), the shrinkage constant."""
-    if gap_rows.empty:
+class _Shared:
+    """A read-only frame kept in `attrs`, which pandas deep-copies on every operation: shared."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Shared:
+        return self
+
+
+def gap_rows(gaps: pd.DataFrame) -> pd.DataFrame:
+    """Return the gap rows of a `customer_gaps` frame: customer_id, gap, log_gap, order_number."""
+    shared: _Shared = gaps.attrs["gap_rows"]
+    return shared.frame
+
+
+def _kappa_of(customer: np.ndarray, log_gap: np.ndarray) -> float:
+    """Return the shrinkage constant of log gaps labelled by customer position."""
+    if len(log_gap) == 0:
         return KAPPA_BOUNDS[1]
-    grouped = gap_rows.groupby("customer_id")["log_gap"]
-    k = grouped.count()
-    means = grouped.mean()
-    within = float(((gap_rows["log_gap"] - gap_rows["customer_id"].map(means)) ** 2).sum())
+    _unique, code = np.unique(customer, return_inverse=True)
+    k = np.bincount(code)
+    means = np.bincount(code, weights=log_gap) / k
+    within = float(((log_gap - means[code]) ** 2).sum())
     dof = int((k - 1).sum())
     sigma2 = within / dof if dof > 0 else math.nan
     if len(means) < 2 or not math.isfinite(sigma2):
         return KAPPA_BOUNDS[1]
-    tau2 = float(means.var(ddof=1)) - sigma2 * float((1 / k).mean())
+    tau2 = float(np.var(means, ddof=1)) - sigma2 * float((1 / k).mean())
     if tau2 <= 0:
         return KAPPA_BOUNDS[1]
     return float(np.clip(sigma2 / tau2, *KAPPA_BOUNDS))
@@ -128,36 +204,43 @@ def fit_timing(gaps: pd.DataFrame, groups: pd.Series, *, min_gaps: int = 30) -> 
     """Return gaps with each customer's scale and the forecast columns (see module docstring)."""
     out = gaps.copy().reset_index(drop=True)
     out["group"] = groups.reindex(out["customer_id"]).fillna("(none)").astype(str).to_numpy()
-    gap_rows = gaps.attrs["gap_rows"].merge(out[["customer_id", "group"]], on="customer_id")
-    mu_all = float(gap_rows["log_gap"].mean()) if len(gap_rows) else 0.0
-    kappa_all = _shrinkage_kappa(gap_rows)
+    rows = gap_rows(gaps)
+    # Each gap's customer as a row of `out`: integer lookups instead of string joins.
+    owner = pd.Index(out["customer_id"]).get_indexer(rows["customer_id"])
+    kept = owner >= 0
+    owner = owner[kept]
+    rows = rows[kept]
+    log_gap = rows["log_gap"].to_numpy(float)
+    group_codes, group_names = pd.factorize(out["group"], sort=True)
+    gap_group = group_codes[owner]
+    mu_all = float(log_gap.mean()) if len(log_gap) else 0.0
+    kappa_all = _kappa_of(owner, log_gap)
     # Log scale: the segment's rhythm (when it has enough repeat purchases), then the customer's
     # own, weighted by how many gaps they have shown.
     log_scale = np.zeros(len(out))
     segment_scale = np.zeros(len(out))
-    for group, rows in out.groupby("group", sort=True).groups.items():
-        pos = out.index.get_indexer(rows)
-        g_rows = gap_rows[gap_rows["group"] == group]
-        if len(g_rows) >= min_gaps:
-            mu, kappa = float(g_rows["log_gap"].mean()), _shrinkage_kappa(g_rows)
+    k_all = out["gaps"].to_numpy(float)
+    mean_log_all = out["mean_log_gap"].to_numpy(float)
+    for code in range(len(group_names)):
+        pos = np.flatnonzero(group_codes == code)
+        in_group = gap_group == code
+        if int(in_group.sum()) >= min_gaps:
+            mu, kappa = (
+                float(log_gap[in_group].mean()),
+                _kappa_of(owner[in_group], log_gap[in_group]),
+            )
         else:
             mu, kappa = mu_all, kappa_all
-        k = out["gaps"].to_numpy(float)[pos]
-        own = np.nan_to_num(out["mean_log_gap"].to_numpy(float)[pos] - mu)
+        k = k_all[pos]
+        own = np.nan_to_num(mean_log_all[pos] - mu)
         segment_scale[pos] = mu - mu_all
         log_scale[pos] = (mu - mu_all) + k / (k + kappa) * own
     scale = np.exp(log_scale)
-    event_band = order_band(gap_rows["order_number"].to_numpy())
+    event_band = order_band(rows["order_number"].to_numpy())
     # A first gap happened before the customer had shown any rhythm of their own: it is scaled
     # by the segment's rhythm only, like the one-order customers it is compared with.
-    own_scale = pd.Series(scale, index=out["customer_id"].to_numpy())
-    group_scale = pd.Series(np.exp(segment_scale), index=out["customer_id"].to_numpy())
-    event_scale = np.where(
-        event_band == "1",
-        group_scale.reindex(gap_rows["customer_id"]).to_numpy(),
-        own_scale.reindex(gap_rows["customer_id"]).to_numpy(),
-    )
-    event_t = gap_rows["gap"].to_numpy(float) / event_scale
+    event_scale = np.where(event_band == "1", np.exp(segment_scale)[owner], scale[owner])
+    event_t = rows["gap"].to_numpy(float) / event_scale
     elapsed = out["elapsed_days"].to_numpy(float)
     censor_t = elapsed / scale
     band = order_band(out["orders"].to_numpy())
@@ -201,8 +284,16 @@ def timing_features(fitted: pd.DataFrame) -> pd.DataFrame:
     """Return the per-customer timing features (dates and probabilities) of a fitted frame."""
     last = fitted["last_day"]
 
-    def date_after(days: pd.Series) -> pd.Series:
-        return (last + pd.to_timedelta(days.round(), unit="D")).dt.date
+    last_day = last.to_numpy("datetime64[ns]").astype("datetime64[D]")
+
+    def date_after(days: pd.Series) -> np.ndarray:
+        # datetime64[D] -> object gives datetime.date, and None where it is NaT
+        whole = np.round(days.to_numpy(float))
+        missing = np.isnan(whole)
+        steps = np.where(missing, 0, whole).astype("int64").astype("timedelta64[D]")
+        steps[missing] = np.timedelta64("NaT")
+        out: np.ndarray = (last_day + steps).astype(object)
+        return out
 
     out = pd.DataFrame({"customer_id": fitted["customer_id"]})
     for h in HORIZONS:
@@ -213,8 +304,6 @@ def timing_features(fitted: pd.DataFrame) -> pd.DataFrame:
     overdue = (fitted["elapsed_days"] - fitted["usual_high"]).clip(lower=0).fillna(0)
     out["overdue_days"] = np.floor(overdue).astype("int64")
     out["days_since_last_order"] = np.floor(fitted["elapsed_days"]).astype("int64")
-    for column in ("expected_next_purchase", "next_purchase_low", "next_purchase_high"):
-        out[column] = [None if pd.isna(d) else d for d in out[column]]
     return out
 
 
@@ -251,29 +340,35 @@ def segment_timing(
         hour=t.occurred_at.hour(),
         month=t.occurred_at.month(),
     )
-    by_time = t.group_by(["customer_id", "weekday", "hour", "month"]).aggregate(
+    per_time = t.group_by(["customer_id", "weekday", "hour", "month"]).aggregate(
         # an invoice has one timestamp, so its lines fall in one group and count once
         orders=t.invoice_id.nunique() if "invoice_id" in t.columns else t.count(),
         revenue=t.net_amount.sum().cast("float64"),
     )
-    # summed per segment in the engine: only segments x weekdays x hours x months come back
+    # Summed per segment in the engine: only segments x weekday x hour x month come back.
     segment_of = engine_memtable(
-        labels[["customer_id", "segment"]].astype({"customer_id": str, "segment": str}),
+        pd.DataFrame(
+            {
+                "customer_id": as_text(labels["customer_id"]),
+                "segment": labels["segment"].astype(str),
+            }
+        ),
         {"customer_id": "string", "segment": "string"},
         transactions,
         name="segmint_timing_labels",
     )
-    joined = by_time.join(segment_of, "customer_id")
-    merged = (
+    joined = per_time.join(segment_of, "customer_id")
+    by_time = (
         joined.group_by(["segment", "weekday", "hour", "month"])
         .aggregate(orders=joined.orders.sum(), revenue=joined.revenue.sum())
         .to_pandas()
     )
-    merged["revenue"] = merged["revenue"].astype(float)
+    by_time["revenue"] = by_time["revenue"].astype(float)
     per_customer = customers.merge(labels, on="customer_id", how="inner")
+    sizes = labels["segment"].value_counts()
     out = []
     for s in segments:
-        rows = merged[merged["segment"] == s]
+        rows = by_time[by_time["segment"] == s]
         people = per_customer[per_customer["segment"] == s]
         weekday = rows.groupby("weekday")["orders"].sum().reindex(range(7), fill_value=0)
         hour = rows.groupby("hour")["orders"].sum().reindex(range(24), fill_value=0)
@@ -282,7 +377,7 @@ def segment_timing(
         out.append(
             {
                 "segment": s,
-                "customers": int(len(labels[labels["segment"] == s])),
+                "customers": int(sizes.get(s, 0)),
                 "median_cycle_days": None if cycle.empty else float(cycle.median()),
                 "repeat_customers": int(len(cycle)),
                 "p_purchase_30d_mean": _mean(people["p_purchase_30d"]),
@@ -317,7 +412,12 @@ def timing(
     gaps = customer_gaps(days, as_of=as_of)
     if forecasts is None:
         forecasts = timing_features(fit_timing(gaps, _groups(gaps, None)))
-    customers = forecasts.merge(gaps[["customer_id", "median_gap"]], on="customer_id", how="left")
+        # built from `gaps`, row for row: no join needed
+        customers = forecasts.assign(median_gap=gaps["median_gap"].to_numpy())
+    else:
+        customers = forecasts.merge(
+            gaps[["customer_id", "median_gap"]], on="customer_id", how="left"
+        )
     return {
         "horizons_days": list(HORIZONS),
         "interval": 0.8,
@@ -334,6 +434,7 @@ __all__ = [
     "customer_gaps",
     "customer_timing",
     "fit_timing",
+    "gap_rows",
     "kaplan_meier",
     "purchase_days",
     "segment_timing",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from ibis.expr import types as ir
 
-from segmint.analysis.timing import INTERVAL, customer_gaps, fit_timing, purchase_days
+from segmint.analysis.timing import INTERVAL, customer_gaps, fit_timing, gap_rows, purchase_days
 from segmint.errors import InputError
 
 
@@ -84,7 +84,7 @@ def _naive(
     fitted: pd.DataFrame, gaps: pd.DataFrame, days: pd.DataFrame, cut: pd.Timestamp
 ) -> dict[str, pd.Series]:
     """Last purchase + the population's median gap (moved to the cut-off), constant 30-day rate."""
-    gap_values = gaps.attrs["gap_rows"]["gap"].to_numpy(float)
+    gap_values = gap_rows(gaps)["gap"].to_numpy(float)
     median, low, high = np.quantile(gap_values, [0.5, *INTERVAL]) if len(gap_values) else (0, 0, 0)
     last = fitted["last_day"]
 

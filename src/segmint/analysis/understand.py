@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 from ibis.expr import types as ir
 
+from segmint.analysis.customer_columns import attach_customer_columns
 from segmint.analysis.preferences import PreferenceOptions, preferences
 from segmint.analysis.price_sensitivity import PriceOptions, price_sensitivity
 from segmint.analysis.timing import timing
@@ -175,7 +176,7 @@ def file_understand(
             transactions, labels, as_of=as_of, segments=segments, seed=seed,
             options=PreferenceOptions(level=level, top=top),
         )  # fmt: skip
-        features = features.merge(result.pop("customer_features"), on="customer_id", how="left")
+        features = attach_customer_columns(features, result.pop("customer_features"))
         block["preferences"] = result
     if "discount" in transactions.columns or "coupon" in transactions.columns:
         result = price_sensitivity(
@@ -187,11 +188,11 @@ def file_understand(
                 "price_sensitivity"]  # fmt: skip
         keep += [c for c in ("offers_received", "offers_redeemed", "redemption_rate")
                  if c in customers.columns]  # fmt: skip
-        features = features.merge(customers[keep], on="customer_id", how="left")
+        features = attach_customer_columns(features, customers[keep])
         block["price"] = result
     result = timing(transactions, labels, as_of=as_of, segments=segments, forecasts=forecasts)
     customers = result.pop("customer_features")
-    features = features.merge(customers, on="customer_id", how="left")
+    features = attach_customer_columns(features, customers)
     block["timing"] = result
     return block, features
 

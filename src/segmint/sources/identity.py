@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 MATCH_KEYS = ("email", "domain", "phone")
 # Free-mail domains say nothing about which company a person works for.
@@ -156,6 +154,10 @@ def stitch_identities(
     node_codes = codes[: len(nodes)]
     a = codes[len(nodes) : len(nodes) + len(edge_frame)]
     b = codes[len(nodes) + len(edge_frame) :]
+    # imported here: reading a single export never stitches identities
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
     _, component = connected_components(graph, directed=False)
 
