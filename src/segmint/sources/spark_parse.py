@@ -272,8 +272,8 @@ def _inferred_date(
         .agg(
             f.count(f.col(ymd_parts)).alias("ymd"),
             f.count(dmy).alias("dmy"),
-            f.count(f.when(dmy[0].cast("int") > 12, 1)).alias("a"),
-            f.count(f.when(dmy[1].cast("int") > 12, 1)).alias("b"),
+            f.count(f.when(dmy[0].try_cast("int") > 12, 1)).alias("a"),
+            f.count(f.when(dmy[1].try_cast("int") > 12, 1)).alias("b"),
         )
         .collect()[0]
     )
@@ -327,7 +327,7 @@ def _assembled(parts: Any, order: tuple[str, str, str], *, day_first: bool) -> A
         return parts[index]
 
     def number(name: str) -> Any:
-        return f.coalesce(f.nullif(group(name), f.lit("")).cast("int"), f.lit(0))
+        return f.coalesce(f.nullif(group(name), f.lit("")).try_cast("int"), f.lit(0))
 
     month, day = (group("b"), group("a")) if day_first else (group("a"), group("b"))
     hour = number("H")
@@ -337,15 +337,16 @@ def _assembled(parts: Any, order: tuple[str, str, str], *, day_first: bool) -> A
     hour = f.when(pm & (hour < 12), hour + 12).when(am & (hour == 12), 0).otherwise(hour)
     stamp = f.format_string(
         "%04d-%02d-%02d %02d:%02d:%02d",
-        group("y").cast("int"), month.cast("int"), day.cast("int"), hour, number("M"), number("S"),
+        group("y").try_cast("int"), month.try_cast("int"), day.try_cast("int"), hour, number("M"), number("S"),
     )  # fmt: skip
     base = f.try_to_timestamp(stamp, f.lit("yyyy-MM-dd HH:mm:ss"))
-    micros = f.coalesce(f.substring(f.rpad(group("f"), 6, "0"), 1, 6).cast("long"), f.lit(0))
+    micros = f.coalesce(f.substring(f.rpad(group("f"), 6, "0"), 1, 6).try_cast("long"), f.lit(0))
     tz = f.regexp_replace(group("tz"), ":", "")
     sign = f.when(f.substring(tz, 1, 1) == "-", -1).otherwise(1)
     offset = f.when(
         tz.rlike(r"^[+-]\d{4}$"),
-        sign * (f.substring(tz, 2, 2).cast("long") * 60 + f.substring(tz, 4, 2).cast("long")),
+        sign
+        * (f.substring(tz, 2, 2).try_cast("long") * 60 + f.substring(tz, 4, 2).try_cast("long")),
     ).otherwise(0)
     return f.when(
         base.isNotNull(), f.timestamp_micros(f.unix_micros(base) + micros - offset * 60_000_000)
