@@ -22,7 +22,7 @@ CLV_VALUES = ("p_alive", "expected_purchases_90d", "clv_365d")
 
 @pytest.mark.spark
 def test_spark_analyze_matches_duckdb(tmp_path: Path, spark_con) -> None:
-    from segmint.engine import duckdb_backend
+    from segmint.engine import duckdb_backend, spark_session
     from segmint.segments.rfm import named_rfm_scores, rfm_table
 
     path = write_export(tmp_path / "orders.csv")
@@ -51,7 +51,9 @@ def test_spark_analyze_matches_duckdb(tmp_path: Path, spark_con) -> None:
     # gives exactly Spark's scores, so the cut points are the only difference.
     rows = read_source(path).loaded[["customer_id", "occurred_at", "amount"]]
     as_of = pd.Timestamp(left["as_of"]).to_pydatetime()
-    spark_rows = spark_con.create_table("parity_rows", rows, overwrite=True)
+    # A temporary view, not create_table: that writes a managed table under ./spark-warehouse.
+    spark_session().createDataFrame(rows).createOrReplaceTempView("parity_rows")
+    spark_rows = spark_con.table("parity_rows")
     _, spark_cuts = named_rfm_scores(spark_rows, as_of=as_of)
     duck_rows = duckdb_backend().create_table("rows", rows)
     with_spark_cuts = rfm_table(duck_rows, as_of=as_of, cuts=spark_cuts).to_pandas()

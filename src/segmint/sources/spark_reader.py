@@ -8,6 +8,8 @@ discounts, a record whose quoted value spans lines) is named in docs/spark.md.
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -18,9 +20,10 @@ import pandas as pd
 from segmint.contract import REJECTED_COLUMNS, SOURCE_LINE_COLUMN
 from segmint.errors import InputError, MissingColumnError
 from segmint.safe_output import money_text
+from segmint.sources import parsing
 from segmint.sources.columns import detect_columns
 from segmint.sources.normalise import overrides_from
-from segmint.sources.result import ReadOptions
+from segmint.sources.result import IngestResult, ReadOptions
 from segmint.sources.spark_parse import with_amount, with_date, with_id
 from segmint.sources.spark_text import read_records
 
@@ -146,6 +149,44 @@ def read_transactions_spark(
     )
 
 
+def read_source_on_spark(path: str | Path, *, options: ReadOptions | None = None) -> IngestResult:
+    """Return the IngestResult of a transactions file read on Spark, for a workspace's DuckDB store.
+
+    The store is one DuckDB file with one writer, so the loaded rows come back (as Arrow) to be
+    written there; parsing and quarantine happened in Spark.
+    """
+    from segmint.engine import spark_session
+
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="segmint-spark-") as scratch:
+        ingest = read_transactions_spark(spark_session(), path, options=options,
+                                         scratch=Path(scratch))  # fmt: skip
+        try:
+            loaded = ingest.loaded.toPandas()
+        finally:
+            ingest.release()
+    for name in ("customer_id", "transaction_id"):
+        if name in loaded.columns:
+            loaded[name] = loaded[name].astype(parsing.TEXT_DTYPE)
+    loaded["occurred_at"] = pd.to_datetime(loaded["occurred_at"]).astype("datetime64[ns]")
+    loaded["amount"] = loaded["amount"].astype("float64")
+    loaded = loaded.sort_values(SOURCE_LINE_COLUMN, ignore_index=True)
+    with path.open("rb") as handle:
+        content_hash = hashlib.file_digest(handle, "sha256").hexdigest()
+    return IngestResult(
+        table="transactions",
+        source=str(path),
+        content_hash=content_hash,
+        rows_read=ingest.rows_read,
+        loaded=loaded,
+        rejected=ingest.rejected,
+        column_map=ingest.column_map,
+        encoding=ingest.encoding,
+        delimiter=ingest.delimiter,
+        stats=ingest.stats,
+    )
+
+
 def _check_columns(column_map: dict[str, str], headers: list[str], source: str) -> None:
     """Raise for a missing required column or a column the Spark path does not parse."""
     unsupported = [c for c in _NOT_ON_SPARK if c in column_map]
@@ -159,7 +200,7 @@ def _check_columns(column_map: dict[str, str], headers: list[str], source: str) 
         names = ", ".join(f"{column_map[c]!r} ({c})" for c in unsupported)
         raise InputError(
             f"{source}: the spark engine does not read {names} yet (it changes amounts or "
-            "refunds); use --engine duckdb for this file"
+            "refunds); read this file with the duckdb engine (--engine duckdb, engine: duckdb)"
         )
 
 
