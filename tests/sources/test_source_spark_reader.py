@@ -71,3 +71,59 @@ def test_date_formats_translate_to_spark_patterns() -> None:
     assert java_date_pattern("%Y년 %m월 %d일") == "yyyy'년 'MM'월 'dd'일'"
     with pytest.raises(InputError, match="%j is not supported by the spark engine"):
         java_date_pattern("%Y-%j")
+
+
+KOREAN_EXCEL = (
+    "sep=;\n고객번호;결제일;결제금액\nA1;2024.03.05;₩12,30\nA2;05/03/2024;1.234,50\n\n"
+    "A3;2024년 3월 7일;(5,00)\nA4;2024-03-08;7,5\n"
+)
+MIXED_DATES = (
+    "고객번호;결제일;결제금액\nA1;2024.03.05 오후 3:10;12300\nA2;2024-03-06;7\n\nA3;20240307;5\n"
+    "A4;2024-03-08T01:00:00+09:00;1\nA5;2024-13-01;2\n"
+)
+
+
+@pytest.mark.spark
+def test_spark_reader_follows_the_text_rules(tmp_path: Path, spark_con) -> None:
+    """`sep=;`, Korean headers and dates, 오후, comma decimals, gzip: as the pandas reader reads."""
+    import gzip
+
+    from segmint.engine import spark_session
+    from segmint.sources.spark_reader import read_transactions_spark
+
+    for name, text in (("excel.csv.gz", KOREAN_EXCEL), ("dates.csv.gz", MIXED_DATES)):
+        path = tmp_path / name
+        path.write_bytes(gzip.compress(text.encode("utf-8")))
+        expected = read_source(path)
+        got = read_transactions_spark(spark_session(), path, scratch=tmp_path)
+        try:
+            loaded = got.loaded.toPandas().sort_values("_line", ignore_index=True)
+        finally:
+            got.release()
+        assert got.stats == expected.stats
+        assert got.rejected[["line", "column", "reason", "raw"]].values.tolist() == (
+            expected.rejected[["line", "column", "reason", "raw"]].values.tolist()
+        )
+        assert loaded["_line"].tolist() == expected.loaded["_line"].tolist()
+        assert (
+            loaded["occurred_at"].astype(str) == expected.loaded["occurred_at"].astype(str)
+        ).all()
+        assert loaded["amount"].astype(float).tolist() == expected.loaded["amount"].tolist()
+    assert expected.loaded["amount"].tolist() == [12300.0, 7.0, 5.0, 1.0]
+
+
+@pytest.mark.spark
+def test_spark_reader_refuses_an_ambiguous_amount_as_pandas_does(tmp_path: Path, spark_con) -> None:
+    """The decimal-convention error is the pandas reader's, column named."""
+    from segmint.engine import spark_session
+    from segmint.sources.spark_reader import read_transactions_spark
+
+    path = tmp_path / "a.csv"
+    path.write_text(
+        'customer_id,order_date,amount\nA1,2024-03-05,"12,300"\nA2,2024-03-06,"1.234,50"\n'
+    )
+    with pytest.raises(InputError) as expected:
+        read_source(path)
+    with pytest.raises(InputError, match=r"column 'amount': cannot tell whether '12,300'") as got:
+        read_transactions_spark(spark_session(), path, scratch=tmp_path)
+    assert str(got.value) == str(expected.value)

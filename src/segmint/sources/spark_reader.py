@@ -89,10 +89,13 @@ def read_transactions_spark(
     try:
         frame, date_notes = with_date(frame, col("occurred_at"), "occurred_at",
                                       date_format=options.date_format, dayfirst=options.dayfirst)  # fmt: skip
+    except InputError as exc:
+        raise InputError(f"{source}: column {column_map['occurred_at']!r}: {exc}") from None
+    try:
         frame, amount_notes = with_amount(frame, col("amount"), "amount",
                                           decimal=options.decimal, delimiter=records.delimiter)  # fmt: skip
     except InputError as exc:
-        raise InputError(f"{source}: {exc}") from None
+        raise InputError(f"{source}: column {column_map['amount']!r}: {exc}") from None
     for canonical, notes in (("occurred_at", date_notes), ("amount", amount_notes)):
         for key, note in notes.items():
             stats.setdefault("formats", {})[f"{canonical}.{key}"] = note
