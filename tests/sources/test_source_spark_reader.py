@@ -127,3 +127,31 @@ def test_spark_reader_refuses_an_ambiguous_amount_as_pandas_does(tmp_path: Path,
     with pytest.raises(InputError, match=r"column 'amount': cannot tell whether '12,300'") as got:
         read_transactions_spark(spark_session(), path, scratch=tmp_path)
     assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.spark
+def test_line_numbers_hold_across_partitions_and_runs(tmp_path: Path, spark_con) -> None:
+    """A file split into many partitions gives the same lines and rejects as one partition."""
+    from segmint.engine import spark_session
+    from segmint.sources.spark_reader import read_transactions_spark
+
+    path = write_export(tmp_path / "orders.csv")
+    spark = spark_session()
+    whole = read_transactions_spark(spark, path, scratch=tmp_path)
+    key = "spark.sql.files.maxPartitionBytes"
+    before = spark.conf.get(key)
+    spark.conf.set(key, "16k")  # ~100 KB file: seven partitions
+    try:
+        split = read_transactions_spark(spark, path, scratch=tmp_path)
+        assert split.loaded.rdd.getNumPartitions() > 3
+        lines = split.loaded.select("_line", "customer_id").toPandas().sort_values("_line")
+    finally:
+        spark.conf.set(key, before)
+    try:
+        pd.testing.assert_frame_equal(split.rejected, whole.rejected)
+        reference = read_source(path).loaded
+        assert lines["_line"].tolist() == reference["_line"].tolist()
+        assert lines["customer_id"].tolist() == reference["customer_id"].astype(str).tolist()
+    finally:
+        whole.release()
+        split.release()
