@@ -13,7 +13,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from segmint.contract import REJECTED_COLUMNS
-from segmint.engine import duckdb_backend
+from segmint.engine import check_engine, duckdb_backend
 from segmint.engine_csv import write_csv_in_engine
 from segmint.errors import InputError, ModelFitError
 from segmint.features.point_in_time import normalise_as_of
@@ -95,8 +95,19 @@ def analyze_file(
     with_clv: bool = True,
     lang: str = "en",
     on_step: OnStage | None = None,
+    engine: str = "duckdb",
 ) -> AnalyzeResult:
-    """Ingest one transactions export with quarantine, score every customer, write the four outputs."""
+    """Ingest one transactions export with quarantine, score every customer, write the four outputs.
+
+    `engine="spark"` reads and scores the rows on PySpark (segmint.analyze_spark).
+    """
+    if check_engine(engine) == "spark":
+        from segmint.analyze_spark import analyze_file_spark
+
+        return analyze_file_spark(
+            path, out_dir=out_dir, options=options, as_of=as_of, bins=bins, with_clv=with_clv,
+            lang=lang, on_step=on_step,
+        )  # fmt: skip
     from segmint.segments.rfm import rfm_table
     from segmint.sources import read_source
 

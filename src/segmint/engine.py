@@ -64,6 +64,7 @@ def spark_session() -> Any:
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.driver.memory", os.environ.get("SEGMINT_SPARK_DRIVER_MEMORY", "4g"))
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .getOrCreate()

@@ -1145,6 +1145,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.scope.evaluate_clv": {"en": "evaluate clv", "ko": "CLV 평가"},
     "cli.stage.fit": {"en": "fitting the models", "ko": "모델 적합"},
     "cli.stage.read": {"en": "reading", "ko": "읽는 중"},
+    "cli.stage.spark": {"en": "starting Spark", "ko": "Spark 시작"},
     "cli.stage.stitch": {"en": "stitching identities", "ko": "고객 식별자 통합"},
     "cli.stage.features": {"en": "features", "ko": "특성 계산"},
     "cli.stage.rfm": {"en": "RFM scores", "ko": "RFM 점수"},
@@ -1225,6 +1226,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.report_path": {"en": "report: {path}", "ko": "보고서: {path}"},
     "cli.tag_scheme": {"en": "tag:{name}", "ko": "태그:{name}"},
     # notes made by the services
+    "note.spark_ignored_columns": {
+        "en": "not read on the spark engine (descriptive columns): {columns}",
+        "ko": "spark 엔진에서 읽지 않은 설명용 열: {columns}",
+    },
     "note.clv_not_computed": {
         "en": "CLV not computed: {reason}",
         "ko": "CLV를 계산하지 않았습니다: {reason}",

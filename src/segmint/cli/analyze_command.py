@@ -72,6 +72,14 @@ def analyze(
     clv: Annotated[
         bool, typer.Option("--clv/--no-clv", help="Add P(alive), expected purchases and CLV.")
     ] = True,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="duckdb (default) or spark: read and score on PySpark (local[2], or the "
+            "cluster in SEGMINT_SPARK_MASTER).",
+        ),
+    ] = "duckdb",
     lang: Lang = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print summary.json to stdout.")
@@ -84,6 +92,7 @@ def analyze(
     cutoff = parse_cli_date(as_of, option="--as-of")
     out_dir = out or Path(f"{_stem(file)}-segmint")
     with user_errors(chosen):
+        engine = _engine(engine)
         options = build_read_options(
             customer_col=customer_col, date_col=date_col, amount_col=amount_col,
             quantity_col=quantity_col, price_col=price_col, invoice_col=invoice_col,
@@ -101,6 +110,7 @@ def analyze(
                 with_clv=clv,
                 lang=chosen,
                 on_step=step,
+                engine=engine,
             )
     if json_output:
         print_json(result.summary)
@@ -126,6 +136,17 @@ def analyze(
     width = max(len(t(f"cli.file.{name}", chosen)) for name in result.files)
     for name, path in result.files.items():
         console.print(plain(f"{t(f'cli.file.{name}', chosen):>{width}}: {path}"))
+
+
+def _engine(value: str) -> str:
+    """Return the engine name, or raise InputError naming the allowed engines."""
+    from segmint.engine import check_engine
+    from segmint.errors import InputError
+
+    try:
+        return check_engine(value)
+    except ValueError as exc:
+        raise InputError(f"--engine: {exc}") from None
 
 
 def _stem(path: Path) -> str:

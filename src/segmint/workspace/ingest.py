@@ -103,8 +103,11 @@ def read_options(source: SourceConfig) -> Any:
     )
 
 
-def read_configured_source(source: SourceConfig, root: Path) -> Any:
-    """Read one configured source (file or database table) into an IngestResult."""
+def read_configured_source(source: SourceConfig, root: Path, *, engine: str = "duckdb") -> Any:
+    """Read one configured source (file or database table) into an IngestResult.
+
+    With `engine="spark"` a transactions file is parsed and quarantined on PySpark.
+    """
     from segmint.sources import read_database_table, read_source
 
     options = read_options(source)
@@ -112,6 +115,10 @@ def read_configured_source(source: SourceConfig, root: Path) -> Any:
         path = Path(source.path)
         if not path.is_absolute():
             path = root / path
+        if engine == "spark" and source.table == "transactions":
+            from segmint.sources.spark_reader import read_source_on_spark
+
+            return read_source_on_spark(path, options=options)
         return read_source(path, table=source.table, options=options)
     database = source.database or ""
     if "://" not in database and not Path(database).is_absolute():
@@ -134,7 +141,7 @@ def ingest_workspace(
     try:
         for source in config.sources:
             plan.start("read", subject=source.name, rows=sum(o.rows_read for o in outcomes))
-            result = read_configured_source(source, root)
+            result = read_configured_source(source, root, engine=config.engine)
             location = str(source.path or f"{source.database}#{source.db_table}")
             if store.already_ingested(source.name, result.content_hash):
                 outcomes.append(
