@@ -180,34 +180,48 @@ def analyze_file(
         raise AssertionError("row accounting broken: read != loaded + rejected")
 
     plan.start("write", rows=int(result.rows_read), customers=len(customers))
-    segments = segment_summary(customers)
     kpis, cohorts = _kpis_and_cohorts(transactions, customers, cutoff)
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder; choose another output folder (-o)")
-    out.mkdir(parents=True, exist_ok=True)
-    files = {
-        "customers": out / "customers.csv",
-        "rejected": out / "rejected.csv",
-        "summary": out / "summary.json",
-        "report": out / "report.html",
-        "kpis": out / "kpis.json",
-        "cohorts": out / "cohorts.json",
-    }
+    return write_analysis_outputs(
+        summary, customers, result.rejected, kpis, cohorts, Path(out_dir), lang
+    )
+
+
+def write_analysis_outputs(
+    summary: dict[str, Any],
+    customers: pd.DataFrame,
+    rejected_rows: pd.DataFrame,
+    kpis: dict[str, Any],
+    cohorts: dict[str, Any],
+    out: Path,
+    lang: str,
+) -> AnalyzeResult:
+    """Write customers.csv, rejected.csv, report.html, kpis/cohorts.json and summary.json last."""
     from segmint.report.analysis import analysis_report
     from segmint.report.kpi_sections import cohort_section, kpi_section
     from segmint.report.understand_section import understand_section
 
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder; choose another output folder (-o)")
+    out.mkdir(parents=True, exist_ok=True)
+    segments = segment_summary(customers)
+    files = {
+        name: out / file
+        for name, file in (
+            ("customers", "customers.csv"), ("rejected", "rejected.csv"),
+            ("summary", "summary.json"), ("report", "report.html"), ("kpis", "kpis.json"),
+            ("cohorts", "cohorts.json"),
+        )
+    }  # fmt: skip
     extra = [
         kpi_section([kpis], lang=lang),
         cohort_section(cohorts, lang=lang),
-        understand_section(understand, lang=lang),
+        understand_section(summary["understand"], lang=lang),
     ]
     report = analysis_report(
-        summary, customers, segments, result.rejected, lang=lang,
+        summary, customers, segments, rejected_rows, lang=lang,
         extra_sections=[s for s in extra if s is not None],
     )  # fmt: skip
-    rejected = result.rejected.reindex(columns=list(REJECTED_COLUMNS)).drop(columns=["file"])
+    rejected = rejected_rows.reindex(columns=list(REJECTED_COLUMNS)).drop(columns=["file"])
     # Each file appears whole or not at all; summary.json last, so it never describes
     # outputs that were not written.
     write_csv_in_engine(customers, files["customers"])
@@ -218,7 +232,7 @@ def analyze_file(
     write_text(
         json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", files["summary"]
     )
-    return AnalyzeResult(summary, customers, result.rejected, segments, out, files)
+    return AnalyzeResult(summary, customers, rejected_rows, segments, out, files)
 
 
 def _megabytes(path: Path) -> int:

@@ -6,7 +6,6 @@ rows, one row per customer (RFM) and one row per customer and purchase day (the 
 
 from __future__ import annotations
 
-import json
 import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,14 +21,13 @@ from segmint.analyze import (
     _kpis_and_cohorts,
     _megabytes,
     _understand,
-    segment_summary,
+    write_analysis_outputs,
 )
-from segmint.contract import REJECTED_COLUMNS
 from segmint.errors import InputError
 from segmint.features.point_in_time import normalise_as_of
 from segmint.i18n import t
 from segmint.progress import OnStage, StagePlan
-from segmint.safe_output import money_text, write_csv, write_text
+from segmint.safe_output import money_text
 from segmint.sources.result import ReadOptions
 
 
@@ -159,7 +157,9 @@ def _analyze(
 
     plan.start("write", rows=ingest.rows_read, customers=len(customers))
     kpis, cohorts = _kpis_and_cohorts(transactions, customers, cutoff)
-    return _write_outputs(summary, customers, ingest.rejected, kpis, cohorts, out_dir, lang)
+    return write_analysis_outputs(
+        summary, customers, ingest.rejected, kpis, cohorts, Path(out_dir), lang
+    )
 
 
 def _customer_days(loaded: Any) -> pd.DataFrame:
@@ -185,50 +185,3 @@ def _customer_days(loaded: Any) -> pd.DataFrame:
     # In file order, as the DuckDB path passes them: customers are numbered by first appearance.
     days["occurred_at"] = pd.to_datetime(days["occurred_at"]).astype("datetime64[ns]")
     return days
-
-
-def _write_outputs(
-    summary: dict[str, Any],
-    customers: pd.DataFrame,
-    rejected_rows: pd.DataFrame,
-    kpis: dict[str, Any],
-    cohorts: dict[str, Any],
-    out: Path,
-    lang: str,
-) -> AnalyzeResult:
-    """Write customers.csv, rejected.csv, report.html, kpis/cohorts.json and summary.json last."""
-    from segmint.report.analysis import analysis_report
-    from segmint.report.kpi_sections import cohort_section, kpi_section
-    from segmint.report.understand_section import understand_section
-
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder; choose another output folder (-o)")
-    out.mkdir(parents=True, exist_ok=True)
-    segments = segment_summary(customers)
-    files = {
-        name: out / file
-        for name, file in (
-            ("customers", "customers.csv"), ("rejected", "rejected.csv"),
-            ("summary", "summary.json"), ("report", "report.html"), ("kpis", "kpis.json"),
-            ("cohorts", "cohorts.json"),
-        )
-    }  # fmt: skip
-    extra = [
-        kpi_section([kpis], lang=lang),
-        cohort_section(cohorts, lang=lang),
-        understand_section(summary["understand"], lang=lang),
-    ]
-    report = analysis_report(
-        summary, customers, segments, rejected_rows, lang=lang,
-        extra_sections=[s for s in extra if s is not None],
-    )  # fmt: skip
-    rejected = rejected_rows.reindex(columns=list(REJECTED_COLUMNS)).drop(columns=["file"])
-    write_csv(customers, files["customers"])
-    write_csv(rejected, files["rejected"])
-    write_text(report, files["report"])
-    for name, payload in (("kpis", kpis), ("cohorts", cohorts)):
-        write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", files[name])
-    write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2, default=str) + "\n", files["summary"]
-    )
-    return AnalyzeResult(summary, customers, rejected_rows, segments, out, files)
