@@ -11,6 +11,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from segmint.scores.churn.threads import fit_threads
+
 # (max_leaf_nodes, learning_rate, min_samples_leaf) tried by the inner cross-validation
 TUNING_GRID: tuple[tuple[int, float, int], ...] = tuple(product((4, 15), (0.05, 0.1), (20, 40)))
 INNER_FOLDS = 3
@@ -60,17 +62,21 @@ class TunedClassifier(ClassifierMixin, BaseEstimator):
         folds = StratifiedKFold(INNER_FOLDS, shuffle=True, random_state=self.random_state)
         splits = list(folds.split(X, y))
         scores: dict[tuple[int, float, int], float] = {}
-        for point in TUNING_GRID:
-            aucs = []
-            for train, test in splits:
-                model = _set_gbm_params(self.base, grid_params(point))
-                model.fit(X.iloc[train], y[train])
-                aucs.append(roc_auc_score(y[test], model.predict_proba(X.iloc[test])[:, 1]))
-            scores[point] = float(np.mean(aucs))
+        # small tables: OpenMP threads spin-wait more than they compute (see segmint.threads)
+        with fit_threads(len(y)):
+            for point in TUNING_GRID:
+                aucs = []
+                for train, test in splits:
+                    model = _set_gbm_params(self.base, grid_params(point))
+                    model.fit(X.iloc[train], y[train])
+                    proba = model.predict_proba(X.iloc[test])[:, 1]
+                    aucs.append(roc_auc_score(y[test], proba))
+                scores[point] = float(np.mean(aucs))
         best = max(TUNING_GRID, key=lambda p: (scores[p], -TUNING_GRID.index(p)))
         chosen = _set_gbm_params(self.base, grid_params(best))
         self.estimator_ = chosen if self.wrap is None else self.wrap(chosen)
-        self.estimator_.fit(X, y)
+        with fit_threads(len(y)):
+            self.estimator_.fit(X, y)
         self.chosen_ = grid_params(best)
         self.inner_auc_ = {str(p): round(s, 4) for p, s in scores.items()}
         self.classes_ = self.estimator_.classes_
