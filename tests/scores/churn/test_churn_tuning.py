@@ -39,16 +39,18 @@ def test_chosen_point_has_the_best_inner_auc_and_is_seeded() -> None:
     np.testing.assert_array_equal(again.predict_proba(X), tuned.predict_proba(X))
 
 
-def test_make_classifier_tunes_then_calibrates_within_the_budget() -> None:
+def test_evaluation_tunes_then_calibrates_within_the_budget() -> None:
     X, y = _table()
     design = learn_design(X)
     X = design.transform(X)
-    est = make_classifier("gbm", design, n_rows=len(y), min_class=int(y.sum()))
+    plain = make_classifier("gbm", design, n_rows=len(y), min_class=int(y.sum()))
+    assert isinstance(plain, CalibratedClassifierCV)  # the run's churn model: not tuned
+    est = make_classifier("gbm", design, n_rows=len(y), min_class=int(y.sum()), tune=True)
     assert isinstance(est, TunedClassifier)
     est.fit(X, y)
     assert isinstance(est.estimator_, CalibratedClassifierCV)
     raw = ranking_scores(est, X)
     assert raw.shape == (len(y),) and not np.array_equal(raw, est.predict_proba(X)[:, 1])
     assert within_budget(5_000) and not within_budget(1_000_000)
-    big = make_classifier("gbm", design, n_rows=1_000_000, min_class=300_000)
+    big = make_classifier("gbm", design, n_rows=1_000_000, min_class=300_000, tune=True)
     assert isinstance(big, CalibratedClassifierCV)  # over the budget: the default size

@@ -110,13 +110,19 @@ def gbm_classifier(*, random_state: int = 0) -> HistGradientBoostingClassifier:
 
 
 def make_classifier(
-    model: str, design: TableDesign, *, random_state: int = 0, n_rows: int, min_class: int
+    model: str,
+    design: TableDesign,
+    *,
+    random_state: int = 0,
+    n_rows: int,
+    min_class: int,
+    tune: bool = False,
 ) -> ClassifierMixin:
     """Return the calibrated candidate `model` for a design-transformed frame.
 
-    The logistic models are fitted by log-loss and left as is. Gradient boosting gets its tree
-    size, learning rate and leaf size from a small grid chosen by seeded inner CV (tables within
-    the tuning budget, see segmint.scores.churn.tuning), and is wrapped in CalibratedClassifierCV
+    The logistic models are fitted by log-loss and left as is. With `tune`, gradient boosting gets
+    its tree size, learning rate and leaf size from a small grid chosen by seeded inner CV (tables
+    within the tuning budget, see segmint.scores.churn.tuning). It is wrapped in CalibratedClassifierCV
     (isotonic from 1,000 rows, sigmoid below) on 3 seeded inner folds, so calibration never sees
     the rows it is evaluated on.
     """
@@ -128,7 +134,7 @@ def make_classifier(
     if model == "average":
         members = [
             (name, make_classifier(name, design, random_state=random_state, n_rows=n_rows,
-                                   min_class=min_class))
+                                   min_class=min_class, tune=tune))
             for name in AVERAGED
         ]  # fmt: skip
         return VotingClassifier(members, voting="soft")
@@ -140,7 +146,7 @@ def make_classifier(
         return base  # too few of a class to calibrate or tune in folds
     method = "isotonic" if n_rows >= 1000 else "sigmoid"
     folds = StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=random_state)
-    if not within_budget(n_rows):
+    if not (tune and within_budget(n_rows)):
         return CalibratedClassifierCV(base, method=method, cv=folds)
     # tune first, then calibrate the chosen model (calibrating inside would tune three times)
     return TunedClassifier(
