@@ -112,6 +112,15 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _param_text(key: str, value: Any) -> str:
+    """Return "key=value" for the notes under the table (floats to 4 digits, dicts flattened)."""
+    if isinstance(value, float):
+        return f"{key}={value:.4g}"
+    if isinstance(value, dict):
+        return f"{key}=(" + "; ".join(_param_text(k, v) for k, v in value.items()) + ")"
+    return f"{key}={value}"
+
+
 def _metric(name: str, value: Any) -> str:
     if value is None:
         return "–"
@@ -156,10 +165,7 @@ def _print_result(file: Path, result: dict[str, Any], lang: str) -> None:
     notes = []
     for name, entry in result["models"].items():
         label = f"[bold green]{name} *[/]" if name == result["best"] else name
-        params = ", ".join(
-            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-            for k, v in entry.get("params", {}).items()
-        )
+        params = ", ".join(_param_text(k, v) for k, v in entry.get("params", {}).items())
         if entry.get("forecast") == "nbd_limit":
             table.add_row(label, *[_metric(m, entry.get(m)) for m in METRICS])
             note = t("cli.eval.clv.nbd_limit", lang, name=name)

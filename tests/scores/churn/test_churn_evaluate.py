@@ -41,10 +41,12 @@ def test_telco_reaches_published_auc(shared_data):
         assert 0.83 <= metrics["roc_auc"] <= 0.87, (name, metrics["roc_auc"])
         assert metrics["brier"] < 0.145 and metrics["top_decile_lift"] > 2.5
     # issue 9 targets: at least 0.848 (before: logistic 0.845, calibrated HGB 0.844), and
-    # clearly past plain gradient boosting
+    # clearly past plain gradient boosting (untuned HGB, 15 leaves: raw 0.8450 on these folds)
     best = models[result["best"]]["roc_auc"]
-    assert result["best"] in {"spline_logistic", "average"}
-    assert best >= 0.848 and best >= models["gbm"]["roc_auc"] + 0.004
+    assert result["best"] in {"spline_logistic", "average", "gbm"}
+    assert best >= 0.848 and best >= 0.8450 + 0.005
+    # the nested grid lifts gradient boosting itself (measured 0.8450 -> 0.8495)
+    assert models["gbm"]["roc_auc"] >= 0.848
     # isotonic calibration ties scores: ranking with the raw model is not worse
     assert models["gbm"]["roc_auc"] >= models["gbm"]["roc_auc_calibrated"]
     assert "TotalCharges" in result["features"]["numeric"]  # blanks did not make it text
@@ -113,7 +115,10 @@ def test_long_tail_text_is_dropped_but_wide_categories_are_kept():
 
 @pytest.mark.slow
 def test_many_level_categorical_goes_to_boosting_as_codes(shared_data, monkeypatch):
-    from segmint.scores.churn import estimators
+    from segmint.scores.churn import estimators, tuning
+
+    # the coding, not the grid, is under test: the fixed 15-leaf model, at a fifth of the time
+    monkeypatch.setattr(tuning, "TUNING_BUDGET_ROW_FITS", 0)
 
     frame = pd.read_csv(shared_data / "telco_customer_churn_ibm.csv")
     rng = np.random.default_rng(0)

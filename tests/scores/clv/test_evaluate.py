@@ -14,7 +14,12 @@ from segmint.scores.clv import (
     score_customers,
 )
 from segmint.scores.clv.evaluate import BTYD_MODELS
-from segmint.scores.clv.supervised import shop_momentum
+from segmint.scores.clv.supervised import (
+    DEFAULT_TREE_SIZE,
+    TREE_GRID,
+    grid_key,
+    shop_momentum,
+)
 
 METRICS = {
     "sum_predicted", "sum_actual", "aggregate_pct_error", "mae", "rmse", "poisson_deviance",
@@ -135,3 +140,28 @@ def test_shop_momentum_is_the_recent_weekly_rate_over_the_quarter() -> None:
     assert shop_momentum(day, cutoff) == pytest.approx(3.0 / (21 / 13))
     assert shop_momentum(day, -200) == 1.0  # no history before the cut-off
     assert shop_momentum(day, cutoff + 7 * 13) == 1.0
+
+
+def test_tree_size_is_chosen_by_an_inner_backtest_before_as_of(cdnow_tx: pd.DataFrame) -> None:
+    # CDNOW sample to 1998-03-31: 65 weeks of history, a 13-week window, so the inner backtest
+    # trains on cut-offs to 1997-10-07 and scores the 13 weeks to 1997-12-30
+    cal = cdnow_tx[cdnow_tx["occurred_at"] <= "1998-03-31"]
+    model = SupervisedPurchaseModel(max_iter=50).fit(cal, as_of="1998-03-31", horizon_weeks=13)
+    assert set(model.tuning_rmse_) == {grid_key(size) for size in TREE_GRID}
+    best = min(model.tuning_rmse_.values())
+    assert model.tuning_rmse_[grid_key(model.tree_size_)] == best
+    # the choice never looks past as_of: purchases after it change nothing
+    later = cdnow_tx[cdnow_tx["occurred_at"] > "1998-03-31"]
+    extended = SupervisedPurchaseModel(max_iter=50).fit(
+        pd.concat([later, cal]), as_of="1998-03-31", horizon_weeks=13
+    )
+    # (the customers come in another order, so sums differ in the last bit)
+    assert extended.tuning_rmse_ == pytest.approx(model.tuning_rmse_, rel=1e-9)
+    assert extended.tree_size_ == model.tree_size_
+
+
+def test_short_history_falls_back_to_the_default_tree_size(cdnow_tx: pd.DataFrame) -> None:
+    # 39 weeks, 19-week window: no room for an inner backtest with 8 weeks of history
+    cal = cdnow_tx[cdnow_tx["occurred_at"] <= "1997-09-30"]
+    model = SupervisedPurchaseModel(max_iter=50).fit(cal, as_of="1997-09-30", horizon_weeks=39)
+    assert model.tuning_rmse_ == {} and model.tree_size_ == DEFAULT_TREE_SIZE

@@ -6,6 +6,7 @@ rank customers (isotonic calibration makes ties and costs AUC).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, SplineTransformer, StandardScaler
 
 from segmint.scores.churn.design import TableDesign
+from segmint.scores.churn.tuning import TunedClassifier, within_budget
 
 MODELS = ("logistic", "spline_logistic", "gbm", "average")
 CALIBRATION_FOLDS = 3
@@ -108,13 +110,21 @@ def gbm_classifier(*, random_state: int = 0) -> HistGradientBoostingClassifier:
 
 
 def make_classifier(
-    model: str, design: TableDesign, *, random_state: int = 0, n_rows: int, min_class: int
+    model: str,
+    design: TableDesign,
+    *,
+    random_state: int = 0,
+    n_rows: int,
+    min_class: int,
+    tune: bool = False,
 ) -> ClassifierMixin:
     """Return the calibrated candidate `model` for a design-transformed frame.
 
-    The logistic models are fitted by log-loss and left as is; gradient boosting is wrapped in
-    CalibratedClassifierCV (isotonic from 1,000 rows, sigmoid below) on 3 seeded inner folds, so
-    calibration never sees the rows it is evaluated on.
+    The logistic models are fitted by log-loss and left as is. With `tune`, gradient boosting gets
+    its tree size, learning rate and leaf size from a small grid chosen by seeded inner CV (tables
+    within the tuning budget, see segmint.scores.churn.tuning). It is wrapped in CalibratedClassifierCV
+    (isotonic from 1,000 rows, sigmoid below) on 3 seeded inner folds, so calibration never sees
+    the rows it is evaluated on.
     """
     check_model_name(model)
     if model == "logistic":
@@ -124,7 +134,7 @@ def make_classifier(
     if model == "average":
         members = [
             (name, make_classifier(name, design, random_state=random_state, n_rows=n_rows,
-                                   min_class=min_class))
+                                   min_class=min_class, tune=tune))
             for name in AVERAGED
         ]  # fmt: skip
         return VotingClassifier(members, voting="soft")
@@ -133,14 +143,23 @@ def make_classifier(
     if coded:
         base = Pipeline([("codes", CategoryCodes(coded)), ("gbm", base)])
     if min_class < CALIBRATION_FOLDS:
-        return base
+        return base  # too few of a class to calibrate or tune in folds
     method = "isotonic" if n_rows >= 1000 else "sigmoid"
     folds = StratifiedKFold(n_splits=CALIBRATION_FOLDS, shuffle=True, random_state=random_state)
-    return CalibratedClassifierCV(base, method=method, cv=folds)
+    if not (tune and within_budget(n_rows)):
+        return CalibratedClassifierCV(base, method=method, cv=folds)
+    # tune first, then calibrate the chosen model (calibrating inside would tune three times)
+    return TunedClassifier(
+        base,
+        wrap=partial(CalibratedClassifierCV, method=method, cv=folds),
+        random_state=random_state,
+    )
 
 
 def ranking_scores(estimator: Any, X: pd.DataFrame) -> np.ndarray:
     """Return uncalibrated churn scores: the mean of the base models inside calibration wrappers."""
+    if isinstance(estimator, TunedClassifier):
+        return ranking_scores(estimator.estimator_, X)
     if isinstance(estimator, CalibratedClassifierCV):
         return np.mean(
             [c.estimator.predict_proba(X)[:, 1] for c in estimator.calibrated_classifiers_],

@@ -104,6 +104,7 @@ def evaluate_churn_table(
                         random_state=seed,
                         n_rows=len(train),
                         min_class=min(n_pos, len(train) - n_pos),
+                        tune=True,
                     )
                     est.fit(X.iloc[train], y[train])
                     oof[test] = est.predict_proba(X.iloc[test])[:, 1]

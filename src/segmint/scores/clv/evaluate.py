@@ -175,7 +175,14 @@ def _supervised_forecast(
     )
     info = {
         "params": {
-            "estimator": "HistGradientBoostingRegressor(loss='poisson', max_leaf_nodes=7)",
+            "estimator": "HistGradientBoostingRegressor(loss='poisson', "
+            f"max_leaf_nodes={model.tree_size_[0]}, min_samples_leaf={model.tree_size_[1]})",
+            "tree_size_by": "inner backtest" if model.tuning_rmse_ else "default (short history)",
+            **(
+                {"inner_backtest_rmse": {k: _round(v) for k, v in model.tuning_rmse_.items()}}
+                if model.tuning_rmse_
+                else {}
+            ),
             "training_window_weeks": model.window_weeks_,
             "training_cutoffs": len(model.cutoffs_),
             "training_rows": model.training_rows_,

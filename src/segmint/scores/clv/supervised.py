@@ -26,8 +26,10 @@ FEATURES = (
     "rate_per_week",
     "monetary_mean",
     "days_4w",
+    "days_8w",
     "days_13w",
     "days_26w",
+    "days_52w",
     "spend_13w",
     "gap_mean_weeks",
     "gap_cv",
@@ -39,6 +41,10 @@ FEATURES = (
 CUTOFF_STEP_WEEKS = 4
 MIN_HISTORY_WEEKS = 8
 MAX_CUTOFFS = 12
+# Tree sizes (max leaves, min rows per leaf) tried by the inner backtest, and the size used
+# when the history is too short to hold one (the size used before the grid existed).
+TREE_GRID = ((4, 20), (4, 40), (7, 20), (7, 40))
+DEFAULT_TREE_SIZE = (7, 40)
 _SINGLE_THREAD_ROWS = 200_000
 
 
@@ -121,8 +127,10 @@ def window_features(
                 np.where(age > 0, frequency / np.maximum(age, 1e-9), 0.0),
                 np.where(count > 0, spend / np.maximum(count, 1.0), 0.0),
                 recent(4),
+                recent(8),
                 recent(13),
                 recent(26),
+                recent(52),
                 recent(13, v),
                 gap_mean,
                 gap_cv,
@@ -146,6 +154,30 @@ def training_cutoffs(first_day: int, last_cutoff: int) -> list[int]:
     return sorted(out)
 
 
+def stacked_training_set(
+    cust: np.ndarray,
+    day: np.ndarray,
+    total: np.ndarray,
+    n_customers: int,
+    last_cutoff: int,
+    window_days: int,
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Return (features, target, cut-offs): every customer with history at each training cut-off.
+
+    The target is the customer's purchase days in the `window_days` after the cut-off; the
+    cut-offs end at `last_cutoff` (see training_cutoffs).
+    """
+    cutoffs = training_cutoffs(int(day.min()), last_cutoff)
+    blocks, targets = [], []
+    for shift in cutoffs:
+        features, present = window_features(cust, day, total, n_customers, shift)
+        ahead = (day > shift) & (day <= shift + window_days)
+        target = np.bincount(cust[ahead], minlength=n_customers).astype(float)
+        blocks.append(features[present])
+        targets.append(target[present])
+    return np.vstack(blocks), np.concatenate(targets), cutoffs
+
+
 class SupervisedPurchaseModel:
     """Poisson HistGradientBoosting on RFM, recent-count and inter-purchase-time features.
 
@@ -153,27 +185,63 @@ class SupervisedPurchaseModel:
     least 8 weeks of history) stacked into one table; the target is each customer's purchase
     days in the `window` weeks after the cut-off. The window is the forecast horizon, shortened
     to half the available history when that is shorter (the forecast is then scaled by
-    horizon / window, a constant-rate extrapolation). Small trees (7 leaves, learning rate 0.05,
-    at least 40 rows per leaf) keep the model from memorising single customers.
-    `dispersion_` is the negative binomial size k of the training residuals (Var = μ + μ²/k),
-    used for predictive count intervals.
+    horizon / window, a constant-rate extrapolation).
+
+    Small trees keep the model from memorising single customers. Their size (leaves, minimum rows
+    per leaf, from TREE_GRID) is chosen by an inner backtest that never sees the data after
+    `as_of`: trained on the cut-offs before `as_of − window`, scored by RMSE on the window that
+    ends at `as_of`. `dispersion_` is the negative binomial size k of the training
+    residuals (Var = μ + μ²/k), used for predictive count intervals.
     """
 
     def __init__(self, *, random_state: int = 0, max_iter: int = 300) -> None:
         self.random_state = random_state
         self.max_iter = max_iter
 
-    def _estimator(self) -> HistGradientBoostingRegressor:
+    def _estimator(self, tree_size: tuple[int, int], seed: int) -> HistGradientBoostingRegressor:
+        leaves, min_leaf = tree_size
         return HistGradientBoostingRegressor(
             loss="poisson",
             learning_rate=0.05,
             max_iter=self.max_iter,
-            max_leaf_nodes=7,
-            min_samples_leaf=40,
+            max_leaf_nodes=leaves,
+            min_samples_leaf=min_leaf,
             l2_regularization=1.0,
             early_stopping=False,
-            random_state=self.random_state,
+            random_state=seed,
         )
+
+    def _choose_tree_size(
+        self,
+        cust: np.ndarray,
+        day: np.ndarray,
+        total: np.ndarray,
+        n_customers: int,
+        cutoff: int,
+        window_days: int,
+    ) -> tuple[tuple[int, int], dict[str, float]]:
+        """Return the TREE_GRID entry with the lowest inner-backtest RMSE and every entry's RMSE.
+
+        Falls back to DEFAULT_TREE_SIZE (without scores) when the history before the inner cut-off
+        is shorter than MIN_HISTORY_WEEKS plus one window.
+        """
+        inner = cutoff - window_days
+        if inner - window_days - int(day.min()) < 7 * MIN_HISTORY_WEEKS:
+            return DEFAULT_TREE_SIZE, {}
+        x, y, _ = stacked_training_set(
+            cust, day, total, n_customers, inner - window_days, window_days
+        )
+        features, present = window_features(cust, day, total, n_customers, inner)
+        ahead = (day > inner) & (day <= cutoff)
+        actual = np.bincount(cust[ahead], minlength=n_customers).astype(float)[present]
+        scores: dict[str, float] = {}
+        with fit_threads(len(y), single_thread_below=_SINGLE_THREAD_ROWS):
+            for size in TREE_GRID:
+                model = self._estimator(size, self.random_state).fit(x, y)
+                error = model.predict(features[present]) - actual
+                scores[grid_key(size)] = float(np.sqrt(np.mean(error**2)))
+        best = min(TREE_GRID, key=lambda size: scores[grid_key(size)])  # ties: first in grid
+        return best, scores
 
     def fit(
         self,
@@ -183,7 +251,7 @@ class SupervisedPurchaseModel:
         as_of: date | datetime | str,
         horizon_weeks: float,
     ) -> SupervisedPurchaseModel:
-        """Train on cut-offs whose target window ends at or before `as_of`; return self."""
+        """Choose the tree size, train on cut-offs whose target window ends by `as_of`; return self."""
         if not horizon_weeks > 0:
             raise ValueError("horizon_weeks must be positive")
         cust, day, total, ids = customer_day_log(transactions)
@@ -197,21 +265,18 @@ class SupervisedPurchaseModel:
         if window_weeks < 1:
             raise InputError("the supervised model needs at least two weeks of history")
         window_days = int(round(window_weeks * 7))
-        cutoffs = training_cutoffs(int(day.min()), cutoff - window_days)
-        blocks, targets = [], []
-        for shift in cutoffs:
-            features, present = window_features(cust, day, total, len(ids), shift)
-            ahead = (day > shift) & (day <= shift + window_days)
-            target = np.bincount(cust[ahead], minlength=len(ids)).astype(float)
-            blocks.append(features[present])
-            targets.append(target[present])
-        x, y = np.vstack(blocks), np.concatenate(targets)
-        model = self._estimator()
+        size, scores = self._choose_tree_size(cust, day, total, len(ids), cutoff, window_days)
+        x, y, cutoffs = stacked_training_set(
+            cust, day, total, len(ids), cutoff - window_days, window_days
+        )
+        model = self._estimator(size, self.random_state)
         # on small tables OpenMP threads spin-wait more than they compute
         with fit_threads(len(y), single_thread_below=_SINGLE_THREAD_ROWS):
             model.fit(x, y)
             fitted = model.predict(x)
         self.model_ = model
+        self.tree_size_ = size
+        self.tuning_rmse_ = scores
         self.window_weeks_ = float(window_weeks)
         self.training_rows_ = int(len(y))
         self.cutoffs_ = [str(pd.Timestamp(int(c), unit="D").date()) for c in cutoffs]
@@ -234,10 +299,18 @@ class SupervisedPurchaseModel:
         features, present = window_features(cust, day, total, len(ids), cutoff)
         scale = float(horizon_weeks) / self.window_weeks_
         with fit_threads(int(present.sum()), single_thread_below=_SINGLE_THREAD_ROWS):
-            predicted = self.model_.predict(features[present]) * scale
+            predicted = self.model_.predict(features[present])
         return pd.DataFrame(
-            {"customer_id": np.asarray(ids, dtype=object)[present], "expected_purchases": predicted}
+            {
+                "customer_id": np.asarray(ids, dtype=object)[present],
+                "expected_purchases": predicted * scale,
+            }
         )
+
+
+def grid_key(size: tuple[int, int]) -> str:
+    """Return the label of a TREE_GRID entry, e.g. "leaves=4,min_leaf=20"."""
+    return f"leaves={size[0]},min_leaf={size[1]}"
 
 
 def negative_binomial_size(mean: np.ndarray, actual: np.ndarray) -> float:
