@@ -145,3 +145,20 @@ def test_customer_gaps_agree_with_a_pandas_groupby_in_any_row_order():
     rows = gap_rows(out)
     assert len(rows) == int(gap.notna().sum())
     assert (rows.groupby("customer_id")["order_number"].min() == 1).all()
+
+
+def test_customer_gaps_count_a_repeated_purchase_day_once():
+    days = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "a", "b"],
+            "day": pd.to_datetime(
+                ["2025-01-01", "2025-01-01", "2025-01-11", "2025-01-11", "2025-01-05"]
+            ),
+        }
+    )
+    gaps = customer_gaps(days, as_of=datetime(2025, 2, 1)).set_index("customer_id")
+    once = customer_gaps(days.drop_duplicates(), as_of=datetime(2025, 2, 1)).set_index(
+        "customer_id"
+    )
+    pd.testing.assert_frame_equal(gaps, once)
+    assert gaps.loc["a", "orders"] == 2 and gaps.loc["a", "median_gap"] == 10.0

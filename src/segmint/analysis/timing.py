@@ -77,13 +77,19 @@ def purchase_days(transactions: ir.Table, *, as_of: datetime) -> pd.DataFrame:
 
 
 def _sorted_days(days: pd.DataFrame) -> pd.DataFrame:
-    """Return `days` sorted by customer then day (as given when it already is)."""
+    """Return `days` sorted by customer then day, each pair once (as given when it already is).
+
+    PySpark can return a DISTINCT query that is also ordered with repeated rows, so a frame that
+    is not strictly increasing is sorted and de-duplicated here.
+    """
     customer = days["customer_id"]
     same = customer.iloc[1:].to_numpy() == customer.iloc[:-1].to_numpy()
     day = days["day"].to_numpy("datetime64[ns]")
     if customer.is_monotonic_increasing and bool(np.all(~same | (day[1:] > day[:-1]))):
         return days.reset_index(drop=True)
-    return days.sort_values(["customer_id", "day"], ignore_index=True)
+    return days.sort_values(["customer_id", "day"], ignore_index=True).drop_duplicates(
+        ignore_index=True
+    )
 
 
 def _group_sums(
