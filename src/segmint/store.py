@@ -136,9 +136,12 @@ class Store:
         return ibis.duckdb.from_connection(self.con)
 
     def table_names(self) -> list[str]:
-        """Return the names of the tables in the workspace."""
+        """Return the names of the tables in the workspace (not this connection's temporary ones)."""
+        # Frames registered on a connection and temp tables live in the `temp` catalogue: they
+        # come and go with one query and must not enter a list other connections cache.
         rows = self.con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_catalog <> 'temp'"
         ).fetchall()
         return sorted(r[0] for r in rows)
 
