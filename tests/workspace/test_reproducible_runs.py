@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -61,8 +62,13 @@ def workspaces(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return original, shuffled
 
 
-def _comparable(result: dict) -> dict:
-    return {k: v for k, v in result.items() if k not in ("run_id", "report")}
+def _comparable(result: Any) -> Any:
+    """The run summary without what differs by design: run ids (at any depth) and the report path."""
+    if isinstance(result, dict):
+        return {k: _comparable(v) for k, v in result.items() if k not in ("run_id", "report")}
+    if isinstance(result, list):
+        return [_comparable(v) for v in result]
+    return result
 
 
 def test_runs_store_identical_scores_and_segments(workspaces: tuple[Path, Path]) -> None:
