@@ -390,6 +390,11 @@ def _day_first(parts: pd.DataFrame, dayfirst: bool | None, notes: dict[str, obje
         return dayfirst
     first_over = int((parts["a"].astype(int) > 12).sum())
     second_over = int((parts["b"].astype(int) > 12).sum())
+    return day_first_from_counts(first_over, second_over, notes)
+
+
+def day_first_from_counts(first_over: int, second_over: int, notes: dict[str, object]) -> bool:
+    """Return True when the first number is the day, given how often each number exceeds 12."""
     if first_over and not second_over:
         return True
     if second_over and not first_over:

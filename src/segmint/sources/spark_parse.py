@@ -281,7 +281,11 @@ def _inferred_date(
         notes.setdefault("date_format", "year-month-day")
     day_first = False
     if counts["dmy"]:
-        day_first = _day_first(int(counts["a"]), int(counts["b"]), dayfirst, notes)
+        day_first = (
+            dayfirst
+            if dayfirst is not None
+            else parsing.day_first_from_counts(int(counts["a"]), int(counts["b"]), notes)
+        )
         notes.setdefault("date_format", "day-month-year" if day_first else "month-day-year")
     ymd = _assembled(f.col(ymd_parts), ("y", "a", "b"), day_first=False)
     dmy_stamp = _assembled(dmy, ("a", "b", "y"), day_first=day_first)
@@ -289,25 +293,6 @@ def _inferred_date(
     return frame, f.when(f.col(ymd_parts).isNotNull(), ymd).when(
         dmy.isNotNull(), dmy_stamp
     ).otherwise(compact)
-
-
-def _day_first(
-    first_over: int, second_over: int, dayfirst: bool | None, notes: dict[str, object]
-) -> bool:
-    """Return True when the first number is the day, as `parsing._day_first` decides from counts."""
-    if dayfirst is not None:
-        return dayfirst
-    if first_over and not second_over:
-        return True
-    if second_over and not first_over:
-        return False
-    if not first_over and not second_over:
-        notes["date_order"] = (
-            "ambiguous (no day above 12); assumed month/day, set dayfirst to change"
-        )
-        return False
-    notes["date_order"] = "inconsistent day/month order; used the more common, others rejected"
-    return first_over > second_over
 
 
 def _java(pattern: str) -> str:
