@@ -156,34 +156,63 @@ def analyze_file(
 
     first = pd.Timestamp(loaded["occurred_at"].min())
     last = pd.Timestamp(loaded["occurred_at"].max())
-    summary: dict[str, Any] = {
-        "source": str(path),
-        "rows_read": int(result.rows_read),
-        "rows_loaded": len(loaded),
-        "rows_rejected": len(result.rejected),
-        "customers": len(customers),
-        "amount_total": exact_amount_total(stored),
-        "first_date": first.date().isoformat(),
-        "last_date": last.date().isoformat(),
-        "as_of": cutoff.date().isoformat()
-        if cutoff.time() == datetime.min.time()
-        else cutoff.isoformat(),
-        "encoding": result.encoding,
-        "columns": result.column_map,
-        "stats": result.stats,
-        "notes": notes,
-    }
-    if clv_block is not None:
-        summary["clv"] = clv_block
-    summary["understand"] = understand
-    if summary["rows_read"] != summary["rows_loaded"] + summary["rows_rejected"]:
-        raise AssertionError("row accounting broken: read != loaded + rejected")
+    summary = analysis_summary(
+        path, result, rows_read=int(result.rows_read), rows_loaded=len(loaded),
+        rows_rejected=len(result.rejected), customers=len(customers),
+        amount_total=exact_amount_total(stored), first=first, last=last, cutoff=cutoff,
+        notes=notes, clv_block=clv_block, understand=understand,
+    )  # fmt: skip
 
     plan.start("write", rows=int(result.rows_read), customers=len(customers))
     kpis, cohorts = _kpis_and_cohorts(transactions, customers, cutoff)
     return write_analysis_outputs(
         summary, customers, result.rejected, kpis, cohorts, Path(out_dir), lang
     )
+
+
+def analysis_summary(
+    path: str | Path,
+    read: Any,
+    *,
+    rows_read: int,
+    rows_loaded: int,
+    rows_rejected: int,
+    customers: int,
+    amount_total: str,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    cutoff: datetime,
+    notes: list[str],
+    clv_block: dict[str, Any] | None,
+    understand: dict[str, Any],
+    engine: str | None = None,
+) -> dict[str, Any]:
+    """Return summary.json's content (`read` gives encoding, column map and stats) once the
+    rows add up: read = loaded + rejected."""
+    if rows_read != rows_loaded + rows_rejected:
+        raise AssertionError("row accounting broken: read != loaded + rejected")
+    summary: dict[str, Any] = {
+        "source": str(path),
+        **({"engine": engine} if engine else {}),
+        "rows_read": rows_read,
+        "rows_loaded": rows_loaded,
+        "rows_rejected": rows_rejected,
+        "customers": customers,
+        "amount_total": amount_total,
+        "first_date": first.date().isoformat(),
+        "last_date": last.date().isoformat(),
+        "as_of": cutoff.date().isoformat()
+        if cutoff.time() == datetime.min.time()
+        else cutoff.isoformat(),
+        "encoding": read.encoding,
+        "columns": read.column_map,
+        "stats": read.stats,
+        "notes": notes,
+    }
+    if clv_block is not None:
+        summary["clv"] = clv_block
+    summary["understand"] = understand
+    return summary
 
 
 def write_analysis_outputs(

@@ -21,6 +21,7 @@ from segmint.analyze import (
     _kpis_and_cohorts,
     _megabytes,
     _understand,
+    analysis_summary,
     write_analysis_outputs,
 )
 from segmint.errors import InputError
@@ -131,29 +132,12 @@ def _analyze(
             notes.append(clv_note)
     understand, customers = _understand(transactions, customers, cutoff)
 
-    summary: dict[str, Any] = {
-        "source": str(path),
-        "engine": "spark",
-        "rows_read": ingest.rows_read,
-        "rows_loaded": ingest.rows_loaded,
-        "rows_rejected": len(ingest.rejected),
-        "customers": len(customers),
-        "amount_total": money_text(span["total"] or 0),
-        "first_date": first.date().isoformat(),
-        "last_date": last.date().isoformat(),
-        "as_of": cutoff.date().isoformat()
-        if cutoff.time() == datetime.min.time()
-        else cutoff.isoformat(),
-        "encoding": ingest.encoding,
-        "columns": ingest.column_map,
-        "stats": ingest.stats,
-        "notes": notes,
-    }
-    if clv_block is not None:
-        summary["clv"] = clv_block
-    summary["understand"] = understand
-    if summary["rows_read"] != summary["rows_loaded"] + summary["rows_rejected"]:
-        raise AssertionError("row accounting broken: read != loaded + rejected")
+    summary = analysis_summary(
+        path, ingest, rows_read=ingest.rows_read, rows_loaded=ingest.rows_loaded,
+        rows_rejected=len(ingest.rejected), customers=len(customers),
+        amount_total=money_text(span["total"] or 0), first=first, last=last, cutoff=cutoff,
+        notes=notes, clv_block=clv_block, understand=understand, engine="spark",
+    )  # fmt: skip
 
     plan.start("write", rows=ingest.rows_read, customers=len(customers))
     kpis, cohorts = _kpis_and_cohorts(transactions, customers, cutoff)
